@@ -1,0 +1,305 @@
+// The engine's data: plain, serialisable, tagged unions. Nothing here knows about
+// Slack, MongoDB or Redis; the shell persists and transports these shapes as they are.
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const STEP_TYPES = [
+  'action',
+  'check',
+  'branch',
+  'gate',
+  'wait',
+  'diagnose',
+  'act',
+  'verify',
+  'rollback',
+] as const;
+export type StepType = (typeof STEP_TYPES)[number];
+
+/** Step types that call a tool on a device instead of asking a person. */
+export const TOOL_STEP_TYPES: readonly StepType[] = ['diagnose', 'act', 'verify', 'rollback'];
+
+export const AUDIENCES = ['human', 'hybrid', 'agentic'] as const;
+export type Audience = (typeof AUDIENCES)[number];
+
+export const ON_FAILURE = ['stop', 'continue', 'rollback'] as const;
+export type OnFailure = (typeof ON_FAILURE)[number];
+
+export const VERIFY_OPERATORS = ['lt', 'gt', 'eq', 'ne', 'contains'] as const;
+export type VerifyOperator = (typeof VERIFY_OPERATORS)[number];
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Scope = { type: 'global' } | { type: 'company'; company: string };
+
+export interface VariableDef {
+  name: string;
+  description: string;
+  required: boolean;
+  default: string | null;
+}
+
+export interface VerifyCondition {
+  metric: string;
+  operator: VerifyOperator;
+  value: JsonValue;
+  retry: { interval_seconds: number; timeout_seconds: number } | null;
+}
+
+export interface Trigger {
+  alert_types: string[];
+  device_tags: string[];
+  min_severity: Severity | null;
+  channels: string[];
+  auto_execute: boolean;
+}
+
+/** A step after compilation: every reference resolved to a step id, every default filled. */
+export interface CompiledStep {
+  id: string;
+  ref: string | null;
+  position: number; // 1-based
+  label: string;
+  instruction: string;
+  type: StepType;
+  required: boolean;
+  /** Step id, or null for "end of run". */
+  next_default: string | null;
+  /** outcome → step id, or null for "end of run". */
+  next_on_outcome: Record<string, string | null> | null;
+  approvers: string[];
+  allow_self_approval: boolean;
+  wait_seconds: number | null;
+  tool: string | null;
+  tool_input: JsonObject | null;
+  verify: VerifyCondition | null;
+  on_failure: OnFailure;
+  timeout_seconds: number | null;
+  metadata: JsonObject | null;
+}
+
+/** The runnable form of one runbook version; a run keeps a copy of it. */
+export interface CompiledRunbook {
+  name: string;
+  description: string;
+  category: string | null;
+  tags: string[];
+  scope: Scope;
+  audience: Audience;
+  required_permissions: string[];
+  variables: VariableDef[];
+  trigger: Trigger | null;
+  steps: CompiledStep[];
+}
+
+/** Which runbook version a run was started from, plus the steps it runs. */
+export interface RunbookSnapshot extends CompiledRunbook {
+  runbook_id: string;
+  version: number;
+}
+
+export const RUN_STATUSES = [
+  'pending',
+  'running',
+  'waiting',
+  'paused',
+  'completed',
+  'failed',
+  'rolled_back',
+  'cancelled',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'rolled_back', 'cancelled'];
+
+export const STEP_STATUSES = ['pending', 'active', 'completed', 'skipped', 'failed'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const ACTOR_KINDS = ['slack', 'api', 'agent', 'system', 'cli'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+export interface Actor {
+  kind: ActorKind;
+  id: string;
+  name?: string;
+  /** Groups the actor belongs to, resolved by the caller (e.g. Slack user groups). */
+  groups?: string[];
+}
+
+export const TRIGGER_SOURCES = ['manual', 'alert', 'ai', 'api'] as const;
+export type TriggerSource = (typeof TRIGGER_SOURCES)[number];
+
+/** Result of a tool call, as recorded on the step. */
+export interface ToolResult {
+  ok: boolean;
+  output: JsonValue;
+  error: string | null;
+}
+
+export interface RunStep {
+  /** rrs_ id of this step within this run. */
+  id: string;
+  step_id: string;
+  status: StepStatus;
+  /** Run-wide visit number of the latest activation (0 = never visited). */
+  visit: number;
+  visits: number;
+  outcome: string | null;
+  notes: string | null;
+  output: JsonValue;
+  tool_input: JsonObject | null;
+  tool_output: JsonValue;
+  error: string | null;
+  /** hybrid `act`: an approver must confirm before the tool runs. */
+  awaiting_approval: boolean;
+  /** A tool result that arrived while the run was paused; applied on resume. */
+  held_result: ToolResult | null;
+  started_at: number | null;
+  completed_at: number | null;
+  duration_ms: number | null;
+  actor: Actor | null;
+}
+
+/** Something due later: a wait step or the pause between two tries of a verify. */
+export interface PendingWait {
+  kind: 'wait' | 'retry';
+  step_id: string;
+  visit: number;
+  due_at: number;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: number;
+  actor: Actor;
+  source: string | null;
+  command: CommandType;
+  key: string | null;
+  step_id: string | null;
+  visit: number | null;
+  outcome: string | null;
+  notes: string | null;
+  from_status: RunStatus;
+  to_status: RunStatus;
+}
+
+export interface Run {
+  id: string;
+  runbook: RunbookSnapshot;
+  status: RunStatus;
+  variables: Record<string, string>;
+  started_by: Actor;
+  trigger: { source: TriggerSource; context: JsonObject };
+  steps: RunStep[];
+  current_step_id: string | null;
+  /** Total step activations so far; also the visit number of the latest one. */
+  visit_count: number;
+  wait: PendingWait | null;
+  /** Rollback step ids still to run, in order, while a rollback is under way. */
+  rollback_queue: string[] | null;
+  rollback_executed: boolean;
+  error_message: string | null;
+  /** Idempotency keys of every command applied to this run. */
+  applied_keys: string[];
+  audit: AuditEntry[];
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  updated_at: number;
+}
+
+export interface Progress {
+  total_steps: number;
+  completed: number;
+  skipped: number;
+  failed: number;
+  remaining: number;
+}
+
+// ---- commands ----------------------------------------------------------------
+
+interface CommandBase {
+  actor: Actor;
+  /** Idempotency key: the same key applied twice changes the run once. */
+  key?: string;
+  /** Where the command came from (e.g. `slack:C024BE91L`, `api`, `worker`). */
+  source?: string;
+}
+
+/** Commands aimed at a step may pin it; a pinned command for a step no longer current is stale. */
+interface StepTarget {
+  step_id?: string;
+  visit?: number;
+}
+
+export type Command =
+  | ({ type: 'start' } & CommandBase)
+  | ({ type: 'advance'; outcome?: string; notes?: string; output?: JsonValue } & CommandBase & StepTarget)
+  | ({ type: 'skip'; notes?: string } & CommandBase & StepTarget)
+  | ({ type: 'fail'; notes?: string; output?: JsonValue } & CommandBase & StepTarget)
+  | ({ type: 'pause'; reason?: string } & CommandBase)
+  | ({ type: 'resume' } & CommandBase)
+  | ({ type: 'cancel'; reason?: string } & CommandBase)
+  | ({ type: 'retry' } & CommandBase)
+  | ({ type: 'approve'; notes?: string } & CommandBase & StepTarget)
+  | ({ type: 'reject'; notes?: string } & CommandBase & StepTarget)
+  | ({ type: 'wait_elapsed' } & CommandBase & Required<StepTarget>)
+  | ({ type: 'tool_result'; ok: boolean; output?: JsonValue; error?: string } & CommandBase & Required<StepTarget>);
+
+export type CommandType = Command['type'];
+export const COMMAND_TYPES: readonly CommandType[] = [
+  'start',
+  'advance',
+  'skip',
+  'fail',
+  'pause',
+  'resume',
+  'cancel',
+  'retry',
+  'approve',
+  'reject',
+  'wait_elapsed',
+  'tool_result',
+];
+
+// ---- effects -----------------------------------------------------------------
+
+export type Effect =
+  | { type: 'scheduleWait'; run_id: string; wait: PendingWait }
+  | { type: 'cancelWait'; run_id: string; wait: PendingWait }
+  | {
+      type: 'runTool';
+      run_id: string;
+      step_id: string;
+      visit: number;
+      tool: string;
+      input: JsonObject;
+      timeout_seconds: number | null;
+    }
+  | { type: 'notifyApprovers'; run_id: string; step_id: string; visit: number; approvers: string[] }
+  | { type: 'render'; run_id: string }
+  | { type: 'runFinished'; run_id: string; status: RunStatus };
+
+// ---- errors ------------------------------------------------------------------
+
+export const ENGINE_ERROR_CODES = ['conflict', 'validation', 'forbidden', 'not_found'] as const;
+export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
+
+export interface EngineError {
+  code: EngineErrorCode;
+  message: string;
+}
+
+export type TransitionResult =
+  | { ok: true; run: Run; effects: Effect[]; duplicate: boolean }
+  | { ok: false; error: EngineError; run: Run };
+
+export interface TransitionContext {
+  now: number;
+}
+
+export interface StartContext extends TransitionContext {
+  /** Supplies the `rrs_` id of each run step; the engine never makes ids itself. */
+  ids: (prefix: 'rrs') => string;
+}
