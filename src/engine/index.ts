@@ -1,0 +1,8 @@
+export * from './types.js';
+export { transition } from './transition.js';
+export { createRun, startRun, resolveVariables, VARIABLE_VALUE_MAX_CHARS, type NewRun } from './create-run.js';
+export { computeProgress } from './progress.js';
+export { evaluateVerify, readMetric } from './verify-condition.js';
+export { ALLOWED_TRANSITIONS, COMMAND_ALLOWED_FROM, canTransition, isTerminal } from './status-rules.js';
+export { CommandSchema, COMMAND_LIMITS, OUTCOME_PATTERN, ActorSchema } from './command-schema.js';
+export { MAX_STEP_VISITS, LOOP_GUARD_ERROR, currentStep } from './step-flow.js';

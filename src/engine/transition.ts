@@ -1,0 +1,311 @@
+import { CommandSchema, describeCommandIssues } from './command-schema.js';
+import { COMMAND_ALLOWED_FROM } from './status-rules.js';
+import {
+  LOOP_GUARD_ERROR,
+  completeStep,
+  currentStep,
+  enterStep,
+  failStep,
+  requestTool,
+  runsTool,
+  scheduleWait,
+  setStatus,
+  skipStep,
+  finishRun,
+  type Draft,
+} from './step-flow.js';
+import { evaluateVerify } from './verify-condition.js';
+import type {
+  Command,
+  CompiledStep,
+  EngineError,
+  EngineErrorCode,
+  Run,
+  RunStep,
+  ToolResult,
+  TransitionContext,
+  TransitionResult,
+} from './types.js';
+
+class Refusal extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const refuse = (code: EngineErrorCode, message: string): never => {
+  throw new Refusal(code, message);
+};
+
+/** A private copy of everything a transition may change; the runbook snapshot is immutable. */
+function draftOf(run: Run, now: number): Draft {
+  return {
+    run: {
+      ...run,
+      variables: { ...run.variables },
+      steps: run.steps.map((s) => ({ ...s })),
+      wait: run.wait ? { ...run.wait } : null,
+      rollback_queue: run.rollback_queue ? [...run.rollback_queue] : null,
+      applied_keys: [...run.applied_keys],
+      audit: [...run.audit],
+    },
+    effects: [],
+    now,
+  };
+}
+
+/**
+ * The engine: applies one command to a run. Pure: the input run is never modified, and a
+ * refused command returns the run exactly as it was with a typed error.
+ */
+export function transition(run: Run, command: Command, ctx: TransitionContext): TransitionResult {
+  const parsed = CommandSchema.safeParse(command);
+  if (!parsed.success) {
+    return { ok: false, run, error: { code: 'validation', message: describeCommandIssues(parsed.error).join('; ') } };
+  }
+  const cmd = parsed.data as Command;
+  if (cmd.key !== undefined && run.applied_keys.includes(cmd.key)) {
+    return { ok: true, run, effects: [], duplicate: true };
+  }
+  const draft = draftOf(run, ctx.now);
+  try {
+    if (!COMMAND_ALLOWED_FROM[cmd.type].includes(run.status)) {
+      refuse('conflict', `cannot ${cmd.type.replace('_', ' ')}: run ${run.id} is ${run.status}`);
+    }
+    const stepBefore = draft.run.current_step_id;
+    const visitBefore = stepBefore ? draft.run.steps.find((s) => s.step_id === stepBefore)?.visit ?? null : null;
+    apply(draft, cmd);
+    record(draft, cmd, run, stepBefore, visitBefore);
+    return { ok: true, run: draft.run, effects: draft.effects, duplicate: false };
+  } catch (error) {
+    if (error instanceof Refusal) {
+      const engineError: EngineError = { code: error.code, message: error.message };
+      return { ok: false, run, error: engineError };
+    }
+    throw error;
+  }
+}
+
+function record(draft: Draft, cmd: Command, before: Run, stepId: string | null, visit: number | null): void {
+  const run = draft.run;
+  if (cmd.key !== undefined) run.applied_keys.push(cmd.key);
+  run.updated_at = draft.now;
+  run.audit.push({
+    seq: run.audit.length + 1,
+    at: draft.now,
+    actor: cmd.actor,
+    source: cmd.source ?? null,
+    command: cmd.type,
+    key: cmd.key ?? null,
+    step_id: stepId,
+    visit,
+    outcome: cmd.type === 'advance' ? (cmd.outcome ?? 'done') : null,
+    notes: 'notes' in cmd ? (cmd.notes ?? null) : 'reason' in cmd ? (cmd.reason ?? null) : null,
+    from_status: before.status,
+    to_status: run.status,
+  });
+  draft.effects.push({ type: 'render', run_id: run.id });
+}
+
+/** The current step, checked against the step and visit a command was aimed at. */
+function targetStep(run: Run, cmd: { step_id?: string; visit?: number }): { def: CompiledStep; state: RunStep } {
+  const current = currentStep(run);
+  if (!current) return refuse('conflict', `run ${run.id} has no current step`);
+  if (cmd.step_id !== undefined && cmd.step_id !== current.def.id) {
+    refuse('conflict', `stale command: step ${cmd.step_id} is no longer the current step (now "${current.def.label}")`);
+  }
+  if (cmd.visit !== undefined && cmd.visit !== current.state.visit) {
+    refuse('conflict', `stale command: visit ${cmd.visit} of step "${current.def.label}" has passed (now visit ${current.state.visit})`);
+  }
+  return current;
+}
+
+function apply(draft: Draft, cmd: Command): void {
+  const run = draft.run;
+  switch (cmd.type) {
+    case 'start':
+      run.started_at = draft.now;
+      setStatus(draft, 'running');
+      enterStep(draft, run.runbook.steps[0]?.id ?? null);
+      return;
+    case 'advance': {
+      const { def, state } = targetStep(run, cmd);
+      if (def.type === 'gate') refuse('validation', `step "${def.label}" is a gate: approve or reject it`);
+      if (runsTool(run, def)) {
+        refuse('conflict', `step "${def.label}" runs the tool ${def.tool}: wait for its result, or fail or skip it`);
+      }
+      const outcome = cmd.outcome ?? 'done';
+      if (def.type === 'branch') {
+        const allowed = Object.keys(def.next_on_outcome ?? {});
+        if (!allowed.includes(outcome)) {
+          refuse('validation', `outcome "${outcome}" is not one of this branch's outcomes: ${allowed.join(', ')}`);
+        }
+      }
+      completeStep(draft, def, state, { outcome, notes: cmd.notes ?? null, output: cmd.output ?? null, actor: cmd.actor });
+      return;
+    }
+    case 'skip': {
+      const { def, state } = targetStep(run, cmd);
+      if (def.required) refuse('validation', `step "${def.label}" is required and cannot be skipped`);
+      if (run.status === 'waiting') setStatus(draft, 'running');
+      skipStep(draft, def, state, cmd.notes ?? null, cmd.actor);
+      return;
+    }
+    case 'fail': {
+      const { def, state } = targetStep(run, cmd);
+      failStep(draft, def, state, { notes: cmd.notes ?? null, output: cmd.output ?? null, error: cmd.notes ?? 'marked failed', actor: cmd.actor });
+      return;
+    }
+    case 'approve':
+    case 'reject':
+      decide(draft, cmd);
+      return;
+    case 'pause':
+      setStatus(draft, 'paused');
+      return;
+    case 'resume':
+      resume(draft);
+      return;
+    case 'cancel': {
+      const current = currentStep(run);
+      if (current && current.state.status === 'active') current.state.notes ??= 'run cancelled';
+      finishRun(draft, 'cancelled');
+      return;
+    }
+    case 'retry': {
+      if (run.error_message === LOOP_GUARD_ERROR) refuse('conflict', `cannot retry: ${LOOP_GUARD_ERROR}`);
+      const current = currentStep(run);
+      if (!current) return refuse('conflict', `run ${run.id} has no failed step to retry`);
+      run.error_message = null;
+      run.completed_at = null;
+      setStatus(draft, 'running');
+      enterStep(draft, current.def.id);
+      return;
+    }
+    case 'wait_elapsed':
+      waitElapsed(draft, cmd);
+      return;
+    case 'tool_result':
+      toolResult(draft, cmd);
+      return;
+  }
+}
+
+function decide(draft: Draft, cmd: Extract<Command, { type: 'approve' | 'reject' }>): void {
+  const run = draft.run;
+  const { def, state } = targetStep(run, cmd);
+  const isGate = def.type === 'gate';
+  if (!isGate && !state.awaiting_approval) refuse('validation', `step "${def.label}" is not waiting for an approval`);
+  if (def.approvers.length > 0) {
+    const ids = [cmd.actor.id, ...(cmd.actor.groups ?? [])];
+    if (!ids.some((id) => def.approvers.includes(id))) {
+      refuse('forbidden', `only ${def.approvers.join(', ')} may approve or reject step "${def.label}"`);
+    }
+  }
+  if (!def.allow_self_approval && cmd.actor.id === run.started_by.id) {
+    refuse('forbidden', `step "${def.label}" needs someone other than the person who started the run`);
+  }
+  const notes = cmd.notes ?? null;
+  if (cmd.type === 'approve') {
+    if (isGate) {
+      completeStep(draft, def, state, { outcome: 'approved', notes, actor: cmd.actor });
+    } else {
+      state.awaiting_approval = false;
+      state.actor = cmd.actor;
+      requestTool(draft, def, state);
+    }
+    return;
+  }
+  if (isGate && def.next_on_outcome && Object.hasOwn(def.next_on_outcome, 'rejected')) {
+    completeStep(draft, def, state, { outcome: 'rejected', notes, actor: cmd.actor });
+    return;
+  }
+  state.outcome = 'rejected';
+  failStep(draft, def, state, { notes, error: `rejected by ${cmd.actor.name ?? cmd.actor.id}`, actor: cmd.actor });
+}
+
+function resume(draft: Draft): void {
+  const run = draft.run;
+  const current = currentStep(run);
+  if (!current) return refuse('conflict', `run ${run.id} has no current step to resume`);
+  const { def, state } = current;
+  const wait = run.wait;
+  setStatus(draft, 'running');
+  if (state.held_result) {
+    const held = state.held_result;
+    state.held_result = null;
+    applyToolResult(draft, def, state, held);
+    return;
+  }
+  if (!wait) return;
+  if (wait.kind === 'wait') setStatus(draft, 'waiting');
+  if (wait.due_at <= draft.now) {
+    // The due time passed while paused: carry on now, as if the timer had just fired.
+    elapse(draft, def, state, wait.kind);
+  } else {
+    draft.effects.push({ type: 'scheduleWait', run_id: run.id, wait });
+  }
+}
+
+function elapse(draft: Draft, def: CompiledStep, state: RunStep, kind: 'wait' | 'retry'): void {
+  draft.run.wait = null;
+  if (kind === 'wait') {
+    completeStep(draft, def, state, { outcome: 'done', actor: null });
+  } else {
+    requestTool(draft, def, state);
+  }
+}
+
+function waitElapsed(draft: Draft, cmd: Extract<Command, { type: 'wait_elapsed' }>): void {
+  const run = draft.run;
+  const { def, state } = targetStep(run, cmd);
+  const wait = run.wait;
+  if (!wait || wait.step_id !== cmd.step_id || wait.visit !== cmd.visit) {
+    refuse('conflict', `stale command: step "${def.label}" is not waiting`);
+  }
+  elapse(draft, def, state, wait!.kind);
+}
+
+function toolResult(draft: Draft, cmd: Extract<Command, { type: 'tool_result' }>): void {
+  const run = draft.run;
+  const { def, state } = targetStep(run, cmd);
+  if (!runsTool(run, def) || state.awaiting_approval || run.wait !== null) {
+    refuse('conflict', `stale command: step "${def.label}" is not waiting for a tool result`);
+  }
+  const result: ToolResult = { ok: cmd.ok, output: cmd.output ?? null, error: cmd.error ?? null };
+  if (run.status === 'paused') {
+    state.held_result = result;
+    state.tool_output = result.output;
+    return;
+  }
+  applyToolResult(draft, def, state, result);
+}
+
+function applyToolResult(draft: Draft, def: CompiledStep, state: RunStep, result: ToolResult): void {
+  state.tool_output = result.output;
+  if (!result.ok) {
+    failStep(draft, def, state, { error: result.error ?? `tool ${def.tool} failed`, actor: null });
+    return;
+  }
+  if (def.type !== 'verify' || def.verify === null) {
+    completeStep(draft, def, state, { outcome: 'done', actor: null });
+    return;
+  }
+  const verdict = evaluateVerify(def.verify, result.output);
+  if (verdict.passed) {
+    completeStep(draft, def, state, { outcome: 'pass', notes: verdict.explanation, actor: null });
+    return;
+  }
+  const retry = def.verify.retry;
+  const startedAt = state.started_at ?? draft.now;
+  if (retry && draft.now + retry.interval_seconds * 1000 - startedAt <= retry.timeout_seconds * 1000) {
+    state.notes = `not yet: ${verdict.explanation}`;
+    scheduleWait(draft, 'retry', def, state, retry.interval_seconds);
+    return;
+  }
+  state.outcome = 'fail';
+  failStep(draft, def, state, { notes: verdict.explanation, error: `verify failed: ${verdict.explanation}`, actor: null });
+}
