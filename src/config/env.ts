@@ -1,0 +1,93 @@
+// The process environment, parsed once at start-up (DESIGN §5). A bad environment stops
+// the process with every problem listed at once, so one restart fixes them all.
+import { z } from 'zod';
+
+import { ConfigError } from '../errors.js';
+
+function intBetween(min: number, max: number) {
+  const rule = `must be an integer between ${min} and ${max}`;
+  return z
+    .string()
+    .regex(/^\s*\d+\s*$/, { error: rule })
+    .transform(Number)
+    .pipe(z.number().min(min, { error: rule }).max(max, { error: rule }));
+}
+
+const slackToken = (prefix: string) => z.string().startsWith(prefix, { error: `must start with "${prefix}"` });
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const EnvSchema = z.object({
+  // Unset: the bot starts the embedded FerretDB under .data/ferretdb.
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, { error: 'must be a mongodb:// or mongodb+srv:// URI' })
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S*$/, { error: 'must be a redis:// or rediss:// URL' })
+    .default('redis://127.0.0.1:6379'),
+  // Slack settings are optional until the Slack surface exists; the bot checks it has
+  // what its mode needs (HTTP: signing secret; Socket Mode: app token).
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_BOT_TOKEN: slackToken('xoxb-').optional(),
+  SLACK_APP_TOKEN: slackToken('xapp-').optional(),
+  // WebClient joins method names onto this base, so it must end in "/".
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+    .default('https://slack.com/api/'),
+  PORT: intBetween(1, 65_535).default(3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  RECONCILE_INTERVAL_MS: intBetween(100, 86_400_000).default(30_000),
+});
+export type Env = z.output<typeof EnvSchema>;
+
+export interface Config {
+  /** Undefined: use the embedded FerretDB. */
+  mongodbUri?: string;
+  redisUrl: string;
+  slackSigningSecret?: string;
+  slackBotToken?: string;
+  slackAppToken?: string;
+  slackApiUrl: string;
+  port: number;
+  logLevel: LogLevel;
+  reconcileIntervalMs: number;
+}
+
+// Values never echoed in messages: secrets, and URIs that may carry passwords.
+const SECRET_VARS = new Set(['MONGODB_URI', 'REDIS_URL', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN']);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (FOO= in a .env or compose file) means unset, as in t3-env.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, present));
+  const e = parsed.data;
+  return {
+    ...(e.MONGODB_URI === undefined ? {} : { mongodbUri: e.MONGODB_URI }),
+    redisUrl: e.REDIS_URL,
+    ...(e.SLACK_SIGNING_SECRET === undefined ? {} : { slackSigningSecret: e.SLACK_SIGNING_SECRET }),
+    ...(e.SLACK_BOT_TOKEN === undefined ? {} : { slackBotToken: e.SLACK_BOT_TOKEN }),
+    ...(e.SLACK_APP_TOKEN === undefined ? {} : { slackAppToken: e.SLACK_APP_TOKEN }),
+    slackApiUrl: e.SLACK_API_URL,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+  };
+}
+
+/** One line per variable (its first issue), naming the rule and, unless secret, the value. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], env: Record<string, string | undefined>): string[] {
+  const lines = new Map<string, string>();
+  for (const issue of issues) {
+    const name = String(issue.path[0] ?? '(environment)');
+    if (lines.has(name)) continue;
+    const value = env[name];
+    const got = value === undefined || SECRET_VARS.has(name) ? '' : ` (got ${JSON.stringify(value)})`;
+    lines.set(name, `${name}: ${issue.message}${got}`);
+  }
+  return [...lines.values()];
+}

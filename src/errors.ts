@@ -1,0 +1,62 @@
+// One error type for the whole shell, in the manner of bolt-js's CodedError: code says
+// what kind of failure it is (and so how to answer the user); message says what happened.
+// One place (the bot's error handler, the API's) turns an AppError into a user message.
+
+export const ErrorCode = {
+  Conflict: 'conflict',
+  Validation: 'validation',
+  Forbidden: 'forbidden',
+  NotFound: 'not_found',
+  Config: 'config',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface AppErrorOptions {
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, opts: AppErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = code;
+    if (opts.details !== undefined) this.details = opts.details;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}
+
+// MongoDB (and FerretDB) report a unique-index violation as code 11000: someone else
+// wrote first, which for us is a conflict rather than a crash.
+const DUPLICATE_KEY = 11000;
+
+/** Wraps anything thrown into an AppError, keeping the original as `cause`. */
+export function asAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code === DUPLICATE_KEY ? ErrorCode.Conflict : ErrorCode.Internal;
+    return new AppError(code, e.message, { cause: e });
+  }
+  return new AppError(ErrorCode.Internal, `non-error thrown: ${String(e)}`, { cause: e });
+}
+
+/** Start-up configuration is wrong; `problems` has one line per bad variable. */
+export class ConfigError extends AppError {
+  override name = 'ConfigError';
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    const n = problems.length;
+    super(ErrorCode.Config, `invalid configuration (${n} problem${n === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`, {
+      details: { problems },
+    });
+    this.problems = problems;
+  }
+}

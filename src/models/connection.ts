@@ -1,0 +1,31 @@
+// MongoDB connections. Each caller gets its own mongoose Connection (never the global
+// default), so tests can hold one database per file and the bot can close cleanly.
+import mongoose from 'mongoose';
+
+import { AppError, ErrorCode } from '../errors.js';
+
+/** The URI with any password replaced, for messages and logs. */
+export function redactUri(uri: string): string {
+  return uri.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@');
+}
+
+export async function connectMongo(uri: string, dbName?: string): Promise<mongoose.Connection> {
+  const conn = mongoose.createConnection(uri, {
+    ...(dbName === undefined ? {} : { dbName }),
+    // Fail in seconds, not the driver's 30 s default: an unreachable server is a
+    // configuration problem the operator should hear about at once.
+    serverSelectionTimeoutMS: 5_000,
+    // Models declare their indexes (unique names, lookups); build them on first use.
+    autoIndex: true,
+    autoCreate: true,
+  });
+  try {
+    await conn.asPromise();
+  } catch (e) {
+    await conn.close().catch(() => undefined);
+    throw new AppError(ErrorCode.Internal, `MongoDB is not reachable at ${redactUri(uri)}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  return conn;
+}

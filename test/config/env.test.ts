@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../../src/config/env.js';
+import { ConfigError, ErrorCode } from '../../src/errors.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).code).toBe(ErrorCode.Config);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('fills every default from an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      slackApiUrl: 'https://slack.com/api/',
+      port: 3000,
+      logLevel: 'info',
+      reconcileIntervalMs: 30_000,
+    });
+  });
+
+  it('reads every variable into camelCase fields', () => {
+    const config = loadConfig({
+      MONGODB_URI: 'mongodb://db.internal:27017/runbooks',
+      REDIS_URL: 'redis://cache:6380/2',
+      SLACK_SIGNING_SECRET: 'sig',
+      SLACK_BOT_TOKEN: 'xoxb-1-2',
+      SLACK_APP_TOKEN: 'xapp-1-2',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+      RECONCILE_INTERVAL_MS: '1000',
+      UNRELATED: 'ignored',
+    });
+
+    expect(config).toEqual({
+      mongodbUri: 'mongodb://db.internal:27017/runbooks',
+      redisUrl: 'redis://cache:6380/2',
+      slackSigningSecret: 'sig',
+      slackBotToken: 'xoxb-1-2',
+      slackAppToken: 'xapp-1-2',
+      slackApiUrl: 'http://127.0.0.1:9999/api/', // a trailing slash is added for WebClient
+      port: 8080,
+      logLevel: 'debug',
+      reconcileIntervalMs: 1000,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ PORT: '', MONGODB_URI: ' ' });
+
+    expect(config.port).toBe(3000);
+    expect(config).not.toHaveProperty('mongodbUri');
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT: must be an integer between 1 and 65535 (got "abc")'],
+    ['PORT', '0', 'PORT: must be an integer between 1 and 65535 (got "0")'],
+    ['PORT', '65536', 'PORT: must be an integer between 1 and 65535 (got "65536")'],
+    ['PORT', '80.5', 'PORT: must be an integer between 1 and 65535 (got "80.5")'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be one of debug, info, warn, error (got "verbose")'],
+    ['RECONCILE_INTERVAL_MS', '-5', 'RECONCILE_INTERVAL_MS: must be an integer between 100 and 86400000 (got "-5")'],
+    ['SLACK_API_URL', 'ftp://slack.com/api/', 'SLACK_API_URL: must be an http(s) URL (got "ftp://slack.com/api/")'],
+    ['SLACK_API_URL', 'not a url', 'SLACK_API_URL: must be an http(s) URL (got "not a url")'],
+    ['MONGODB_URI', 'postgres://db/x', 'MONGODB_URI: must be a mongodb:// or mongodb+srv:// URI'],
+    ['REDIS_URL', '127.0.0.1:6379', 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    ['SLACK_BOT_TOKEN', 'xoxp-user-token', 'SLACK_BOT_TOKEN: must start with "xoxb-"'],
+    ['SLACK_APP_TOKEN', 'xoxb-wrong-kind', 'SLACK_APP_TOKEN: must start with "xapp-"'],
+  ])('rejects %s=%j with one line naming it and the rule', (name, value, line) => {
+    expect(problemsOf({ [name]: value })).toEqual([line]);
+  });
+
+  it('reports every bad variable at once, one line each', () => {
+    const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', SLACK_BOT_TOKEN: 'nope', REDIS_URL: 'x' });
+
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT', 'REDIS_URL', 'SLACK_BOT_TOKEN']);
+  });
+
+  it('lists the problems in the error message too', () => {
+    expect(() => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' })).toThrow(
+      /invalid configuration \(2 problems\):\n {2}PORT: .*\n {2}LOG_LEVEL: /,
+    );
+  });
+
+  it('never puts a secret value in a message', () => {
+    const secrets = {
+      SLACK_BOT_TOKEN: 'xoxp-SECRET-BOT',
+      SLACK_APP_TOKEN: 'SECRET-APP',
+      MONGODB_URI: 'mysql://admin:SECRET-DB@db/x',
+      REDIS_URL: 'http://:SECRET-REDIS@cache',
+    };
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ ...secrets, PORT: 'abc' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+
+    const text = [err?.message, ...(err?.problems ?? []), JSON.stringify(err?.details)].join('\n');
+    expect(err?.problems).toHaveLength(5);
+    for (const value of Object.values(secrets)) expect(text).not.toContain(value);
+    expect(text).not.toContain('SECRET');
+  });
+});
