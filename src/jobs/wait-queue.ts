@@ -1,0 +1,63 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { PendingWait } from '../engine/index.js';
+
+export const WAIT_QUEUE_NAME = 'runbook-waits';
+
+/** Job data is a pointer into MongoDB, never state: the worker re-reads the run. */
+export const WaitJobData = z.object({
+  runId: z.string().min(1),
+  stepId: z.string().min(1),
+  visit: z.number().int().min(1),
+  kind: z.enum(['wait', 'retry']),
+  dueAt: z.number().int(),
+});
+export type WaitJobData = z.infer<typeof WaitJobData>;
+
+/**
+ * Deterministic, so scheduling the same wait twice adds one job; the due time is part of
+ * it because one visit of a verify step may wait several times between tries. BullMQ
+ * rejects ids with ":" and all-digit ids; this has neither.
+ */
+export function waitJobId(runId: string, wait: PendingWait): string {
+  return `wait-${runId}-${wait.step_id}-${wait.visit}-${wait.due_at}`;
+}
+
+export interface WaitSchedulerOptions {
+  connection: Redis;
+  prefix?: string;
+  clock?: () => number;
+}
+
+export type WaitScheduler = ReturnType<typeof createWaitScheduler>;
+
+export function createWaitScheduler(opts: WaitSchedulerOptions) {
+  const clock = opts.clock ?? Date.now;
+  const queue = new Queue<WaitJobData>(WAIT_QUEUE_NAME, {
+    connection: opts.connection,
+    ...(opts.prefix ? { prefix: opts.prefix } : {}),
+    defaultJobOptions: {
+      // Completed and failed jobs are dropped so the same id can be scheduled again after
+      // a pause; a failed job's wait is still on the run and the reconciler re-adds it.
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+    },
+  });
+
+  return {
+    queue,
+    async schedule(runId: string, wait: PendingWait): Promise<void> {
+      const data: WaitJobData = { runId, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at };
+      await queue.add('wait', data, { jobId: waitJobId(runId, wait), delay: Math.max(0, wait.due_at - clock()) });
+    },
+    async cancel(runId: string, wait: PendingWait): Promise<void> {
+      await queue.remove(waitJobId(runId, wait));
+    },
+    async close(): Promise<void> {
+      await queue.close();
+    },
+  };
+}

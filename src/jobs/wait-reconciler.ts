@@ -1,0 +1,74 @@
+import { silentLogger, type Logger } from '../logger.js';
+import type { RunStore } from '../models/run-store.js';
+import type { RunService } from '../services/run-service.js';
+import { waitJobId, type WaitScheduler } from './wait-queue.js';
+import { fireWait } from './wait-worker.js';
+
+export interface ReconcilerOptions {
+  runs: Pick<RunStore, 'pendingWaits'>;
+  scheduler: Pick<WaitScheduler, 'schedule'>;
+  service: Pick<RunService, 'apply'>;
+  clock?: () => number;
+  logger?: Logger;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  rescheduled: number;
+  fired: number;
+  skipped: number;
+}
+
+/**
+ * MongoDB holds every wait's due time; Redis only holds the timer. After Redis lost its
+ * jobs (restart, flush), this puts back the ones still ahead and fires the overdue ones
+ * at once. Firing uses the job id as idempotency key, so a timer that survived after all
+ * and fires later changes nothing.
+ */
+export function createWaitReconciler(opts: ReconcilerOptions) {
+  const clock = opts.clock ?? Date.now;
+  const logger = opts.logger ?? silentLogger;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<ReconcileReport> | null = null;
+
+  async function pass(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { checked: 0, rescheduled: 0, fired: 0, skipped: 0 };
+    for (const { run_id, status, wait } of await opts.runs.pendingWaits()) {
+      report.checked += 1;
+      // A paused run keeps its due time; resume decides what happens then.
+      if (status === 'paused') {
+        report.skipped += 1;
+        continue;
+      }
+      if (wait.due_at <= clock()) {
+        const data = { runId: run_id, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at };
+        if ((await fireWait(opts.service, data, waitJobId(run_id, wait))) === 'applied') report.fired += 1;
+      } else {
+        await opts.scheduler.schedule(run_id, wait);
+        report.rescheduled += 1;
+      }
+    }
+    if (report.fired > 0) logger.info('reconciler fired overdue waits', { ...report });
+    return report;
+  }
+
+  return {
+    /** One pass; concurrent callers share the pass already under way. */
+    reconcile(): Promise<ReconcileReport> {
+      running ??= pass().finally(() => (running = null));
+      return running;
+    },
+    start(intervalMs: number): void {
+      if (timer) return;
+      timer = setInterval(() => {
+        this.reconcile().catch((error: unknown) => logger.error('reconcile failed', { error }));
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isAppError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { RunService } from '../services/run-service.js';
+import { WAIT_QUEUE_NAME, WaitJobData } from './wait-queue.js';
+
+export interface WaitWorkerOptions {
+  /** A connection made with `createRedis(url, { forWorker: true })`. */
+  connection: Redis;
+  prefix?: string;
+  service: Pick<RunService, 'apply'>;
+  concurrency?: number;
+  logger?: Logger;
+}
+
+export type WaitOutcome = 'applied' | 'duplicate' | 'stale';
+
+/** Turns a due wait into the engine's `wait_elapsed`, keyed by the job id so it applies once. */
+export async function fireWait(service: Pick<RunService, 'apply'>, data: WaitJobData, key: string): Promise<WaitOutcome> {
+  try {
+    const { duplicate } = await service.apply(data.runId, {
+      type: 'wait_elapsed',
+      actor: { kind: 'system', id: 'wait-timer' },
+      source: 'worker',
+      step_id: data.stepId,
+      visit: data.visit,
+      key,
+    });
+    return duplicate ? 'duplicate' : 'applied';
+  } catch (error) {
+    // The run moved on (skipped, cancelled, paused) or is gone: the wait no longer matters.
+    if (isAppError(error) && (error.code === 'conflict' || error.code === 'not_found')) return 'stale';
+    throw error;
+  }
+}
+
+export function createWaitWorker(opts: WaitWorkerOptions): Worker<WaitJobData, WaitOutcome> {
+  const logger = opts.logger ?? silentLogger;
+  const worker = new Worker<WaitJobData, WaitOutcome>(
+    WAIT_QUEUE_NAME,
+    async (job: Job<WaitJobData>) => {
+      const data = WaitJobData.parse(job.data);
+      const outcome = await fireWait(opts.service, data, job.id ?? '');
+      logger.debug('wait fired', { run_id: data.runId, step_id: data.stepId, outcome, late_ms: Date.now() - data.dueAt });
+      return outcome;
+    },
+    {
+      connection: opts.connection,
+      ...(opts.prefix ? { prefix: opts.prefix } : {}),
+      concurrency: opts.concurrency ?? 20,
+    },
+  );
+  worker.on('failed', (job, error) => logger.warn('wait job failed', { job_id: job?.id, error }));
+  worker.on('error', (error) => logger.error('wait worker error', { error }));
+  return worker;
+}

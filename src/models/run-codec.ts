@@ -1,0 +1,166 @@
+import type { Actor, AuditEntry, JsonObject, JsonValue, Run, RunbookSnapshot, RunStep } from '../engine/index.js';
+import type { RunDoc } from './run-model.js';
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+const toMs = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
+const json = (value: unknown): string => JSON.stringify(value ?? null);
+
+// A version's snapshot is immutable and shared by every run of it: parse it once.
+const snapshotCache = new Map<string, RunbookSnapshot>();
+const SNAPSHOT_CACHE_LIMIT = 200;
+
+function parseSnapshot(doc: Pick<RunDoc, 'runbook_id' | 'runbook_version' | 'runbook_json'>): RunbookSnapshot {
+  const key = `${doc.runbook_id}@${doc.runbook_version}`;
+  const cached = snapshotCache.get(key);
+  if (cached) return cached;
+  const parsed = JSON.parse(doc.runbook_json) as RunbookSnapshot;
+  if (snapshotCache.size >= SNAPSHOT_CACHE_LIMIT) snapshotCache.delete(snapshotCache.keys().next().value as string);
+  snapshotCache.set(key, parsed);
+  return parsed;
+}
+
+export function actorOf(raw: unknown): Actor {
+  const a = raw as Actor;
+  return { kind: a.kind, id: a.id, ...(a.name != null ? { name: a.name } : {}), ...(a.groups?.length ? { groups: [...a.groups] } : {}) };
+}
+
+function stepToDoc(step: RunStep): Record<string, unknown> {
+  return {
+    id: step.id,
+    step_id: step.step_id,
+    status: step.status,
+    visit: step.visit,
+    visits: step.visits,
+    outcome: step.outcome,
+    notes: step.notes,
+    output_json: json(step.output),
+    tool_input_json: json(step.tool_input),
+    tool_output_json: json(step.tool_output),
+    held_result_json: json(step.held_result),
+    error: step.error,
+    awaiting_approval: step.awaiting_approval,
+    started_at: toDate(step.started_at),
+    completed_at: toDate(step.completed_at),
+    duration_ms: step.duration_ms,
+    actor: step.actor,
+  };
+}
+
+type StepDoc = Omit<RunStep, 'output' | 'tool_input' | 'tool_output' | 'held_result' | 'started_at' | 'completed_at'> & {
+  output_json?: string;
+  tool_input_json?: string;
+  tool_output_json?: string;
+  held_result_json?: string;
+  started_at: Date | null;
+  completed_at: Date | null;
+};
+
+function stepFromDoc(raw: Record<string, unknown>): RunStep {
+  const d = raw as unknown as StepDoc;
+  return {
+    id: d.id,
+    step_id: d.step_id,
+    status: d.status,
+    visit: d.visit,
+    visits: d.visits,
+    outcome: d.outcome ?? null,
+    notes: d.notes ?? null,
+    output: JSON.parse(d.output_json ?? 'null') as JsonValue,
+    tool_input: JSON.parse(d.tool_input_json ?? 'null') as JsonObject | null,
+    tool_output: JSON.parse(d.tool_output_json ?? 'null') as JsonValue,
+    held_result: JSON.parse(d.held_result_json ?? 'null') as RunStep['held_result'],
+    error: d.error ?? null,
+    awaiting_approval: d.awaiting_approval ?? false,
+    started_at: toMs(d.started_at),
+    completed_at: toMs(d.completed_at),
+    duration_ms: d.duration_ms ?? null,
+    actor: d.actor ? actorOf(d.actor) : null,
+  };
+}
+
+function auditToDoc(entry: AuditEntry): Record<string, unknown> {
+  return { ...entry, at: new Date(entry.at) };
+}
+
+function auditFromDoc(raw: Record<string, unknown>): AuditEntry {
+  const d = raw as unknown as AuditEntry & { at: Date };
+  return {
+    seq: d.seq,
+    at: d.at.getTime(),
+    actor: actorOf(d.actor),
+    source: d.source ?? null,
+    command: d.command,
+    key: d.key ?? null,
+    step_id: d.step_id ?? null,
+    visit: d.visit ?? null,
+    outcome: d.outcome ?? null,
+    notes: d.notes ?? null,
+    from_status: d.from_status,
+    to_status: d.to_status,
+  };
+}
+
+/** The fields a transition may change: what a conditional update `$set`s. */
+export function mutableFields(run: Run): Partial<RunDoc> {
+  return {
+    status: run.status,
+    variables_json: json(run.variables),
+    steps: run.steps.map(stepToDoc),
+    current_step_id: run.current_step_id,
+    visit_count: run.visit_count,
+    wait: run.wait ? { ...run.wait, due_at: new Date(run.wait.due_at) } : null,
+    rollback_queue: run.rollback_queue,
+    rollback_executed: run.rollback_executed,
+    error_message: run.error_message,
+    applied_keys: run.applied_keys,
+    started_at: toDate(run.started_at),
+    completed_at: toDate(run.completed_at),
+    updated_at: new Date(run.updated_at),
+  };
+}
+
+export function auditToDocs(entries: AuditEntry[]): Record<string, unknown>[] {
+  return entries.map(auditToDoc);
+}
+
+export function toRunDoc(run: Run, rev: number): RunDoc {
+  return {
+    _id: run.id,
+    rev,
+    runbook_id: run.runbook.runbook_id,
+    runbook_name: run.runbook.name,
+    runbook_version: run.runbook.version,
+    runbook_json: json(run.runbook),
+    started_by: run.started_by,
+    trigger_source: run.trigger.source,
+    trigger_context_json: json(run.trigger.context),
+    created_at: new Date(run.created_at),
+    audit: auditToDocs(run.audit),
+    ...mutableFields(run),
+  } as RunDoc;
+}
+
+export function fromRunDoc(doc: RunDoc): { run: Run; rev: number } {
+  const run: Run = {
+    id: doc._id,
+    runbook: parseSnapshot(doc),
+    status: doc.status as Run['status'],
+    variables: JSON.parse(doc.variables_json) as Record<string, string>,
+    started_by: actorOf(doc.started_by),
+    trigger: { source: doc.trigger_source as Run['trigger']['source'], context: JSON.parse(doc.trigger_context_json) as JsonObject },
+    steps: doc.steps.map(stepFromDoc),
+    current_step_id: doc.current_step_id ?? null,
+    visit_count: doc.visit_count,
+    wait: doc.wait ? { kind: doc.wait.kind as 'wait' | 'retry', step_id: doc.wait.step_id, visit: doc.wait.visit, due_at: doc.wait.due_at.getTime() } : null,
+    rollback_queue: doc.rollback_queue ?? null,
+    rollback_executed: doc.rollback_executed,
+    error_message: doc.error_message ?? null,
+    applied_keys: [...(doc.applied_keys ?? [])],
+    audit: (doc.audit ?? []).map(auditFromDoc),
+    created_at: doc.created_at.getTime(),
+    started_at: toMs(doc.started_at),
+    completed_at: toMs(doc.completed_at),
+    updated_at: doc.updated_at.getTime(),
+  };
+  return { run, rev: doc.rev };
+}

@@ -1,0 +1,131 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+// User JSON (outputs, tool input/output, trigger context) is stored as JSON text: users may
+// write keys with "." or a leading "$", which MongoDB-compatible servers reject or misread,
+// and the text round-trips exactly whatever the keys.
+
+const ActorSchema = new Schema(
+  { kind: { type: String, required: true }, id: { type: String, required: true }, name: String, groups: { type: [String], default: undefined } },
+  { _id: false },
+);
+
+const RunStepSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    step_id: { type: String, required: true },
+    status: { type: String, required: true },
+    visit: { type: Number, required: true },
+    visits: { type: Number, required: true },
+    outcome: { type: String, default: null },
+    notes: { type: String, default: null },
+    output_json: { type: String, default: 'null' },
+    tool_input_json: { type: String, default: 'null' },
+    tool_output_json: { type: String, default: 'null' },
+    held_result_json: { type: String, default: 'null' },
+    error: { type: String, default: null },
+    awaiting_approval: { type: Boolean, default: false },
+    started_at: { type: Date, default: null },
+    completed_at: { type: Date, default: null },
+    duration_ms: { type: Number, default: null },
+    actor: { type: ActorSchema, default: null },
+  },
+  { _id: false },
+);
+
+const AuditEntrySchema = new Schema(
+  {
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+    actor: { type: ActorSchema, required: true },
+    source: { type: String, default: null },
+    command: { type: String, required: true },
+    key: { type: String, default: null },
+    step_id: { type: String, default: null },
+    visit: { type: Number, default: null },
+    outcome: { type: String, default: null },
+    notes: { type: String, default: null },
+    from_status: { type: String, required: true },
+    to_status: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const WaitSchema = new Schema(
+  { kind: { type: String, required: true }, step_id: { type: String, required: true }, visit: { type: Number, required: true }, due_at: { type: Date, required: true } },
+  { _id: false },
+);
+
+export const RunSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** Optimistic concurrency: every write is conditional on the rev it read. */
+    rev: { type: Number, required: true },
+    runbook_id: { type: String, required: true },
+    runbook_name: { type: String, required: true },
+    runbook_version: { type: Number, required: true },
+    /** The pinned, immutable runbook version (RunbookSnapshot) this run executes. */
+    runbook_json: { type: String, required: true },
+    status: { type: String, required: true },
+    variables_json: { type: String, required: true },
+    started_by: { type: ActorSchema, required: true },
+    trigger_source: { type: String, required: true },
+    trigger_context_json: { type: String, required: true },
+    steps: { type: [RunStepSchema], required: true },
+    current_step_id: { type: String, default: null },
+    visit_count: { type: Number, required: true },
+    wait: { type: WaitSchema, default: null },
+    rollback_queue: { type: [String], default: null },
+    rollback_executed: { type: Boolean, required: true },
+    error_message: { type: String, default: null },
+    applied_keys: { type: [String], default: [] },
+    /** Append-only: every applied command, written in the same update as its transition. */
+    audit: { type: [AuditEntrySchema], default: [] },
+    created_at: { type: Date, required: true },
+    started_at: { type: Date, default: null },
+    completed_at: { type: Date, default: null },
+    updated_at: { type: Date, required: true },
+  },
+  { collection: 'runs', versionKey: false, minimize: false },
+);
+
+// `/runbook runs [status]` and the API's list: runs in a status, most recently moved first.
+RunSchema.index({ status: 1, updated_at: -1 });
+// Runs of one runbook, newest first (history on a runbook, "has active runs?").
+RunSchema.index({ runbook_id: 1, created_at: -1 });
+// App Home: a user's runs by status.
+RunSchema.index({ 'started_by.id': 1, status: 1 });
+// The wait reconciler: runs holding a wait, soonest due first.
+RunSchema.index({ 'wait.due_at': 1 });
+// Recent runs across all runbooks.
+RunSchema.index({ created_at: -1 });
+
+export type RunDoc = {
+  _id: string;
+  rev: number;
+  runbook_id: string;
+  runbook_name: string;
+  runbook_version: number;
+  runbook_json: string;
+  status: string;
+  variables_json: string;
+  started_by: { kind: string; id: string; name?: string; groups?: string[] };
+  trigger_source: string;
+  trigger_context_json: string;
+  steps: Array<Record<string, unknown>>;
+  current_step_id: string | null;
+  visit_count: number;
+  wait: { kind: string; step_id: string; visit: number; due_at: Date } | null;
+  rollback_queue: string[] | null;
+  rollback_executed: boolean;
+  error_message: string | null;
+  applied_keys: string[];
+  audit: Array<Record<string, unknown>>;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  updated_at: Date;
+};
+
+export function runModel(conn: Connection): Model<RunDoc> {
+  return (conn.models.Run as Model<RunDoc> | undefined) ?? conn.model<RunDoc>('Run', RunSchema);
+}

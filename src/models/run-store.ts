@@ -1,0 +1,117 @@
+import type { Connection } from 'mongoose';
+import type { PendingWait, Run, RunStatus } from '../engine/index.js';
+import { AppError, ErrorCode } from '../errors.js';
+import { actorOf, auditToDocs, fromRunDoc, mutableFields, toRunDoc } from './run-codec.js';
+import { runModel, type RunDoc } from './run-model.js';
+
+export interface StoredRun {
+  run: Run;
+  rev: number;
+}
+
+export interface RunListFilter {
+  status?: RunStatus[];
+  runbookId?: string;
+  startedBy?: string;
+  limit?: number;
+}
+
+export interface RunSummary {
+  id: string;
+  runbook_id: string;
+  runbook_name: string;
+  runbook_version: number;
+  status: RunStatus;
+  started_by: Run['started_by'];
+  current_step_id: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface DueWait {
+  run_id: string;
+  status: RunStatus;
+  wait: PendingWait;
+}
+
+export type RunStore = ReturnType<typeof createRunStore>;
+
+/** Persistence for runs: every write after the insert is conditional on the rev it read. */
+export function createRunStore(conn: Connection) {
+  const Runs = runModel(conn);
+
+  return {
+    async insert(run: Run): Promise<StoredRun> {
+      await Runs.collection.insertOne(toRunDoc(run, 1) as never);
+      return { run, rev: 1 };
+    },
+
+    async load(id: string): Promise<StoredRun> {
+      const doc = await Runs.findById(id).lean<RunDoc>().exec();
+      if (!doc) throw new AppError(ErrorCode.NotFound, `run ${id} not found`);
+      return fromRunDoc(doc);
+    },
+
+    /**
+     * Writes `run` only if nobody else wrote since `expectedRev`; appends the audit entries
+     * the transition added in the same update, so a transition and its record land together.
+     */
+    async saveIfRev(run: Run, expectedRev: number, auditFrom: number): Promise<StoredRun | null> {
+      const added = run.audit.slice(auditFrom);
+      const update: Record<string, unknown> = { $set: { ...mutableFields(run), rev: expectedRev + 1 } };
+      if (added.length > 0) update.$push = { audit: { $each: auditToDocs(added) } };
+      const result = await Runs.collection.updateOne({ _id: run.id as never, rev: expectedRev }, update);
+      return result.matchedCount === 1 ? { run, rev: expectedRev + 1 } : null;
+    },
+
+    async list(filter: RunListFilter = {}): Promise<RunSummary[]> {
+      const query: Record<string, unknown> = {};
+      if (filter.status?.length) query.status = { $in: filter.status };
+      if (filter.runbookId) query.runbook_id = filter.runbookId;
+      if (filter.startedBy) query['started_by.id'] = filter.startedBy;
+      const limit = Math.min(Math.max(filter.limit ?? 20, 1), 100);
+      const docs = await Runs.find(query, {
+        runbook_id: 1,
+        runbook_name: 1,
+        runbook_version: 1,
+        status: 1,
+        started_by: 1,
+        current_step_id: 1,
+        created_at: 1,
+        updated_at: 1,
+        completed_at: 1,
+      })
+        .sort(filter.status?.length ? { status: 1, updated_at: -1 } : { created_at: -1 })
+        .limit(limit)
+        .lean<RunDoc[]>()
+        .exec();
+      return docs.map((d) => ({
+        id: d._id,
+        runbook_id: d.runbook_id,
+        runbook_name: d.runbook_name,
+        runbook_version: d.runbook_version,
+        status: d.status as RunStatus,
+        started_by: actorOf(d.started_by),
+        current_step_id: d.current_step_id ?? null,
+        created_at: d.created_at.getTime(),
+        updated_at: d.updated_at.getTime(),
+        completed_at: d.completed_at ? d.completed_at.getTime() : null,
+      }));
+    },
+
+    /** Runs holding a wait (paused ones too: they keep their due time), soonest first. */
+    async pendingWaits(limit = 1000): Promise<DueWait[]> {
+      const docs = await Runs.find({ 'wait.due_at': { $ne: null } }, { status: 1, wait: 1 })
+        .sort({ 'wait.due_at': 1 })
+        .limit(limit)
+        .lean<Pick<RunDoc, '_id' | 'status' | 'wait'>[]>()
+        .exec();
+      return docs.flatMap((d) =>
+        d.wait
+          ? [{ run_id: d._id, status: d.status as RunStatus, wait: { kind: d.wait.kind as PendingWait['kind'], step_id: d.wait.step_id, visit: d.wait.visit, due_at: d.wait.due_at.getTime() } }]
+          : [],
+      );
+    },
+  };
+}

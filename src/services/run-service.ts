@@ -1,0 +1,108 @@
+import { startRun, transition, type Actor, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
+import { AppError, ErrorCode } from '../errors.js';
+import { newId } from '../ids.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { RunListFilter, RunStore, RunSummary } from '../models/run-store.js';
+import { performEffects, type EffectHandlers } from './effect-handlers.js';
+import { createKeyedMutex } from './keyed-mutex.js';
+
+export interface RunbookLookup {
+  snapshotForRun(nameOrId: string, opts: { company?: string }): Promise<RunbookSnapshot>;
+}
+
+export interface RunServiceDeps {
+  runs: RunStore;
+  runbooks: RunbookLookup;
+  effects?: EffectHandlers;
+  clock?: () => number;
+  ids?: typeof newId;
+  logger?: Logger;
+  /** How many times a command is re-read and re-applied after losing a write race. */
+  maxAttempts?: number;
+}
+
+export interface StartInput {
+  runbook: string;
+  company?: string;
+  variables?: Record<string, string>;
+  actor: Actor;
+  trigger?: { source: TriggerSource; context?: JsonObject };
+  key?: string;
+}
+
+export interface ApplyResult {
+  run: Run;
+  duplicate: boolean;
+}
+
+const STEP_COMMANDS = new Set<Command['type']>(['advance', 'skip', 'fail', 'approve', 'reject']);
+
+/**
+ * Aims a step command at the step it was given against. After a lost write race the
+ * command is re-applied to fresh state; pinned, it is then refused as stale instead of
+ * acting on whatever step the winner moved the run to.
+ */
+function pin(command: Command, run: Run): Command {
+  if (!STEP_COMMANDS.has(command.type) || run.current_step_id === null) return command;
+  const target = command as Command & { step_id?: string; visit?: number };
+  const visit = run.steps.find((s) => s.step_id === run.current_step_id)?.visit;
+  return { ...command, step_id: target.step_id ?? run.current_step_id, visit: target.visit ?? visit } as Command;
+}
+
+export type RunService = ReturnType<typeof createRunService>;
+
+/** One service per aggregate: load, transition, conditional save, then perform effects. */
+export function createRunService(deps: RunServiceDeps) {
+  const clock = deps.clock ?? Date.now;
+  const ids = deps.ids ?? newId;
+  const logger = deps.logger ?? silentLogger;
+  const handlers = deps.effects ?? {};
+  const maxAttempts = deps.maxAttempts ?? 5;
+  const perRun = createKeyedMutex();
+
+  async function applyNow(runId: string, command: Command): Promise<ApplyResult> {
+    let pinned: Command | null = null;
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      const { run, rev } = await deps.runs.load(runId);
+      pinned ??= pin(command, run);
+      const result = transition(run, pinned, { now: clock() });
+      if (!result.ok) throw new AppError(result.error.code, result.error.message, { details: { run_id: runId, status: run.status } });
+      if (result.duplicate) return { run, duplicate: true };
+      const saved = await deps.runs.saveIfRev(result.run, rev, run.audit.length);
+      if (saved) {
+        await performEffects(handlers, result.effects, result.run, logger);
+        return { run: result.run, duplicate: false };
+      }
+      logger.debug('lost a write race to another process; re-reading', { run_id: runId, attempt });
+    }
+    throw new AppError(ErrorCode.Conflict, `run ${runId} kept changing under this command (${maxAttempts} tries); try again`);
+  }
+
+  return {
+    async start(input: StartInput): Promise<Run> {
+      const snapshot = await deps.runbooks.snapshotForRun(input.runbook, { company: input.company });
+      const result = startRun(
+        { id: ids('run'), runbook: snapshot, variables: input.variables ?? {}, started_by: input.actor, ...(input.trigger ? { trigger: input.trigger } : {}) },
+        { now: clock(), ids: () => ids('rrs') },
+        input.key,
+      );
+      if (!result.ok) throw new AppError(result.error.code, result.error.message);
+      await deps.runs.insert(result.run);
+      await performEffects(handlers, result.effects, result.run, logger);
+      return result.run;
+    },
+
+    /** Applies one command; commands for the same run queue behind each other in this process. */
+    apply(runId: string, command: Command): Promise<ApplyResult> {
+      return perRun.run(runId, () => applyNow(runId, command));
+    },
+
+    async get(runId: string): Promise<Run> {
+      return (await deps.runs.load(runId)).run;
+    },
+
+    async list(filter: RunListFilter): Promise<RunSummary[]> {
+      return deps.runs.list(filter);
+    },
+  };
+}

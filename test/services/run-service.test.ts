@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor, Effect } from '../../src/engine/index.js';
+import { runModel } from '../../src/models/run-model.js';
+import { createRunStore } from '../../src/models/run-store.js';
+import { createRunService } from '../../src/services/run-service.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { snapshotLookup } from '../support/snapshots.js';
+
+const db = useTestDatabase();
+const alice: Actor = { kind: 'slack', id: 'U0ALICE', name: 'alice' };
+const deploy = {
+  name: 'Deploy',
+  variables: [{ name: 'version', required: true }],
+  steps: [
+    { label: 'Pull', ref: 'pull', instruction: 'Pull {version}' },
+    { label: 'Test', ref: 'test', type: 'check', next_on_outcome: { fail: 'step:pull' } },
+    { label: 'Settle', type: 'wait', wait_seconds: 60 },
+  ],
+};
+
+function setup() {
+  const effects: Effect[] = [];
+  const record = async (effect: Effect) => void effects.push(effect);
+  const runs = createRunStore(db.conn());
+  const service = createRunService({
+    runs,
+    runbooks: snapshotLookup([deploy]),
+    effects: { scheduleWait: record, render: record, cancelWait: record },
+  });
+  return { service, runs, effects };
+}
+
+const rawDoc = async (id: string) => runModel(db.conn()).collection.findOne({ _id: id as never });
+
+describe('run service against the database', () => {
+  it('stores a started run and loads back exactly the same run', async () => {
+    const { service, runs, effects } = setup();
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '2.5.0' }, actor: alice, trigger: { source: 'api', context: { 'alert.id': 'a-1', $ref: [1, { x: null }] } } });
+    expect(run.id).toMatch(/^run_[a-z0-9]{12}$/);
+    expect(run.steps.every((s) => /^rrs_[a-z0-9]{12}$/.test(s.id))).toBe(true);
+    expect((await runs.load(run.id)).run).toEqual(run);
+    expect(effects).toContainEqual({ type: 'render', run_id: run.id });
+  });
+
+  it('round-trips arbitrary user JSON in outputs, whatever its keys', async () => {
+    const { service } = setup();
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    const output = { 'a.b': { $gt: 1, '': 'empty key', 'ü.ñ': ['x', [1, [2]], { 'deep.er': true }] }, $where: 'no', n: 1.5e-7, big: 2 ** 53 - 1, nil: null };
+    const { run: advanced } = await service.apply(run.id, { type: 'advance', actor: alice, notes: 'with <@U123> and <!channel>', output });
+    const loaded = await service.get(run.id);
+    expect(loaded).toEqual(advanced);
+    expect(loaded.steps[0]?.output).toEqual(output);
+    expect(loaded.steps[0]?.notes).toBe('with <@U123> and <!channel>');
+  });
+
+  it('applies exactly one of 20 concurrent commands and reports a conflict for the rest', async () => {
+    const { service } = setup();
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        service.apply(run.id, { type: 'advance', actor: { kind: 'slack', id: `U${i}` }, step_id: run.current_step_id ?? '', visit: 1, key: `click-${i}` }),
+      ),
+    );
+    const applied = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(applied).toHaveLength(1);
+    expect(refused).toHaveLength(19);
+    expect(refused.every((r) => r.reason.code === 'conflict')).toBe(true);
+    const stored = await service.get(run.id);
+    expect(stored.audit.filter((a) => a.command === 'advance')).toHaveLength(1);
+    expect(stored.steps.map((s) => s.status)).toEqual(['completed', 'active', 'pending']);
+  });
+
+  it('pauses once when 20 pause commands arrive at once', async () => {
+    const { service } = setup();
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => service.apply(run.id, { type: 'pause', actor: alice })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await service.get(run.id)).audit.filter((a) => a.command === 'pause')).toHaveLength(1);
+  });
+
+  it('applies a command once when the same key arrives 20 times at once', async () => {
+    const { service } = setup();
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    const results = await Promise.all(Array.from({ length: 20 }, () => service.apply(run.id, { type: 'advance', actor: alice, key: '1700000000.000100' })));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    const stored = await service.get(run.id);
+    expect(stored.applied_keys).toEqual(['1700000000.000100']);
+    expect(stored.current_step_id).toBe(run.runbook.steps[1]?.id);
+  });
+
+  it('returns the current state and writes nothing for a key already applied', async () => {
+    const { service } = setup();
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    await service.apply(run.id, { type: 'advance', actor: alice, key: 'k-1' });
+    const before = await rawDoc(run.id);
+    const again = await service.apply(run.id, { type: 'advance', actor: alice, key: 'k-1' });
+    expect(again.duplicate).toBe(true);
+    expect(await rawDoc(run.id)).toEqual(before);
+  });
+
+  it('leaves the stored run exactly as it was when a command is refused', async () => {
+    const { service } = setup();
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    const before = await rawDoc(run.id);
+    await expect(service.apply(run.id, { type: 'resume', actor: alice })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.apply(run.id, { type: 'advance', actor: alice, outcome: 'NOT OK' })).rejects.toMatchObject({ code: 'validation', message: expect.stringContaining('outcome') });
+    await expect(service.apply(run.id, { type: 'skip', actor: alice })).rejects.toMatchObject({ code: 'validation' });
+    expect(await rawDoc(run.id)).toEqual(before);
+  });
+
+  it('refuses a missing variable at start and stores nothing', async () => {
+    const { service } = setup();
+    await expect(service.start({ runbook: 'Deploy', actor: alice })).rejects.toMatchObject({ code: 'validation', message: 'missing required variable "version"' });
+    await expect(service.start({ runbook: 'Nope', actor: alice })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('lists runs by status, newest activity first', async () => {
+    const { service } = setup();
+    const a = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    const b = await service.start({ runbook: 'Deploy', variables: { version: '2' }, actor: alice });
+    await service.apply(a.id, { type: 'pause', actor: alice });
+    const paused = await service.list({ status: ['paused'] });
+    expect(paused.map((r) => r.id)).toContain(a.id);
+    expect(paused.map((r) => r.id)).not.toContain(b.id);
+    const mine = await service.list({ startedBy: 'U0ALICE', limit: 100 });
+    expect(mine.map((r) => r.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+});
