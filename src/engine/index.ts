@@ -1,5 +1,5 @@
 export * from './types.js';
-export { transition } from './transition.js';
+export { transition, APPLIED_KEYS_WINDOW } from './transition.js';
 export { createRun, startRun, resolveVariables, VARIABLE_VALUE_MAX_CHARS, type NewRun } from './create-run.js';
 export { computeProgress } from './progress.js';
 export { evaluateVerify, readMetric } from './verify-condition.js';

@@ -16,6 +16,7 @@ import {
 } from './step-flow.js';
 import { evaluateVerify } from './verify-condition.js';
 import type {
+  AuditEntry,
   Command,
   CompiledStep,
   EngineError,
@@ -50,7 +51,6 @@ function draftOf(run: Run, now: number): Draft {
       wait: run.wait ? { ...run.wait } : null,
       rollback_queue: run.rollback_queue ? [...run.rollback_queue] : null,
       applied_keys: [...run.applied_keys],
-      audit: [...run.audit],
     },
     effects: [],
     now,
@@ -68,7 +68,7 @@ export function transition(run: Run, command: Command, ctx: TransitionContext): 
   }
   const cmd = parsed.data as Command;
   if (cmd.key !== undefined && run.applied_keys.includes(cmd.key)) {
-    return { ok: true, run, effects: [], duplicate: true };
+    return { ok: true, run, effects: [], duplicate: true, audit: null };
   }
   const draft = draftOf(run, ctx.now);
   try {
@@ -78,8 +78,8 @@ export function transition(run: Run, command: Command, ctx: TransitionContext): 
     const stepBefore = draft.run.current_step_id;
     const visitBefore = stepBefore ? draft.run.steps.find((s) => s.step_id === stepBefore)?.visit ?? null : null;
     apply(draft, cmd);
-    record(draft, cmd, run, stepBefore, visitBefore);
-    return { ok: true, run: draft.run, effects: draft.effects, duplicate: false };
+    const audit = record(draft, cmd, run, stepBefore, visitBefore);
+    return { ok: true, run: draft.run, effects: draft.effects, duplicate: false, audit };
   } catch (error) {
     if (error instanceof Refusal) {
       const engineError: EngineError = { code: error.code, message: error.message };
@@ -89,12 +89,23 @@ export function transition(run: Run, command: Command, ctx: TransitionContext): 
   }
 }
 
-function record(draft: Draft, cmd: Command, before: Run, stepId: string | null, visit: number | null): void {
+/** The run remembers this many recent idempotency keys; older ones are found in the audit trail. */
+export const APPLIED_KEYS_WINDOW = 100;
+
+function record(draft: Draft, cmd: Command, before: Run, stepId: string | null, visit: number | null): AuditEntry {
   const run = draft.run;
-  if (cmd.key !== undefined) run.applied_keys.push(cmd.key);
+  if (cmd.key !== undefined) {
+    run.applied_keys.push(cmd.key);
+    if (run.applied_keys.length > APPLIED_KEYS_WINDOW) {
+      run.applied_keys.shift();
+      run.keys_evicted = true;
+    }
+  }
   run.updated_at = draft.now;
-  run.audit.push({
-    seq: run.audit.length + 1,
+  run.audit_seq += 1;
+  draft.effects.push({ type: 'render', run_id: run.id });
+  return {
+    seq: run.audit_seq,
     at: draft.now,
     actor: cmd.actor,
     source: cmd.source ?? null,
@@ -106,8 +117,7 @@ function record(draft: Draft, cmd: Command, before: Run, stepId: string | null, 
     notes: 'notes' in cmd ? (cmd.notes ?? null) : 'reason' in cmd ? (cmd.reason ?? null) : null,
     from_status: before.status,
     to_status: run.status,
-  });
-  draft.effects.push({ type: 'render', run_id: run.id });
+  };
 }
 
 /** The current step, checked against the step and visit a command was aimed at. */

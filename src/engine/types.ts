@@ -200,9 +200,12 @@ export interface Run {
   rollback_queue: string[] | null;
   rollback_executed: boolean;
   error_message: string | null;
-  /** Idempotency keys of every command applied to this run. */
+  /** Idempotency keys of the most recent keyed commands (a window; older ones are in the audit trail). */
   applied_keys: string[];
-  audit: AuditEntry[];
+  /** True once keys have left the window: a key not found there may still be in the audit trail. */
+  keys_evicted: boolean;
+  /** Number of audit entries so far; the next entry's seq is this plus one. */
+  audit_seq: number;
   created_at: number;
   started_at: number | null;
   completed_at: number | null;
@@ -292,7 +295,8 @@ export interface EngineError {
 }
 
 export type TransitionResult =
-  | { ok: true; run: Run; effects: Effect[]; duplicate: boolean }
+  | { ok: true; run: Run; effects: Effect[]; duplicate: false; audit: AuditEntry }
+  | { ok: true; run: Run; effects: []; duplicate: true; audit: null }
   | { ok: false; error: EngineError; run: Run };
 
 export interface TransitionContext {

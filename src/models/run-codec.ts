@@ -82,7 +82,7 @@ function auditToDoc(entry: AuditEntry): Record<string, unknown> {
   return { ...entry, at: new Date(entry.at) };
 }
 
-function auditFromDoc(raw: Record<string, unknown>): AuditEntry {
+export function auditFromDoc(raw: Record<string, unknown>): AuditEntry {
   const d = raw as unknown as AuditEntry & { at: Date };
   return {
     seq: d.seq,
@@ -113,6 +113,8 @@ export function mutableFields(run: Run): Partial<RunDoc> {
     rollback_executed: run.rollback_executed,
     error_message: run.error_message,
     applied_keys: run.applied_keys,
+    keys_evicted: run.keys_evicted,
+    audit_seq: run.audit_seq,
     started_at: toDate(run.started_at),
     completed_at: toDate(run.completed_at),
     updated_at: new Date(run.updated_at),
@@ -135,7 +137,6 @@ export function toRunDoc(run: Run, rev: number): RunDoc {
     trigger_source: run.trigger.source,
     trigger_context_json: json(run.trigger.context),
     created_at: new Date(run.created_at),
-    audit: auditToDocs(run.audit),
     ...mutableFields(run),
   } as RunDoc;
 }
@@ -156,7 +157,8 @@ export function fromRunDoc(doc: RunDoc): { run: Run; rev: number } {
     rollback_executed: doc.rollback_executed,
     error_message: doc.error_message ?? null,
     applied_keys: [...(doc.applied_keys ?? [])],
-    audit: (doc.audit ?? []).map(auditFromDoc),
+    keys_evicted: doc.keys_evicted ?? false,
+    audit_seq: doc.audit_seq,
     created_at: doc.created_at.getTime(),
     started_at: toMs(doc.started_at),
     completed_at: toMs(doc.completed_at),

@@ -1,10 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { AuditEntrySchema } from './run-event-model.js';
 
 // User JSON (outputs, tool input/output, trigger context) is stored as JSON text: users may
 // write keys with "." or a leading "$", which MongoDB-compatible servers reject or misread,
 // and the text round-trips exactly whatever the keys.
 
-const ActorSchema = new Schema(
+export const ActorSchema = new Schema(
   { kind: { type: String, required: true }, id: { type: String, required: true }, name: String, groups: { type: [String], default: undefined } },
   { _id: false },
 );
@@ -28,24 +29,6 @@ const RunStepSchema = new Schema(
     completed_at: { type: Date, default: null },
     duration_ms: { type: Number, default: null },
     actor: { type: ActorSchema, default: null },
-  },
-  { _id: false },
-);
-
-const AuditEntrySchema = new Schema(
-  {
-    seq: { type: Number, required: true },
-    at: { type: Date, required: true },
-    actor: { type: ActorSchema, required: true },
-    source: { type: String, default: null },
-    command: { type: String, required: true },
-    key: { type: String, default: null },
-    step_id: { type: String, default: null },
-    visit: { type: Number, default: null },
-    outcome: { type: String, default: null },
-    notes: { type: String, default: null },
-    from_status: { type: String, required: true },
-    to_status: { type: String, required: true },
   },
   { _id: false },
 );
@@ -78,8 +61,14 @@ export const RunSchema = new Schema(
     rollback_executed: { type: Boolean, required: true },
     error_message: { type: String, default: null },
     applied_keys: { type: [String], default: [] },
-    /** Append-only: every applied command, written in the same update as its transition. */
-    audit: { type: [AuditEntrySchema], default: [] },
+    keys_evicted: { type: Boolean, default: false },
+    audit_seq: { type: Number, required: true },
+    /**
+     * The audit entries of the latest command, written with the transition itself. They
+     * are copied to run_events right after; if that copy is lost (a crash), the next
+     * command copies them again before replacing them, so no entry is ever lost.
+     */
+    audit_outbox: { type: [AuditEntrySchema], default: [] },
     created_at: { type: Date, required: true },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },
@@ -119,7 +108,9 @@ export type RunDoc = {
   rollback_executed: boolean;
   error_message: string | null;
   applied_keys: string[];
-  audit: Array<Record<string, unknown>>;
+  keys_evicted: boolean;
+  audit_seq: number;
+  audit_outbox: Array<Record<string, unknown>>;
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;

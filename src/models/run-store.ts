@@ -1,13 +1,23 @@
 import type { Connection } from 'mongoose';
-import type { PendingWait, Run, RunStatus } from '../engine/index.js';
+import type { AuditEntry, PendingWait, Run, RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
-import { actorOf, auditToDocs, fromRunDoc, mutableFields, toRunDoc } from './run-codec.js';
+import { actorOf, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, toRunDoc } from './run-codec.js';
+import { runEventModel, type RunEventDoc } from './run-event-model.js';
 import { runModel, type RunDoc } from './run-model.js';
 
 export interface StoredRun {
   run: Run;
   rev: number;
+  /** Audit entries written with the latest transition, maybe not yet copied to run_events. */
+  outbox: AuditEntry[];
 }
+
+const DUPLICATE_KEY = 11000;
+const isDuplicateOnly = (error: unknown): boolean => {
+  const e = error as { code?: number; writeErrors?: { code?: number }[] };
+  if (e.code === DUPLICATE_KEY && !e.writeErrors) return true;
+  return Array.isArray(e.writeErrors) && e.writeErrors.length > 0 && e.writeErrors.every((w) => w.code === DUPLICATE_KEY);
+};
 
 export interface RunListFilter {
   status?: RunStatus[];
@@ -40,29 +50,59 @@ export type RunStore = ReturnType<typeof createRunStore>;
 /** Persistence for runs: every write after the insert is conditional on the rev it read. */
 export function createRunStore(conn: Connection) {
   const Runs = runModel(conn);
+  const Events = runEventModel(conn);
 
   return {
-    async insert(run: Run): Promise<StoredRun> {
-      await Runs.collection.insertOne(toRunDoc(run, 1) as never);
-      return { run, rev: 1 };
+    async insert(run: Run, entries: AuditEntry[]): Promise<StoredRun> {
+      await Runs.collection.insertOne({ ...toRunDoc(run, 1), audit_outbox: auditToDocs(entries) } as never);
+      return { run, rev: 1, outbox: entries };
     },
 
     async load(id: string): Promise<StoredRun> {
       const doc = await Runs.findById(id).lean<RunDoc>().exec();
       if (!doc) throw new AppError(ErrorCode.NotFound, `run ${id} not found`);
-      return fromRunDoc(doc);
+      return { ...fromRunDoc(doc), outbox: (doc.audit_outbox ?? []).map(auditFromDoc) };
     },
 
     /**
-     * Writes `run` only if nobody else wrote since `expectedRev`; appends the audit entries
-     * the transition added in the same update, so a transition and its record land together.
+     * Writes `run` only if nobody else wrote since `expectedRev`, together with the audit
+     * entries of this transition, so a transition and its record land in one update.
      */
-    async saveIfRev(run: Run, expectedRev: number, auditFrom: number): Promise<StoredRun | null> {
-      const added = run.audit.slice(auditFrom);
-      const update: Record<string, unknown> = { $set: { ...mutableFields(run), rev: expectedRev + 1 } };
-      if (added.length > 0) update.$push = { audit: { $each: auditToDocs(added) } };
-      const result = await Runs.collection.updateOne({ _id: run.id as never, rev: expectedRev }, update);
-      return result.matchedCount === 1 ? { run, rev: expectedRev + 1 } : null;
+    async saveIfRev(run: Run, expectedRev: number, entries: AuditEntry[]): Promise<StoredRun | null> {
+      const result = await Runs.collection.updateOne(
+        { _id: run.id as never, rev: expectedRev },
+        { $set: { ...mutableFields(run), rev: expectedRev + 1, audit_outbox: auditToDocs(entries) } },
+      );
+      return result.matchedCount === 1 ? { run, rev: expectedRev + 1, outbox: entries } : null;
+    },
+
+    /** Copies audit entries to run_events; an entry already there is left as it is. */
+    async copyEvents(runId: string, entries: AuditEntry[]): Promise<void> {
+      if (entries.length === 0) return;
+      const docs = auditToDocs(entries).map((e) => ({ ...e, _id: `${runId}-${e.seq as number}`, run_id: runId }));
+      try {
+        await Events.collection.insertMany(docs as never[], { ordered: false });
+      } catch (error) {
+        if (!isDuplicateOnly(error)) throw error;
+      }
+    },
+
+    async keyApplied(runId: string, key: string): Promise<boolean> {
+      return (await Events.exists({ run_id: runId, key })) !== null;
+    },
+
+    /** The run's whole trail in order, including entries still in the outbox. */
+    async audit(runId: string): Promise<AuditEntry[]> {
+      const [docs, stored] = await Promise.all([
+        Events.find({ run_id: runId }).sort({ seq: 1 }).lean<RunEventDoc[]>().exec(),
+        Runs.findById(runId, { audit_outbox: 1 }).lean<Pick<RunDoc, 'audit_outbox'>>().exec(),
+      ]);
+      const bySeq = new Map<number, AuditEntry>();
+      for (const doc of [...docs, ...(stored?.audit_outbox ?? [])]) {
+        const entry = auditFromDoc(doc as Record<string, unknown>);
+        bySeq.set(entry.seq, entry);
+      }
+      return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     },
 
     async list(filter: RunListFilter = {}): Promise<RunSummary[]> {

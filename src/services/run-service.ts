@@ -1,8 +1,8 @@
-import { startRun, transition, type Actor, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
+import { startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { newId } from '../ids.js';
 import { silentLogger, type Logger } from '../logger.js';
-import type { RunListFilter, RunStore, RunSummary } from '../models/run-store.js';
+import type { RunListFilter, RunStore, RunSummary, StoredRun } from '../models/run-store.js';
 import { performEffects, type EffectHandlers } from './effect-handlers.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 
@@ -59,20 +59,64 @@ export function createRunService(deps: RunServiceDeps) {
   const handlers = deps.effects ?? {};
   const maxAttempts = deps.maxAttempts ?? 5;
   const perRun = createKeyedMutex();
+  // Highest audit seq this process knows is in run_events, per run; bounded, it is only a shortcut.
+  const copied = new Map<string, number>();
+
+  async function copyAudit(runId: string, entries: AuditEntry[]): Promise<void> {
+    const top = entries.reduce((max, e) => Math.max(max, e.seq), 0);
+    if (top === 0 || (copied.get(runId) ?? 0) >= top) return;
+    await deps.runs.copyEvents(runId, entries);
+    copied.delete(runId);
+    copied.set(runId, top);
+    if (copied.size > 10_000) copied.delete(copied.keys().next().value as string);
+  }
+
+  async function copyAuditLogged(runId: string, entries: AuditEntry[]): Promise<void> {
+    // The entries are safe in the run's outbox; the next command copies them if this fails.
+    await copyAudit(runId, entries).catch((error: unknown) => logger.warn('audit copy failed; will retry', { run_id: runId, error }));
+  }
+
+  async function appliedEarlier(run: Run, command: Command): Promise<boolean> {
+    const key = command.key;
+    return key !== undefined && run.keys_evicted && !run.applied_keys.includes(key) && (await deps.runs.keyApplied(run.id, key));
+  }
+
+  // The state this process last wrote per run. Commands for a run are serialised here, so
+  // it is current unless another process wrote; then the conditional save fails and the
+  // run is re-read. A refusal is never given on cached state alone.
+  const recent = new Map<string, StoredRun>();
+  const remember = (stored: StoredRun) => {
+    recent.delete(stored.run.id);
+    recent.set(stored.run.id, stored);
+    if (recent.size > 1_000) recent.delete(recent.keys().next().value as string);
+  };
 
   async function applyNow(runId: string, command: Command): Promise<ApplyResult> {
     let pinned: Command | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      const { run, rev } = await deps.runs.load(runId);
+      const cached = recent.get(runId);
+      const { run, rev, outbox } = cached ?? (await deps.runs.load(runId));
+      await copyAudit(runId, outbox);
       pinned ??= pin(command, run);
+      if (await appliedEarlier(run, pinned)) return { run, duplicate: true };
       const result = transition(run, pinned, { now: clock() });
-      if (!result.ok) throw new AppError(result.error.code, result.error.message, { details: { run_id: runId, status: run.status } });
-      if (result.duplicate) return { run, duplicate: true };
-      const saved = await deps.runs.saveIfRev(result.run, rev, run.audit.length);
+      if (!result.ok || result.duplicate) {
+        if (cached) {
+          recent.delete(runId);
+          attempt -= 1;
+          continue;
+        }
+        if (!result.ok) throw new AppError(result.error.code, result.error.message, { details: { run_id: runId, status: run.status } });
+        return { run, duplicate: true };
+      }
+      const saved = await deps.runs.saveIfRev(result.run, rev, [result.audit]);
       if (saved) {
+        remember(saved);
+        await copyAuditLogged(runId, [result.audit]);
         await performEffects(handlers, result.effects, result.run, logger);
         return { run: result.run, duplicate: false };
       }
+      recent.delete(runId);
       logger.debug('lost a write race to another process; re-reading', { run_id: runId, attempt });
     }
     throw new AppError(ErrorCode.Conflict, `run ${runId} kept changing under this command (${maxAttempts} tries); try again`);
@@ -87,7 +131,9 @@ export function createRunService(deps: RunServiceDeps) {
         input.key,
       );
       if (!result.ok) throw new AppError(result.error.code, result.error.message);
-      await deps.runs.insert(result.run);
+      const entries = result.audit ? [result.audit] : [];
+      remember(await deps.runs.insert(result.run, entries));
+      await copyAuditLogged(result.run.id, entries);
       await performEffects(handlers, result.effects, result.run, logger);
       return result.run;
     },
@@ -95,6 +141,11 @@ export function createRunService(deps: RunServiceDeps) {
     /** Applies one command; commands for the same run queue behind each other in this process. */
     apply(runId: string, command: Command): Promise<ApplyResult> {
       return perRun.run(runId, () => applyNow(runId, command));
+    },
+
+    /** Every applied command on the run, in order. */
+    audit(runId: string): Promise<AuditEntry[]> {
+      return deps.runs.audit(runId);
     },
 
     async get(runId: string): Promise<Run> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { transition } from '../../src/engine/index.js';
+import { APPLIED_KEYS_WINDOW, transition } from '../../src/engine/index.js';
 import { NOW, alice, begin, bob, current, done, refused, step } from './support/runbook.js';
 
 const linear = { name: 'L', variables: [{ name: 'version', required: true, description: 'Release version' }], steps: [{ label: 'One' }, { label: 'Two' }, { label: 'Three' }] };
@@ -11,7 +11,7 @@ describe('idempotency keys', () => {
     expect(first.ok && !first.duplicate).toBe(true);
     if (!first.ok) return;
     const again = transition(first.run, { type: 'advance', actor: bob, key: 'slack-1700000000.123' }, { now: NOW + 1 });
-    expect(again).toEqual({ ok: true, run: first.run, effects: [], duplicate: true });
+    expect(again).toEqual({ ok: true, run: first.run, effects: [], duplicate: true, audit: null });
     expect(current(first.run)).toBe('2');
   });
 
@@ -72,11 +72,28 @@ describe('variables', () => {
 });
 
 describe('audit trail', () => {
-  it('records who did what, when, from where and the status change', () => {
-    const { run } = step(begin(linear, { version: '1' }).run, { type: 'advance', actor: bob, key: 'k', source: 'slack:C1', notes: 'ok', outcome: 'done' }, NOW + 5);
-    expect(run.audit).toEqual([
-      expect.objectContaining({ seq: 1, command: 'start', actor: alice, from_status: 'pending', to_status: 'running' }),
-      { seq: 2, at: NOW + 5, actor: bob, source: 'slack:C1', command: 'advance', key: 'k', step_id: 'rbs_1', visit: 1, outcome: 'done', notes: 'ok', from_status: 'running', to_status: 'running' },
-    ]);
+  it('returns one entry per applied command: who, what, when, from where, the status change', () => {
+    const started = begin(linear, { version: '1' });
+    const { run, audit } = step(started.run, { type: 'advance', actor: bob, key: 'k', source: 'slack:C1', notes: 'ok', outcome: 'done' }, NOW + 5);
+    expect(audit).toEqual({ seq: 2, at: NOW + 5, actor: bob, source: 'slack:C1', command: 'advance', key: 'k', step_id: 'rbs_1', visit: 1, outcome: 'done', notes: 'ok', from_status: 'running', to_status: 'running' });
+    expect(run.audit_seq).toBe(2);
+  });
+
+  it('writes no entry for a refused or duplicate command', () => {
+    const { run } = step(begin(linear, { version: '1' }).run, { type: 'advance', actor: bob, key: 'k' });
+    const again = transition(run, { type: 'advance', actor: bob, key: 'k' }, { now: NOW });
+    expect(again.ok && again.audit).toBeNull();
+    expect(run.audit_seq).toBe(2);
+  });
+});
+
+describe('idempotency key window', () => {
+  it(`keeps the last ${APPLIED_KEYS_WINDOW} keys on the run and says when older ones left`, () => {
+    const loop = { name: 'L', steps: [{ label: 'Check', ref: 'c', type: 'check', next_on_outcome: { again: 'step:c' } }] };
+    let { run } = begin(loop);
+    for (let i = 0; i <= APPLIED_KEYS_WINDOW; i += 1) run = step(run, { type: 'advance', actor: alice, outcome: 'again', key: `k${i}` }).run;
+    expect(run.applied_keys).toHaveLength(APPLIED_KEYS_WINDOW);
+    expect(run.applied_keys[0]).toBe('k1');
+    expect(run.keys_evicted).toBe(true);
   });
 });

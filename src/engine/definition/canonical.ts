@@ -1,6 +1,6 @@
 // Stable text forms of a definition: canonical JSON so the store can tell an unchanged file
 // from a changed one whatever the key order, and YAML in the order people read a runbook.
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import type { RunbookSource } from './schema.js';
 
 type Dict = Record<string, unknown>;
@@ -57,5 +57,13 @@ export function toYaml(source: RunbookSource): string {
   if (isPlainObject(out.trigger)) out.trigger = ordered(out.trigger, TRIGGER_ORDER);
   if (Array.isArray(out.steps)) out.steps = out.steps.map((step: Dict) => orderStep(step));
   // No anchors/aliases: a reader should see each value where it applies.
-  return stringify(out, { aliasDuplicateObjects: false });
+  const doc = new Document(out, { aliasDuplicateObjects: false });
+  visit(doc, {
+    Scalar(_key, node) {
+      // yaml 2.x writes a whitespace-only multi-line string as a block scalar without an
+      // indentation indicator, which reads back differently; double quotes are exact.
+      if (typeof node.value === 'string' && node.value.includes('\n') && node.value.trim() === '') node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString();
 }

@@ -13,7 +13,7 @@ export type ParseResult = { ok: true; source: RunbookSource } | { ok: false; pro
 
 export function parseDefinition(input: unknown): ParseResult {
   const candidate = isPlaybookFormat(input) ? fromPlaybookFormat(input) : input;
-  const parsed = RunbookSource.safeParse(candidate, { error: friendlyMessage, reportInput: true });
+  const parsed = RunbookSource.safeParse(candidate, { error: friendlyMessage });
   const steps = typeof candidate === 'object' && candidate !== null ? (candidate as { steps?: unknown }).steps : undefined;
   const problems = dedupe([...(parsed.success ? [] : issuesToProblems(parsed.error.issues)), ...checkGraph(steps)]);
   if (parsed.success && problems.length === 0) return { ok: true, source: parsed.data };
@@ -31,19 +31,22 @@ type ReadResult = { ok: true; value: unknown } | { ok: false; problems: Definiti
 
 const syntaxProblem = (message: string): DefinitionProblem => ({ path: DOCUMENT_PATH, message });
 
+// Braces start a YAML flow mapping, so an unquoted `{var}` breaks a flow-style step or
+// turns a value into an object; authors meet this often enough to deserve the hint.
+const PLACEHOLDER_HINT = ' (in YAML, quote text that contains a {placeholder} inside {…} or starts with "{")';
+
 function readYaml(text: string): ReadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const at = error.linePos?.[0];
-        // yaml appends " at line L, column C:" and a source excerpt; keep just the sentence.
-        const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-        const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-        return syntaxProblem(`YAML syntax error${where}: ${reason}`);
-      }),
-    };
+  // Only the first error: the ones after it are mostly the parser losing its footing.
+  const error = doc.errors[0];
+  if (error) {
+    const at = error.linePos?.[0];
+    // yaml appends " at line L, column C:" and a source excerpt; keep just the sentence.
+    const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+    const line = at ? (text.split('\n')[at.line - 1] ?? '') : '';
+    const hint = /\{\{?[A-Za-z0-9_]+\}/.test(line) ? PLACEHOLDER_HINT : '';
+    return { ok: false, problems: [syntaxProblem(`YAML syntax error${where}: ${reason}${hint}`)] };
   }
   if (doc.contents === null) return { ok: false, problems: [syntaxProblem('is empty; expected a runbook definition')] };
   return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };

@@ -9,10 +9,11 @@ import {
   STEP_TYPES,
   TOOL_STEP_TYPES,
   VERIFY_OPERATORS,
-  type JsonObject,
-  type JsonValue,
   type StepType,
 } from '../types.js';
+import { JsonObjectSource, JsonValueSource } from './json-source.js';
+
+export { JsonObjectSource, JsonValueSource } from './json-source.js';
 
 export const LIMITS = {
   name: 255,
@@ -55,6 +56,11 @@ const APPROVER_PATTERN = /^[UWS][A-Z0-9]+$/;
 
 const SLUG_MESSAGE = 'must use only lowercase letters, digits and "-"';
 
+// Variable names become keys of a run's variables; "__proto__" would vanish on assignment.
+// (zod itself strips "__proto__" keys from records such as next_on_outcome.)
+const notProto = (name: string) => name !== '__proto__';
+const NOT_PROTO = { message: 'must not be "__proto__"' };
+
 export type StepTarget = { kind: 'ref'; ref: string } | { kind: 'id'; id: string };
 
 /** Reads `step:REF` or a step id; null when the text is neither. */
@@ -65,20 +71,6 @@ export function parseTarget(value: string): StepTarget | null {
   }
   return STEP_ID_PATTERN.test(value) ? { kind: 'id', id: value } : null;
 }
-
-// Keys with "." or a leading "$" cannot be stored in MongoDB; "__proto__" would not survive a copy.
-const JsonKey = z
-  .string()
-  .refine((key) => !key.startsWith('$') && !key.includes('.') && key !== '__proto__', {
-    message: 'object keys must not start with "$", contain "." or be "__proto__"',
-  });
-
-export const JsonValueSource: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(JsonValueSource), JsonObjectSource], {
-    error: 'must be a JSON value (null, true/false, number, string, list or object)',
-  }),
-);
-export const JsonObjectSource: z.ZodType<JsonObject> = z.lazy(() => z.record(JsonKey, JsonValueSource));
 
 const TargetSource = z
   .string({ error: (iss) => (iss.input === undefined ? undefined : 'must be "step:REF", a step id or null') })
@@ -97,7 +89,11 @@ export const ScopeSource = z.union(
 export type ScopeSource = z.infer<typeof ScopeSource>;
 
 export const VariableSource = z.strictObject({
-  name: z.string().max(LIMITS.variableName).regex(VARIABLE_NAME_PATTERN, 'must use only letters, digits and "_"'),
+  name: z
+    .string()
+    .max(LIMITS.variableName)
+    .regex(VARIABLE_NAME_PATTERN, 'must use only letters, digits and "_"')
+    .refine(notProto, NOT_PROTO),
   description: z.string().max(LIMITS.variableDescription).optional(),
   required: z.boolean().optional(),
   default: z.string().max(LIMITS.variableDefault).optional(),
@@ -188,7 +184,8 @@ function checkStepFields(step: z.infer<typeof StepShape>, ctx: z.RefinementCtx):
   requiredOn('tool', NEEDS_TOOL);
   onlyOn('tool', TOOL_STEP_TYPES);
   onlyOn('tool_input', TOOL_STEP_TYPES);
-  if (step.tool_input !== undefined && step.tool === undefined && TOOL_STEP_TYPES.includes(type)) {
+  // Where a tool is required its absence is already reported; rollback is where it is optional.
+  if (type === 'rollback' && step.tool_input !== undefined && step.tool === undefined) {
     flag(['tool_input'], 'needs a tool on the same step');
   }
   requiredOn('verify', ['verify']);

@@ -67,12 +67,19 @@ function bound(issue: RawIssue & { code: 'too_big' | 'too_small' }, limit: numbe
   }
 }
 
+// YAML reads `instruction: {version}` as the object {version: null}.
+function braceHint(issue: RawIssue & { code: 'invalid_type' }): string {
+  const input = issue.input;
+  const looksLikePlaceholder = typeof input === 'object' && input !== null && !Array.isArray(input) && Object.values(input).every((v) => v === null);
+  return issue.expected === 'string' && looksLikePlaceholder ? '; in YAML, quote text that starts with "{"' : '';
+}
+
 /** A zod error map: friendlier defaults for the issue kinds a definition author meets. */
 export function friendlyMessage(issue: RawIssue): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
-      return `must be ${EXPECTED[issue.expected] ?? issue.expected} (got ${kindOf(issue.input)})`;
+      return `must be ${EXPECTED[issue.expected] ?? issue.expected} (got ${kindOf(issue.input)})${braceHint(issue)}`;
     case 'too_big':
       return bound(issue, Number(issue.maximum));
     case 'too_small':

@@ -67,6 +67,7 @@ const cases: [string, Record<string, unknown>, string | null][] = [
   ['an outcome key of 101 characters', oneStep({ next_on_outcome: { [text(101)]: null } }), `steps[0].next_on_outcome.${text(101)}: outcome must be 1 to 100 lowercase letters, digits, "_" or "-"`],
   ['an outcome key with capitals', oneStep({ next_on_outcome: { Pass: null } }), 'steps[0].next_on_outcome.Pass: outcome must be 1 to 100 lowercase letters, digits, "_" or "-"'],
   ['an outcome key with a space', oneStep({ next_on_outcome: { 'all good': null } }), 'steps[0].next_on_outcome["all good"]: outcome must be 1 to 100 lowercase letters, digits, "_" or "-"'],
+  ['"__proto__" as a variable name', minimal({ variables: [{ name: '__proto__' }] }), 'variables[0].name: must not be "__proto__"'],
   ['a target without the step: prefix', oneStep({ next_default: 'deploy' }), 'steps[0].next_default: must be "step:REF" (REF: lowercase letters, digits, "_", "-"), a step id (rbs_ + 12 lowercase letters or digits) or null'],
   ['50 approvers', oneStep({ type: 'gate', approvers: approvers(50) }), null],
   ['51 approvers', oneStep({ type: 'gate', approvers: approvers(51) }), 'steps[0].approvers: must have at most 50 approvers (got 51)'],
@@ -76,8 +77,22 @@ const cases: [string, Record<string, unknown>, string | null][] = [
   ['an unknown verify operator', oneStep({ type: 'verify', tool: 't', verify: { metric: 'm', operator: 'le', value: 1 } }), 'steps[0].verify.operator: must be one of lt, gt, eq, ne, contains (got "le")'],
   ['a channel that is not a Slack channel id', minimal({ trigger: { channels: ['#ops'] } }), 'trigger.channels[0]: must be a Slack channel id such as C024BE91L'],
   ['an unknown severity', minimal({ trigger: { min_severity: 'urgent' } }), 'trigger.min_severity: must be one of low, medium, high, critical (got "urgent")'],
-  ['a tool_input key with a dot', oneStep({ type: 'diagnose', tool: 't', tool_input: { 'a.b': 1 } }), 'steps[0].tool_input["a.b"]: object keys must not start with "$", contain "." or be "__proto__"'],
+  ['a tool_input key with a dot', oneStep({ type: 'diagnose', tool: 't', tool_input: { 'a.b': 1 } }), 'steps[0].tool_input["a.b"]: object keys must not start with "$" or contain "."'],
+  ['a metadata key starting with $', oneStep({ metadata: { nested: [{ $set: 1 }] } }), 'steps[0].metadata.nested[0]["$set"]: object keys must not start with "$" or contain "."'],
+  ['a tool_input key "__proto__"', oneStep({ type: 'act', tool: 't', tool_input: JSON.parse('{"__proto__": {"polluted": true}}') }), 'steps[0].tool_input.__proto__: object keys must not be "__proto__"'],
+  ['tool_input that is a list', oneStep({ type: 'act', tool: 't', tool_input: [1] }), 'steps[0].tool_input: must be an object (got a list)'],
+  ['a verify without a value', oneStep({ type: 'verify', tool: 't', verify: { metric: 'm', operator: 'lt' } }), 'steps[0].verify.value: is required'],
+  ['a verify value that is not finite', oneStep({ type: 'verify', tool: 't', verify: { metric: 'm', operator: 'lt', value: Number.POSITIVE_INFINITY } }), 'steps[0].verify.value: must be a finite number (got Infinity)'],
+  ['a metadata value that is a function', oneStep({ metadata: { run: () => 1 } }), 'steps[0].metadata.run: must be a JSON value: null, true/false, number, string, list or object (got function)'],
+  ['metadata nested 32 levels deep', oneStep({ metadata: nested(31) }), null],
+  ['metadata nested 33 levels deep', oneStep({ metadata: nested(32) }), `steps[0].metadata${'.n'.repeat(32)}: must not nest deeper than 32 levels`],
 ];
+
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 0; i < levels; i++) value = { n: value };
+  return value;
+}
 
 describe('definition limits', () => {
   it.each(cases)('judges %s', (_what, definition, expected) => {

@@ -161,6 +161,12 @@ describe('graph checks', () => {
     ]);
   });
 
+  it('drops a "__proto__" key from a map, as zod does, instead of letting it change a prototype', () => {
+    const result = parseDefinition(JSON.parse('{"name": "p", "steps": [{"label": "a", "next_on_outcome": {"__proto__": null, "ok": null}}]}'));
+    expect(result.ok && result.source.steps[0]?.next_on_outcome).toEqual({ ok: null });
+    expect(Object.getPrototypeOf(result.ok && result.source.steps[0]?.next_on_outcome)).toBe(Object.prototype);
+  });
+
   it('does not flag placeholders that name no declared variable', () => {
     const definition = oneStep({ type: 'diagnose', instruction: 'On {{deviceId}}', tool: 'x', tool_input: { device: '{deviceId}' } });
     expect(linesOf(definition)).toEqual([]);
@@ -188,6 +194,21 @@ describe('parseDefinitionText', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems[0]).toEqual({ path: '(document)', message: 'YAML syntax error at line 4, column 1: Sequence item without - indicator' });
+  });
+
+  it('reports only the first YAML error and hints at quoting a placeholder inside a flow mapping', () => {
+    const yaml = 'name: Y\nsteps:\n  - {label: Deploy, instruction: Deploy {version} to {environment}.}\n';
+    const result = parseDefinitionText(yaml, 'yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      '(document): YAML syntax error at line 3, column 41: Unexpected flow-map-start at node end (in YAML, quote text that contains a {placeholder} inside {…} or starts with "{")',
+    ]);
+  });
+
+  it('hints at quoting when a value that starts with a placeholder became an object', () => {
+    const result = parseDefinitionText('name: Y\nsteps:\n  - label: Deploy\n    instruction: {version}\n', 'yaml');
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      'steps[0].instruction: must be a string (got an object); in YAML, quote text that starts with "{"',
+    ]);
   });
 
   it('reports a repeated YAML key as a syntax error', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { compileRunbook, formatProblem, parseDefinition } from '../../../src/engine/definition/index.js';
 import { startRun, transition } from '../../../src/engine/index.js';
-import type { Actor, Command, Effect, Run, RunbookSnapshot } from '../../../src/engine/index.js';
+import type { Actor, AuditEntry, Command, Effect, Run, RunbookSnapshot } from '../../../src/engine/index.js';
 
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 export const alice: Actor = { kind: 'slack', id: 'U0ALICE', name: 'alice' };
@@ -27,10 +27,10 @@ export function begin(definition: unknown, variables: Record<string, string> = {
 }
 
 /** Applies a command that must succeed. */
-export function step(run: Run, command: Command, now = NOW): { run: Run; effects: Effect[] } {
+export function step(run: Run, command: Command, now = NOW): { run: Run; effects: Effect[]; audit: AuditEntry | null } {
   const result = transition(run, command, { now });
   if (!result.ok) throw new Error(`${command.type} refused: ${result.error.code}: ${result.error.message}`);
-  return { run: result.run, effects: result.effects };
+  return { run: result.run, effects: result.effects, audit: result.audit };
 }
 
 /** Applies a command that must be refused with `code`, and checks the run is untouched. */
