@@ -14,6 +14,12 @@ export interface EmbeddedMongoOptions {
   dataDir: string;
   /** Loopback address to listen on; default `127.0.0.1:0` (any free port). */
   listen?: string;
+  /**
+   * FerretDB's PostgreSQL backend instead of SQLite (the database is created if missing).
+   * SQLite needs nothing but a folder; its updates cost grows with the collection's size,
+   * so large benchmarks use PostgreSQL.
+   */
+  postgresqlUrl?: string;
   /** Receives every stderr line (FerretDB's log). */
   log?: (line: string) => void;
   /** How long to wait for the URI line; default 30 s. */
@@ -110,7 +116,8 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
   const bin = await ensureFerretdbBinary();
   const dataDir = resolve(opts.dataDir);
-  const child = spawn(bin, ['--listen', opts.listen ?? '127.0.0.1:0', '--dir', dataDir], {
+  const backend = opts.postgresqlUrl ? ['--handler', 'postgresql', '--postgresql-url', opts.postgresqlUrl] : [];
+  const child = spawn(bin, ['--listen', opts.listen ?? '127.0.0.1:0', '--dir', dataDir, ...backend], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // If this process dies without calling stop(), do not leave the server behind.

@@ -1,4 +1,4 @@
-import { startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
+import { isTerminal, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { newId } from '../ids.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -19,6 +19,8 @@ export interface RunServiceDeps {
   logger?: Logger;
   /** How many times a command is re-read and re-applied after losing a write race. */
   maxAttempts?: number;
+  /** Audit entries collected in a run's outbox before they are copied to run_events. */
+  auditBatch?: number;
 }
 
 export interface StartInput {
@@ -58,22 +60,30 @@ export function createRunService(deps: RunServiceDeps) {
   const logger = deps.logger ?? silentLogger;
   const handlers = deps.effects ?? {};
   const maxAttempts = deps.maxAttempts ?? 5;
+  const auditBatch = deps.auditBatch ?? 8;
   const perRun = createKeyedMutex();
   // Highest audit seq this process knows is in run_events, per run; bounded, it is only a shortcut.
   const copied = new Map<string, number>();
+  const uncopied = (runId: string, outbox: AuditEntry[]) => outbox.filter((e) => e.seq > (copied.get(runId) ?? 0));
 
   async function copyAudit(runId: string, entries: AuditEntry[]): Promise<void> {
-    const top = entries.reduce((max, e) => Math.max(max, e.seq), 0);
-    if (top === 0 || (copied.get(runId) ?? 0) >= top) return;
-    await deps.runs.copyEvents(runId, entries);
+    const pending = uncopied(runId, entries);
+    if (pending.length === 0) return;
+    await deps.runs.copyEvents(runId, pending);
     copied.delete(runId);
-    copied.set(runId, top);
+    copied.set(runId, pending.reduce((max, e) => Math.max(max, e.seq), 0));
     if (copied.size > 10_000) copied.delete(copied.keys().next().value as string);
   }
 
-  async function copyAuditLogged(runId: string, entries: AuditEntry[]): Promise<void> {
-    // The entries are safe in the run's outbox; the next command copies them if this fails.
-    await copyAudit(runId, entries).catch((error: unknown) => logger.warn('audit copy failed; will retry', { run_id: runId, error }));
+  /**
+   * Entries wait in the run's outbox (written with each transition, read together with
+   * run_events) and are copied in batches, and whenever a run finishes, so a command
+   * costs one write, not two.
+   */
+  async function copyAuditWhenDue(run: Run, outbox: AuditEntry[]): Promise<void> {
+    if (outbox.length < auditBatch && !isTerminal(run.status) && run.status !== 'failed') return;
+    // The entries are safe in the outbox; a later command copies them if this fails.
+    await copyAudit(run.id, outbox).catch((error: unknown) => logger.warn('audit copy failed; will retry', { run_id: run.id, error }));
   }
 
   async function appliedEarlier(run: Run, command: Command): Promise<boolean> {
@@ -96,7 +106,6 @@ export function createRunService(deps: RunServiceDeps) {
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const cached = recent.get(runId);
       const { run, rev, outbox } = cached ?? (await deps.runs.load(runId));
-      await copyAudit(runId, outbox);
       pinned ??= pin(command, run);
       if (await appliedEarlier(run, pinned)) return { run, duplicate: true };
       const result = transition(run, pinned, { now: clock() });
@@ -109,10 +118,10 @@ export function createRunService(deps: RunServiceDeps) {
         if (!result.ok) throw new AppError(result.error.code, result.error.message, { details: { run_id: runId, status: run.status } });
         return { run, duplicate: true };
       }
-      const saved = await deps.runs.saveIfRev(result.run, rev, [result.audit]);
+      const saved = await deps.runs.saveIfRev(result.run, rev, [...uncopied(runId, outbox), result.audit]);
       if (saved) {
         remember(saved);
-        await copyAuditLogged(runId, [result.audit]);
+        await copyAuditWhenDue(result.run, saved.outbox);
         await performEffects(handlers, result.effects, result.run, logger);
         return { run: result.run, duplicate: false };
       }
@@ -133,7 +142,6 @@ export function createRunService(deps: RunServiceDeps) {
       if (!result.ok) throw new AppError(result.error.code, result.error.message);
       const entries = result.audit ? [result.audit] : [];
       remember(await deps.runs.insert(result.run, entries));
-      await copyAuditLogged(result.run.id, entries);
       await performEffects(handlers, result.effects, result.run, logger);
       return result.run;
     },

@@ -115,6 +115,24 @@ describe('run service against the database', () => {
     await expect(service.start({ runbook: 'Nope', actor: alice })).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('keeps the whole audit trail readable while entries wait in the outbox, and copies them in batches', async () => {
+    const runs = createRunStore(db.conn());
+    const service = createRunService({ runs, runbooks: snapshotLookup([deploy]), auditBatch: 3 });
+    const events = () => db.conn().collection('run_events');
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    await service.apply(run.id, { type: 'advance', actor: alice });
+    expect(await events().countDocuments({ run_id: run.id })).toBe(0);
+    expect((await service.audit(run.id)).map((e) => e.command)).toEqual(['start', 'advance']);
+    await service.apply(run.id, { type: 'pause', actor: alice });
+    expect(await events().countDocuments({ run_id: run.id })).toBe(3);
+    await service.apply(run.id, { type: 'resume', actor: alice });
+    await service.apply(run.id, { type: 'cancel', actor: alice, reason: 'done here' });
+    expect(await events().countDocuments({ run_id: run.id })).toBe(5);
+    const trail = await service.audit(run.id);
+    expect(trail.map((e) => [e.seq, e.command])).toEqual([[1, 'start'], [2, 'advance'], [3, 'pause'], [4, 'resume'], [5, 'cancel']]);
+    expect(trail[4]).toMatchObject({ notes: 'done here', from_status: 'running', to_status: 'cancelled', actor: alice });
+  });
+
   it('lists runs by status, newest activity first', async () => {
     const { service } = setup();
     const a = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });

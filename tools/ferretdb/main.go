@@ -14,11 +14,40 @@ import (
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/jackc/pgx/v5"
 )
+
+// ensureDatabase creates the PostgreSQL database named in url when it does not exist:
+// FerretDB's PostgreSQL backend needs it to exist, and a first run should not.
+func ensureDatabase(url string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return fmt.Errorf("--postgresql-url: %w", err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	ctx := context.Background()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	return err
+}
 
 func main() {
 	addr := flag.String("listen", "127.0.0.1:0", "loopback address to listen on")
 	dir := flag.String("dir", ".data/ferretdb", "directory for the SQLite files")
+	handler := flag.String("handler", "sqlite", "backend: sqlite, or postgresql (needs --postgresql-url)")
+	pgURL := flag.String("postgresql-url", "", "PostgreSQL URL for the postgresql backend")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*dir)
@@ -29,10 +58,17 @@ func main() {
 		log.Fatal(err)
 	}
 
+	if *handler == "postgresql" {
+		if err := ensureDatabase(*pgURL); err != nil {
+			log.Fatal(err)
+		}
+	}
+
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *addr},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener:      ferretdb.ListenerConfig{TCP: *addr},
+		Handler:       *handler,
+		SQLiteURL:     "file:" + abs + "/",
+		PostgreSQLURL: *pgURL,
 	})
 	if err != nil {
 		log.Fatal(err)

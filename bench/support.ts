@@ -1,0 +1,68 @@
+// Shared set-up for benchmarks: the same servers the tests use (embedded FerretDB unless
+// MONGODB_URI is set; Redis from REDIS_URL), a fresh database and queue prefix, and cleanup.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type mongoose from 'mongoose';
+import { startEmbeddedMongo } from '../src/embedded/ferretdb.js';
+import { connectMongo } from '../src/models/connection.js';
+
+export interface BenchEnv {
+  conn: mongoose.Connection;
+  redisUrl: string;
+  prefix: string;
+  server: string;
+  close(): Promise<void>;
+}
+
+export type Backend = 'sqlite' | 'postgresql';
+
+/** Which servers to measure on: MONGODB_URI when set, else FerretDB on the backends named. */
+export function benchBackends(): Backend[] {
+  if (process.env.MONGODB_URI) return ['sqlite'];
+  return (process.env.BENCH_BACKENDS ?? 'sqlite,postgresql').split(',').map((b) => b.trim()) as Backend[];
+}
+
+const POSTGRESQL_URL = process.env.BENCH_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/runbook_bench';
+
+export async function openBenchEnv(backend: Backend = 'sqlite'): Promise<BenchEnv> {
+  let uri = process.env.MONGODB_URI;
+  let stopServer = async () => {};
+  let server = 'MongoDB at MONGODB_URI';
+  if (!uri) {
+    const dir = await mkdtemp(join(tmpdir(), 'rb-bench-'));
+    const embedded = await startEmbeddedMongo({ dataDir: dir, ...(backend === 'postgresql' ? { postgresqlUrl: POSTGRESQL_URL } : {}) });
+    uri = embedded.uri;
+    server = backend === 'postgresql' ? 'FerretDB 1.24 on PostgreSQL 15' : 'FerretDB 1.24 on SQLite';
+    stopServer = async () => {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+  }
+  const conn = await connectMongo(uri, `bench_${randomBytes(4).toString('hex')}`);
+  return {
+    conn,
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    prefix: `bench-${randomBytes(4).toString('hex')}`,
+    server,
+    async close() {
+      await conn.dropDatabase();
+      await conn.close();
+      await stopServer();
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(headers), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
+}

@@ -1,0 +1,97 @@
+// How late a wait step lets its run continue: step completed_at minus due_at, for 1,000 and
+// 10,000 waits pending at once, with due times spread evenly over a window.
+import { startRun, type Actor, type Run } from '../src/engine/index.js';
+import { newId } from '../src/ids.js';
+import { createRedis } from '../src/jobs/redis.js';
+import { waitJobId, createWaitScheduler } from '../src/jobs/wait-queue.js';
+import { createWaitWorker } from '../src/jobs/wait-worker.js';
+import { toRunDoc } from '../src/models/run-codec.js';
+import { runModel } from '../src/models/run-model.js';
+import { createRunStore } from '../src/models/run-store.js';
+import { createRunService } from '../src/services/run-service.js';
+import { compileSnapshot } from '../test/support/snapshots.js';
+import { deleteKeysUnder } from '../test/support/redis.js';
+import { openBenchEnv, percentile, table, type BenchEnv } from './support.js';
+
+const actor: Actor = { kind: 'system', id: 'bench' };
+const snapshot = compileSnapshot({ name: 'Wait', steps: [{ label: 'Settle', type: 'wait', wait_seconds: 1 }, { label: 'After' }] });
+
+interface LatenessRow {
+  waits: number;
+  windowS: number;
+  p50: number;
+  p99: number;
+  max: number;
+  drainS: number;
+}
+
+async function measure(env: BenchEnv, count: number, windowMs: number, leadMs: number, concurrency: number): Promise<LatenessRow> {
+  const prefix = `${env.prefix}-${count}`;
+  const runs = createRunStore(env.conn);
+  const service = createRunService({ runs, runbooks: { snapshotForRun: async () => snapshot } });
+  const scheduler = createWaitScheduler({ connection: createRedis(env.redisUrl), prefix });
+  const start = Date.now() + leadMs;
+  const built: Run[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const due = start + Math.floor((i * windowMs) / count);
+    // Started as if one second before its due time, so its 1 s wait falls due at `due`.
+    const result = startRun({ id: newId('run'), runbook: snapshot, variables: {}, started_by: actor }, { now: due - 1000, ids: () => newId('rrs') });
+    if (!result.ok) throw new Error(result.error.message);
+    built.push(result.run);
+  }
+  const Runs = runModel(env.conn);
+  for (let i = 0; i < built.length; i += 1000) {
+    await Runs.collection.insertMany(built.slice(i, i + 1000).map((r) => toRunDoc(r, 1)) as never[]);
+  }
+  for (let i = 0; i < built.length; i += 1000) {
+    await scheduler.queue.addBulk(
+      built.slice(i, i + 1000).map((r) => {
+        const wait = r.wait!;
+        return {
+          name: 'wait',
+          data: { runId: r.id, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at },
+          opts: { jobId: waitJobId(r.id, wait), delay: Math.max(0, wait.due_at - Date.now()) },
+        };
+      }),
+    );
+  }
+  if (Date.now() > start) throw new Error(`set-up took longer than the ${leadMs} ms lead; raise it`);
+  const connection = createRedis(env.redisUrl, { forWorker: true });
+  const worker = createWaitWorker({ connection, prefix, service, concurrency });
+  const ids = built.map((r) => r.id);
+  const deadline = start + windowMs + 120_000;
+  while ((await Runs.countDocuments({ _id: { $in: ids }, status: 'waiting' })) > 0) {
+    if (Date.now() > deadline) throw new Error('waits did not drain in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const drainS = (Date.now() - start) / 1000;
+  await worker.close();
+  connection.disconnect();
+  await deleteKeysUnder(scheduler.queue.opts.connection as never, prefix).catch(() => 0);
+  await scheduler.close();
+  const due = new Map(built.map((r) => [r.id, r.wait!.due_at]));
+  const lateness: number[] = [];
+  for (const doc of await Runs.find({ _id: { $in: ids } }, { steps: 1 }).lean<{ _id: string; steps: { completed_at: Date }[] }[]>()) {
+    lateness.push(doc.steps[0]!.completed_at.getTime() - due.get(doc._id)!);
+  }
+  lateness.sort((a, b) => a - b);
+  await Runs.deleteMany({ _id: { $in: ids } });
+  return { waits: count, windowS: windowMs / 1000, p50: percentile(lateness, 50), p99: percentile(lateness, 99), max: lateness.at(-1) ?? NaN, drainS };
+}
+
+export async function benchWaits(): Promise<string> {
+  const env = await openBenchEnv();
+  try {
+    const concurrency = Number(process.env.BENCH_WAIT_CONCURRENCY ?? 50);
+    const rows = [await measure(env, 1_000, 10_000, 5_000, concurrency), await measure(env, 10_000, 30_000, 25_000, concurrency)];
+    return [
+      `Wait lateness: step completed_at − due_at (${env.server}, worker concurrency ${concurrency})`,
+      table(
+        ['waits pending', 'due over (s)', 'p50 ms', 'p99 ms', 'max ms', 'last done after start (s)'],
+        rows.map((r) => [r.waits, r.windowS, r.p50, r.p99, r.max, r.drainS.toFixed(1)]),
+      ),
+    ].join('\n');
+  } finally {
+    await env.close();
+  }
+}

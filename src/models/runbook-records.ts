@@ -1,0 +1,170 @@
+// What the runbook store hands out (plain records, no mongoose documents) and the small
+// naming rules it shares between files: scope keys, name keys, slugs.
+import type { Connection, Model } from 'mongoose';
+
+import type { RunbookSource } from '../engine/definition/index.js';
+import type { Actor, Audience, CompiledRunbook, Scope } from '../engine/types.js';
+import { auditEventModel, type AuditAction, type AuditEventDoc } from './audit-event-model.js';
+import { runbookModel, type RunbookDoc, type RunbookStatus } from './runbook-model.js';
+import type { StoredActor } from './runbook-subschemas.js';
+import { runbookVersionModel, type RunbookVersionDoc } from './runbook-version-model.js';
+
+export interface RunbookRecord {
+  id: string;
+  name: string;
+  slug: string;
+  scope: Scope;
+  status: RunbookStatus;
+  audience: Audience;
+  category: string | null;
+  tags: string[];
+  description: string;
+  latest_version: number;
+  /** The version runs start from; null unless published (kept while archived, for the record). */
+  published_version: number | null;
+  forked_from: { runbook_id: string; version: number } | null;
+  builtin: boolean;
+  created_by: StoredActor;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface VersionSummary {
+  runbook_id: string;
+  number: number;
+  author: StoredActor;
+  note: string;
+  created_at: Date;
+  rollback_of: number | null;
+  content_hash: string;
+}
+
+export interface VersionDetail extends VersionSummary {
+  /** The definition as its author wrote it (export gives this back). */
+  source: RunbookSource;
+  compiled: CompiledRunbook;
+}
+
+export interface AuditEventRecord {
+  at: Date;
+  actor: StoredActor;
+  action: AuditAction;
+  runbook_id: string;
+  version: number | null;
+  note: string;
+}
+
+/** Models and clock shared by the store's parts. */
+export interface StoreContext {
+  Runbooks: Model<RunbookDoc>;
+  Versions: Model<RunbookVersionDoc>;
+  Audit: Model<AuditEventDoc>;
+  now(): Date;
+  /** Resolves once the models' indexes exist: the unique ones are what make races safe. */
+  ready(): Promise<void>;
+}
+
+export function createStoreContext(conn: Connection, now: () => Date): StoreContext {
+  const Runbooks = runbookModel(conn);
+  const Versions = runbookVersionModel(conn);
+  const Audit = auditEventModel(conn);
+  let ready: Promise<void> | undefined;
+  return {
+    Runbooks,
+    Versions,
+    Audit,
+    now,
+    ready() {
+      ready ??= Promise.all([Runbooks.init(), Versions.init(), Audit.init()]).then(() => undefined);
+      return ready;
+    },
+  };
+}
+
+export async function recordAudit(
+  ctx: StoreContext,
+  event: { action: AuditAction; runbook_id: string; actor: Actor | StoredActor; version: number | null; note?: string },
+): Promise<void> {
+  await ctx.Audit.create({ ...event, actor: storedActor(event.actor), note: event.note ?? '', at: ctx.now() });
+}
+
+/** Keeps who acted, not the groups they were in at the time. */
+export function storedActor(actor: Actor | StoredActor): StoredActor {
+  return actor.name === undefined ? { kind: actor.kind, id: actor.id } : { kind: actor.kind, id: actor.id, name: actor.name };
+}
+
+export function scopeOfSource(scope: RunbookSource['scope']): Scope {
+  return scope === undefined || scope === 'global' ? { type: 'global' } : { type: 'company', company: scope.company };
+}
+
+export function scopeKey(scope: Scope): string {
+  return scope.type === 'global' ? 'global' : `company:${scope.company}`;
+}
+
+export function describeScope(scope: Scope): string {
+  return scope.type === 'global' ? 'global scope' : `company ${scope.company}`;
+}
+
+/** Names are unique per scope whatever their case, and found in any case. */
+export function nameKey(name: string): string {
+  return name.toLowerCase();
+}
+
+const MAX_SLUG_CHARS = 100;
+
+/** "Deploy to Production" → "deploy-to-production"; accents dropped; never empty. */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, MAX_SLUG_CHARS)
+    .replace(/-+$/, '');
+  return slug === '' ? 'runbook' : slug;
+}
+
+export function toRunbookRecord(doc: RunbookDoc): RunbookRecord {
+  return {
+    id: doc._id,
+    name: doc.name,
+    slug: doc.slug,
+    scope: doc.scope.type === 'company' ? { type: 'company', company: doc.scope.company } : { type: 'global' },
+    status: doc.status,
+    audience: doc.audience,
+    category: doc.category ?? null,
+    tags: [...(doc.tags ?? [])],
+    description: doc.description ?? '',
+    latest_version: doc.latest_version,
+    published_version: doc.published_version ?? null,
+    forked_from: doc.forked_from ? { runbook_id: doc.forked_from.runbook_id, version: doc.forked_from.version } : null,
+    builtin: doc.builtin ?? false,
+    created_by: storedActor(doc.created_by),
+    created_at: doc.created_at,
+    updated_at: doc.updated_at,
+  };
+}
+
+export function toVersionSummary(doc: Omit<RunbookVersionDoc, 'definition_json' | 'compiled_json'>): VersionSummary {
+  return {
+    runbook_id: doc.runbook_id,
+    number: doc.number,
+    author: storedActor(doc.author),
+    note: doc.note ?? '',
+    created_at: doc.created_at,
+    rollback_of: doc.rollback_of ?? null,
+    content_hash: doc.content_hash,
+  };
+}
+
+export function toAuditEventRecord(doc: AuditEventDoc): AuditEventRecord {
+  return {
+    at: doc.at,
+    actor: storedActor(doc.actor),
+    action: doc.action,
+    runbook_id: doc.runbook_id,
+    version: doc.version ?? null,
+    note: doc.note ?? '',
+  };
+}

@@ -1,0 +1,256 @@
+// The runbook store (DESIGN §3): saving definitions as immutable versions, the lifecycle
+// draft → published → archived (→ draft), rollback, fork, and the snapshot a run pins.
+// Every lifecycle change leaves an audit event. Works on MongoDB and FerretDB alike: no
+// transactions. Races between writers of versions are settled by inserts that collide on a
+// unique index (11000), which both servers apply atomically; conditional updates are used
+// for status changes too, but FerretDB 1.24 does not apply those atomically (see syncLatest).
+import type { Connection } from 'mongoose';
+
+import { canonicalJson, compileRunbook, type RunbookSource } from '../engine/definition/index.js';
+import { diffRunbooks, type RunbookDiff } from '../engine/runbook-diff.js';
+import type { Actor, CompiledRunbook, RunbookSnapshot, Scope } from '../engine/types.js';
+import { AppError, ErrorCode } from '../errors.js';
+import { newId } from '../ids.js';
+import type { AuditEventDoc } from './audit-event-model.js';
+import type { RunbookDoc } from './runbook-model.js';
+import { createRunbookLookup, type FindOptions, type ListOptions, type RunbookPage } from './runbook-lookup.js';
+import { createRunbookCreator, remapStepIds } from './runbook-create.js';
+import {
+  createStoreContext,
+  describeScope,
+  nameKey,
+  recordAudit,
+  scopeKey,
+  scopeOfSource,
+  toAuditEventRecord,
+  toRunbookRecord,
+  type AuditEventRecord,
+  type RunbookRecord,
+  type VersionDetail,
+  type VersionSummary,
+} from './runbook-records.js';
+import { assignStepIds, createVersionOps } from './runbook-versions.js';
+
+export interface SaveInput {
+  source: RunbookSource;
+  author: Actor;
+  note?: string | undefined;
+  /** Publish the resulting latest version (also when the source was unchanged). */
+  publish?: boolean | undefined;
+}
+
+export interface SaveResult {
+  runbook: RunbookRecord;
+  /** The new version, or the latest one when nothing changed. */
+  version: VersionDetail;
+  created: boolean;
+  changed: boolean;
+}
+
+export interface ForkInput {
+  scope: Scope;
+  /** Defaults to the original's name. */
+  name?: string | undefined;
+  author: Actor;
+}
+
+export interface RunbookStoreOptions {
+  now?: () => Date;
+}
+
+export type { FindOptions, ListOptions, RunbookPage } from './runbook-lookup.js';
+export type { AuditEventRecord, RunbookRecord, VersionDetail, VersionSummary } from './runbook-records.js';
+export type RunbookStore = ReturnType<typeof createRunbookStore>;
+
+type Lifecycle = 'published' | 'archived' | 'drafted';
+const MAX_STATUS_ATTEMPTS = 5;
+
+export function createRunbookStore(conn: Connection, options: RunbookStoreOptions = {}) {
+  const ctx = createStoreContext(conn, options.now ?? (() => new Date()));
+  const lookup = createRunbookLookup(ctx);
+  const versions = createVersionOps(ctx);
+  const creator = createRunbookCreator(ctx, versions);
+  const freshStepId = () => newId('rbs');
+
+  function compile(source: RunbookSource, ids: string[]): CompiledRunbook {
+    try {
+      return compileRunbook(source, (_step, index) => ids[index] ?? freshStepId());
+    } catch (e) {
+      // Only a source that skipped parseDefinition gets here.
+      throw new AppError(ErrorCode.Validation, (e as Error).message, { cause: e });
+    }
+  }
+
+  /** Moves a runbook to a lifecycle status, conditional on what was read; no-op when already there. */
+  async function changeStatus(id: string, author: Actor, action: Lifecycle): Promise<RunbookRecord> {
+    await ctx.ready();
+    for (let attempt = 0; attempt < MAX_STATUS_ATTEMPTS; attempt++) {
+      const doc = await lookup.getDoc(id);
+      // The versions collection, not the runbook's copy, says which version is the latest.
+      const latest = (await versions.latestDoc(id)).number;
+      const next = planStatus({ ...doc, latest_version: latest }, action);
+      if (next === null) return toRunbookRecord(doc);
+      const updated_at = ctx.now();
+      const result = await ctx.Runbooks.updateOne(
+        { _id: id, status: doc.status, published_version: doc.published_version },
+        { $set: { ...next, updated_at } },
+      ).exec();
+      if (result.matchedCount === 1) {
+        await versions.syncLatest(id);
+        const version = action === 'published' ? next.published_version : latest;
+        await recordAudit(ctx, { action, runbook_id: id, actor: author, version });
+        return toRunbookRecord(await lookup.getDoc(id));
+      }
+    }
+    throw new AppError(ErrorCode.Conflict, `runbook ${id} is being changed by others; try again`);
+  }
+
+  const store = {
+    async save(input: SaveInput): Promise<SaveResult> {
+      await ctx.ready();
+      const { source, author, note = '', publish = false } = input;
+      const scope = scopeOfSource(source.scope);
+      const definition_json = canonicalJson(source);
+      for (let attempt = 0; attempt < MAX_STATUS_ATTEMPTS; attempt++) {
+        const existing = await ctx.Runbooks.findOne({ scope_key: scopeKey(scope), name_key: nameKey(source.name) })
+          .lean<RunbookDoc>()
+          .exec();
+        if (existing === null) {
+          const ids = assignStepIds(source.steps, [], freshStepId);
+          const compiled_json = JSON.stringify(compile(source, ids));
+          const made = await creator.create({ scope, author, draft: { definition_json, compiled_json, note, rollback_of: null } });
+          if (made === null) continue; // someone created the same name meanwhile: append to theirs
+          await recordAudit(ctx, { action: 'created', runbook_id: made.runbook._id, actor: author, version: 1, note });
+          const runbook = publish ? await changeStatus(made.runbook._id, author, 'published') : toRunbookRecord(made.runbook);
+          return { runbook, version: versions.detail(made.version), created: true, changed: true };
+        }
+        if (publish && existing.status === 'archived') throw archivedConflict(existing);
+        const { doc, appended } = await versions.append(existing, author, (latest) => {
+          if (latest.definition_json === definition_json) return null;
+          const ids = assignStepIds(source.steps, versions.compiledOf(latest).steps, freshStepId);
+          return { definition_json, compiled_json: JSON.stringify(compile(source, ids)), note, rollback_of: null };
+        });
+        if (appended) await recordAudit(ctx, { action: 'updated', runbook_id: existing._id, actor: author, version: doc.number, note });
+        const runbook = publish
+          ? await changeStatus(existing._id, author, 'published')
+          : toRunbookRecord(await lookup.getDoc(existing._id));
+        return { runbook, version: versions.detail(doc), created: false, changed: appended };
+      }
+      throw new AppError(ErrorCode.Conflict, `runbook "${source.name}" is being changed by others; try again`);
+    },
+
+    async find(nameOrIdOrSlug: string, opts: FindOptions = {}): Promise<RunbookRecord> {
+      return toRunbookRecord(await lookup.findDoc(nameOrIdOrSlug, opts));
+    },
+
+    async get(id: string): Promise<RunbookRecord> {
+      return toRunbookRecord(await lookup.getDoc(id));
+    },
+
+    list(opts: ListOptions = {}): Promise<RunbookPage> {
+      return lookup.list(opts);
+    },
+
+    async versions(runbookId: string): Promise<VersionSummary[]> {
+      await lookup.getDoc(runbookId);
+      return versions.summaries(runbookId);
+    },
+
+    async version(runbookId: string, number: number): Promise<VersionDetail> {
+      return versions.detail(await versions.versionDoc(await lookup.getDoc(runbookId), number));
+    },
+
+    async diff(runbookId: string, a: number, b: number): Promise<RunbookDiff> {
+      const runbook = await lookup.getDoc(runbookId);
+      return diffRunbooks(await versions.compiledVersion(runbook, a), await versions.compiledVersion(runbook, b));
+    },
+
+    /** A new version with the content of version `number`; refused when the latest already has it. */
+    async rollback(runbookId: string, number: number, author: Actor): Promise<VersionDetail> {
+      await ctx.ready();
+      const runbook = await lookup.getDoc(runbookId);
+      const target = await versions.versionDoc(runbook, number);
+      const note = `rollback to v${number}`;
+      const { doc } = await versions.append(runbook, author, (latest) => {
+        if (latest.content_hash === target.content_hash) {
+          throw new AppError(ErrorCode.Conflict, `v${latest.number} of runbook "${runbook.name}" already has the content of v${number}`);
+        }
+        // The compiled text is copied as is, so the steps get back v{number}'s ids too.
+        return { definition_json: target.definition_json, compiled_json: target.compiled_json, note, rollback_of: number };
+      });
+      await recordAudit(ctx, { action: 'rolled_back', runbook_id: runbookId, actor: author, version: doc.number, note });
+      return versions.detail(doc);
+    },
+
+    publish: (id: string, author: Actor) => changeStatus(id, author, 'published'),
+    archive: (id: string, author: Actor) => changeStatus(id, author, 'archived'),
+    toDraft: (id: string, author: Actor) => changeStatus(id, author, 'drafted'),
+
+    /** An independent copy of the latest version in `scope`, with new ids, remembering its origin. */
+    async fork(id: string, input: ForkInput): Promise<SaveResult> {
+      await ctx.ready();
+      const original = await lookup.getDoc(id);
+      const latest = await versions.latestDoc(id);
+      const name = input.name ?? original.name;
+      const taken = () => new AppError(ErrorCode.Conflict, `a runbook named "${name}" already exists in ${describeScope(input.scope)}`);
+      if (await ctx.Runbooks.exists({ scope_key: scopeKey(input.scope), name_key: nameKey(name) })) throw taken();
+
+      const old = versions.compiledOf(latest);
+      const fresh = old.steps.map(freshStepId);
+      const source = remapStepIds(JSON.parse(latest.definition_json) as RunbookSource, new Map(old.steps.map((s, i) => [s.id, fresh[i] ?? freshStepId()])));
+      source.name = name;
+      if (input.scope.type === 'global') delete source.scope;
+      else source.scope = { company: input.scope.company };
+      const note = `forked from ${id} v${latest.number}`;
+      const made = await creator.create({
+        scope: input.scope,
+        author: input.author,
+        draft: { definition_json: canonicalJson(source), compiled_json: JSON.stringify(compile(source, fresh)), note, rollback_of: null },
+        forked_from: { runbook_id: id, version: latest.number },
+      });
+      if (made === null) throw taken();
+      await recordAudit(ctx, { action: 'forked', runbook_id: made.runbook._id, actor: input.author, version: 1, note });
+      return { runbook: toRunbookRecord(made.runbook), version: versions.detail(made.version), created: true, changed: true };
+    },
+
+    /** The published version, as the run pins it; refused unless the runbook is published. */
+    async snapshotForRun(nameOrId: string, opts: FindOptions = {}): Promise<RunbookSnapshot> {
+      const runbook = await lookup.findDoc(nameOrId, opts);
+      if (runbook.status !== 'published' || runbook.published_version === null) {
+        throw new AppError(ErrorCode.Conflict, `runbook "${runbook.name}" is ${runbook.status}: only published runbooks can start runs`, {
+          details: { runbook_id: runbook._id, status: runbook.status },
+        });
+      }
+      const compiled = await versions.compiledVersion(runbook, runbook.published_version);
+      return { ...compiled, runbook_id: runbook._id, version: runbook.published_version };
+    },
+
+    async history(runbookId: string): Promise<AuditEventRecord[]> {
+      await lookup.getDoc(runbookId);
+      const docs = await ctx.Audit.find({ runbook_id: runbookId }).sort({ at: 1, _id: 1 }).lean<AuditEventDoc[]>().exec();
+      return docs.map(toAuditEventRecord);
+    },
+  };
+  return store;
+}
+
+function archivedConflict(doc: RunbookDoc): AppError {
+  return new AppError(ErrorCode.Conflict, `runbook "${doc.name}" is archived: move it back to draft before publishing`, {
+    details: { runbook_id: doc._id, status: doc.status },
+  });
+}
+
+/** The fields to set for `action`, or null when the runbook is already there. */
+function planStatus(doc: RunbookDoc, action: Lifecycle): Pick<RunbookDoc, 'status' | 'published_version'> | null {
+  switch (action) {
+    case 'published':
+      if (doc.status === 'archived') throw archivedConflict(doc);
+      if (doc.status === 'published' && doc.published_version === doc.latest_version) return null;
+      return { status: 'published', published_version: doc.latest_version };
+    case 'archived':
+      // published_version is kept as the record of what was live; the status stops new runs.
+      return doc.status === 'archived' ? null : { status: 'archived', published_version: doc.published_version };
+    case 'drafted':
+      return doc.status === 'draft' ? null : { status: 'draft', published_version: null };
+  }
+}
