@@ -7,7 +7,7 @@
 import type { Connection } from 'mongoose';
 
 import { canonicalJson, compileRunbook, type RunbookSource } from '../engine/definition/index.js';
-import { diffRunbooks, type RunbookDiff } from '../engine/runbook-diff.js';
+import { diffRunbooks, isEmptyDiff, type RunbookDiff } from '../engine/runbook-diff.js';
 import type { Actor, CompiledRunbook, RunbookSnapshot, Scope } from '../engine/types.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { newId } from '../ids.js';
@@ -127,8 +127,11 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
         if (publish && existing.status === 'archived') throw archivedConflict(existing);
         const { doc, appended } = await versions.append(existing, author, (latest) => {
           if (latest.definition_json === definition_json) return null;
-          const ids = assignStepIds(source.steps, versions.compiledOf(latest).steps, freshStepId);
-          return { definition_json, compiled_json: JSON.stringify(compile(source, ids)), note, rollback_of: null };
+          const previous = versions.compiledOf(latest);
+          const compiled = compile(source, assignStepIds(source.steps, previous.steps, freshStepId));
+          // Spelling a default out (`required: true`) or leaving it out is no change.
+          if (isEmptyDiff(diffRunbooks(previous, compiled))) return null;
+          return { definition_json, compiled_json: JSON.stringify(compiled), note, rollback_of: null };
         });
         if (appended) await recordAudit(ctx, { action: 'updated', runbook_id: existing._id, actor: author, version: doc.number, note });
         const runbook = publish

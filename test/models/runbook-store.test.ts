@@ -28,6 +28,15 @@ describe('save', () => {
     expect(await store.versions(first.runbook.id)).toHaveLength(1);
   });
 
+  it('creates no version when a source only spells out or leaves out defaults', async () => {
+    const plain = deploy({ name: 'Defaults Spelled' });
+    const first = await store.save({ source: plain, author: alice });
+    const spelled = { ...plain, scope: 'global', audience: 'human', steps: plain.steps.map((s) => ({ type: 'action', required: true, ...s })) } as RunbookSource;
+    const again = await store.save({ source: spelled, author: bob });
+    expect(again).toMatchObject({ changed: false, version: { number: 1 } });
+    expect(await store.versions(first.runbook.id)).toHaveLength(1);
+  });
+
   it('appends v2 on a change, keeping the ids of steps matched by ref or label', async () => {
     const v1 = await store.save({ source: deploy({ name: 'Stable Ids' }), author: alice });
     const changed = deploy({ name: 'Stable Ids' });

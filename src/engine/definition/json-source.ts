@@ -14,12 +14,10 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-// Keys with "." or a leading "$" cannot be stored in MongoDB; "__proto__" would turn into
-// a prototype the moment the value is copied.
+// Any key a JSON object can have is fine ("a.b", "$set": the store keeps user JSON as JSON
+// text), except "__proto__", which would turn into a prototype the moment the value is copied.
 function keyProblem(key: string): string | null {
-  if (key === '__proto__') return 'object keys must not be "__proto__"';
-  if (key.startsWith('$') || key.includes('.')) return 'object keys must not start with "$" or contain "."';
-  return null;
+  return key === '__proto__' ? 'object keys must not be "__proto__"' : null;
 }
 
 function walk(value: unknown, path: Path, depth: number, report: Report): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minimal, oneStep, problemsOf, text } from './helpers.js';
+import { parseDefinition } from '../../../src/engine/definition/index.js';
 
 const steps = (count: number) => Array.from({ length: count }, (_, i) => ({ label: `Step ${i + 1}` }));
 const variables = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `v${i}` }));
@@ -77,8 +78,6 @@ const cases: [string, Record<string, unknown>, string | null][] = [
   ['an unknown verify operator', oneStep({ type: 'verify', tool: 't', verify: { metric: 'm', operator: 'le', value: 1 } }), 'steps[0].verify.operator: must be one of lt, gt, eq, ne, contains (got "le")'],
   ['a channel that is not a Slack channel id', minimal({ trigger: { channels: ['#ops'] } }), 'trigger.channels[0]: must be a Slack channel id such as C024BE91L'],
   ['an unknown severity', minimal({ trigger: { min_severity: 'urgent' } }), 'trigger.min_severity: must be one of low, medium, high, critical (got "urgent")'],
-  ['a tool_input key with a dot', oneStep({ type: 'diagnose', tool: 't', tool_input: { 'a.b': 1 } }), 'steps[0].tool_input["a.b"]: object keys must not start with "$" or contain "."'],
-  ['a metadata key starting with $', oneStep({ metadata: { nested: [{ $set: 1 }] } }), 'steps[0].metadata.nested[0]["$set"]: object keys must not start with "$" or contain "."'],
   ['a tool_input key "__proto__"', oneStep({ type: 'act', tool: 't', tool_input: JSON.parse('{"__proto__": {"polluted": true}}') }), 'steps[0].tool_input.__proto__: object keys must not be "__proto__"'],
   ['tool_input that is a list', oneStep({ type: 'act', tool: 't', tool_input: [1] }), 'steps[0].tool_input: must be an object (got a list)'],
   ['a verify without a value', oneStep({ type: 'verify', tool: 't', verify: { metric: 'm', operator: 'lt' } }), 'steps[0].verify.value: is required'],
@@ -102,5 +101,18 @@ describe('definition limits', () => {
 
   it('rejects a document that is not an object', () => {
     expect(problemsOf('hello')).toEqual([{ path: '(document)', message: 'must be an object (got string "hello")' }]);
+  });
+});
+
+describe('free-form JSON fields', () => {
+  it('keeps keys with dots and dollar signs exactly as written', () => {
+    const tool_input = { 'a.b': 1, $set: { 'x.y': [{ $gt: 2 }] } };
+    const metadata = { '$where': 'kept', 'dotted.key': null };
+    const parsed = parseDefinition(oneStep({ type: 'diagnose', tool: 't', tool_input, metadata }));
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(parsed.source.steps[0]?.tool_input).toEqual(tool_input);
+      expect(parsed.source.steps[0]?.metadata).toEqual(metadata);
+    }
   });
 });

@@ -1,0 +1,42 @@
+// Opening the runbook store for one CLI invocation: configuration first (a bad environment
+// stops before anything starts), then MongoDB, or the embedded FerretDB on the bot's own
+// data directory when MONGODB_URI is unset. close() undoes whatever was started.
+import { relative } from 'node:path';
+
+import { loadConfig } from '../config/env.js';
+import { defaultFerretdbDir } from '../embedded/ferretdb.js';
+import { openDatabase, type OpenDatabase } from '../models/open-database.js';
+import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
+import type { CliIo } from './command.js';
+
+export interface StoreSession {
+  store(): Promise<RunbookStore>;
+  close(): Promise<void>;
+}
+
+export function createStoreSession(io: CliIo): StoreSession {
+  let opening: Promise<RunbookStore> | undefined;
+  let db: OpenDatabase | undefined;
+
+  async function open(): Promise<RunbookStore> {
+    const config = loadConfig(io.env);
+    if (config.mongodbUri === undefined) {
+      // Said on stderr so stdout stays clean for export, and the user knows which data changed.
+      io.stderr(`MONGODB_URI is unset: using the embedded FerretDB in ${relative(io.cwd, defaultFerretdbDir()) || '.'}`);
+    }
+    db = await openDatabase(config);
+    return createRunbookStore(db.conn);
+  }
+
+  return {
+    store() {
+      opening ??= open();
+      return opening;
+    },
+    async close() {
+      // Wait for a half-finished open so nothing it starts outlives the command.
+      await opening?.catch(() => undefined);
+      await db?.close();
+    },
+  };
+}
