@@ -61,5 +61,27 @@ export function fromPlaybookFormat(input: unknown): unknown {
   if (Array.isArray(out.steps)) out.steps = out.steps.map((step) => (isRecord(step) ? rename(step, STEP_KEYS) : step));
   // Playbooks are run by machines (the AI assistant or an alert), not followed by people.
   if (!has(out, 'audience')) out.audience = 'agentic';
+  // Playbooks take their inputs at run time ({{serviceName}}, {{deviceId}}) without declaring
+  // them; declare each one the steps use, so a run asks for it instead of refusing it.
+  if (!has(out, 'variables')) {
+    const names = placeholdersIn(out.steps);
+    if (names.length > 0) out.variables = names.map((name) => ({ name, description: PLACEHOLDER_HINTS[name] ?? 'used by this playbook', required: true }));
+  }
   return out;
+}
+
+const PLACEHOLDER_HINTS: Record<string, string> = { deviceId: 'the device the playbook runs on' };
+
+function placeholdersIn(value: unknown, found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    for (const match of value.matchAll(/\{\{([A-Za-z0-9_]+)\}\}/g)) {
+      const name = match[1];
+      if (name && !found.includes(name)) found.push(name);
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) placeholdersIn(item, found);
+  } else if (isRecord(value)) {
+    for (const item of Object.values(value)) placeholdersIn(item, found);
+  }
+  return found;
 }

@@ -43,6 +43,7 @@ describe('fromPlaybookFormat', () => {
       category: 'service',
       required_permissions: ['devices:execute'],
       audience: 'agentic',
+      variables: [{ name: 'serviceName', description: 'used by this playbook', required: true }],
       trigger: { alert_types: ['service_down'], device_tags: ['web'], auto_execute: true, min_severity: 'high' },
       steps: [
         { type: 'act', label: 'Restart', instruction: 'Restart it.', tool: 'manage_services', tool_input: { serviceName: '{{serviceName}}' }, on_failure: 'rollback' },
@@ -52,6 +53,12 @@ describe('fromPlaybookFormat', () => {
       ],
     });
     expect(linesOf(playbook)).toEqual([]);
+  });
+
+  it('keeps variables the playbook declares instead of deriving them from placeholders', () => {
+    const declared = [{ name: 'serviceName', description: 'Service to restart', required: true }];
+    const source = sourceOf({ name: 'p', variables: declared, steps: [{ type: 'act', name: 'x', tool: 't', toolInput: { s: '{{serviceName}}', d: '{{deviceId}}' } }] });
+    expect(source.variables).toEqual(declared);
   });
 
   it('keeps an audience the playbook already states', () => {
