@@ -39,6 +39,8 @@ export const EnvSchema = z.object({
     .transform((u) => (u.endsWith('/') ? u : `${u}/`))
     .default('https://slack.com/api/'),
   PORT: intBetween(1, 65_535).default(3000),
+  // Loopback unless told otherwise: exposing the service is a deliberate choice.
+  HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: 'must be a host name or IP address' }).default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   RECONCILE_INTERVAL_MS: intBetween(100, 86_400_000).default(30_000),
 });
@@ -53,6 +55,7 @@ export interface Config {
   slackAppToken?: string;
   slackApiUrl: string;
   port: number;
+  host: string;
   logLevel: LogLevel;
   reconcileIntervalMs: number;
 }
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.SLACK_APP_TOKEN === undefined ? {} : { slackAppToken: e.SLACK_APP_TOKEN }),
     slackApiUrl: e.SLACK_API_URL,
     port: e.PORT,
+    host: e.HOST,
     logLevel: e.LOG_LEVEL,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
   };
