@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       slackApiUrl: 'https://slack.com/api/',
       port: 3000,
+      host: '127.0.0.1',
       logLevel: 'info',
       reconcileIntervalMs: 30_000,
     });
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       SLACK_APP_TOKEN: 'xapp-1-2',
       SLACK_API_URL: 'http://127.0.0.1:9999/api',
       PORT: '8080',
+      HOST: '0.0.0.0',
       LOG_LEVEL: 'debug',
       RECONCILE_INTERVAL_MS: '1000',
       UNRELATED: 'ignored',
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
       slackAppToken: 'xapp-1-2',
       slackApiUrl: 'http://127.0.0.1:9999/api/', // a trailing slash is added for WebClient
       port: 8080,
+      host: '0.0.0.0',
       logLevel: 'debug',
       reconcileIntervalMs: 1000,
     });
@@ -61,6 +64,7 @@ describe('loadConfig', () => {
 
   it.each([
     ['PORT', 'abc', 'PORT: must be an integer between 1 and 65535 (got "abc")'],
+    ['HOST', 'a b', 'HOST: must be a host name or IP address (got "a b")'],
     ['PORT', '0', 'PORT: must be an integer between 1 and 65535 (got "0")'],
     ['PORT', '65536', 'PORT: must be an integer between 1 and 65535 (got "65536")'],
     ['PORT', '80.5', 'PORT: must be an integer between 1 and 65535 (got "80.5")'],
