@@ -1,3 +1,4 @@
+import { blankStepState } from './step-flow.js';
 import { transition } from './transition.js';
 import type {
   Actor,
@@ -64,25 +65,7 @@ export function createRun(input: NewRun, ctx: StartContext): { ok: true; run: Ru
     variables: vars.variables,
     started_by: input.started_by,
     trigger: { source: input.trigger?.source ?? 'manual', context: input.trigger?.context ?? {} },
-    steps: input.runbook.steps.map((step) => ({
-      id: ctx.ids('rrs'),
-      step_id: step.id,
-      status: 'pending',
-      visit: 0,
-      visits: 0,
-      outcome: null,
-      notes: null,
-      output: null,
-      tool_input: null,
-      tool_output: null,
-      error: null,
-      awaiting_approval: false,
-      held_result: null,
-      started_at: null,
-      completed_at: null,
-      duration_ms: null,
-      actor: null,
-    })),
+    steps: input.runbook.steps.map((step) => blankStepState(ctx.ids('rrs'), step.id)),
     current_step_id: null,
     visit_count: 0,
     wait: null,

@@ -130,6 +130,29 @@ export function scheduleWait(draft: Draft, kind: 'wait' | 'retry', def: Compiled
   draft.effects.push({ type: 'scheduleWait', run_id: draft.run.id, wait: draft.run.wait });
 }
 
+/** A step's state before its first visit; each visit starts from it again. */
+export function blankStepState(id: string, stepId: string): RunStep {
+  return {
+    id,
+    step_id: stepId,
+    status: 'pending',
+    visit: 0,
+    visits: 0,
+    outcome: null,
+    notes: null,
+    output: null,
+    tool_input: null,
+    tool_output: null,
+    error: null,
+    awaiting_approval: false,
+    held_result: null,
+    started_at: null,
+    completed_at: null,
+    duration_ms: null,
+    actor: null,
+  };
+}
+
 /** Activates a step (or ends the run on null), following pass-through skips of rollback steps. */
 export function enterStep(draft: Draft, stepId: string | null): void {
   const run = draft.run;
@@ -149,22 +172,11 @@ export function enterStep(draft: Draft, stepId: string | null): void {
       return;
     }
     run.visit_count += 1;
-    Object.assign(state, {
+    Object.assign(state, blankStepState(state.id, state.step_id), {
       status: 'active',
       visit: run.visit_count,
       visits: state.visits + 1,
-      outcome: null,
-      notes: null,
-      output: null,
-      tool_input: null,
-      tool_output: null,
-      error: null,
-      awaiting_approval: false,
-      held_result: null,
       started_at: draft.now,
-      completed_at: null,
-      duration_ms: null,
-      actor: null,
     } satisfies Partial<RunStep>);
     // In normal flow rollback steps only pass control on; they run during a rollback.
     if (def.type === 'rollback' && run.rollback_queue === null) {

@@ -12,6 +12,8 @@ export interface WaitWorkerOptions {
   service: Pick<RunService, 'apply'>;
   concurrency?: number;
   logger?: Logger;
+  /** Called for each fired wait with how late its timer went off (for metrics). */
+  onFired?: (fired: { runId: string; timerLateMs: number; outcome: WaitOutcome }) => void;
 }
 
 export type WaitOutcome = 'applied' | 'duplicate' | 'stale';
@@ -41,8 +43,10 @@ export function createWaitWorker(opts: WaitWorkerOptions): Worker<WaitJobData, W
     WAIT_QUEUE_NAME,
     async (job: Job<WaitJobData>) => {
       const data = WaitJobData.parse(job.data);
+      const timerLateMs = Date.now() - data.dueAt;
       const outcome = await fireWait(opts.service, data, job.id ?? '');
-      logger.debug('wait fired', { run_id: data.runId, step_id: data.stepId, outcome, late_ms: Date.now() - data.dueAt });
+      logger.debug('wait fired', { run_id: data.runId, step_id: data.stepId, outcome, timer_late_ms: timerLateMs });
+      opts.onFired?.({ runId: data.runId, timerLateMs, outcome });
       return outcome;
     },
     {

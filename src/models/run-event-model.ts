@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-const EventActorSchema = new Schema(
+/** Who applied a command; groups are kept as they were when it was applied. */
+export const ActorSchema = new Schema(
   { kind: { type: String, required: true }, id: { type: String, required: true }, name: String, groups: { type: [String], default: undefined } },
   { _id: false },
 );
@@ -10,7 +11,7 @@ export const AuditEntrySchema = new Schema(
   {
     seq: { type: Number, required: true },
     at: { type: Date, required: true },
-    actor: { type: EventActorSchema, required: true },
+    actor: { type: ActorSchema, required: true },
     source: { type: String, default: null },
     command: { type: String, required: true },
     key: { type: String, default: null },

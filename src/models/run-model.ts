@@ -1,14 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { AuditEntrySchema } from './run-event-model.js';
+import { ActorSchema, AuditEntrySchema } from './run-event-model.js';
 
 // User JSON (outputs, tool input/output, trigger context) is stored as JSON text: users may
 // write keys with "." or a leading "$", which MongoDB-compatible servers reject or misread,
 // and the text round-trips exactly whatever the keys.
 
-export const ActorSchema = new Schema(
-  { kind: { type: String, required: true }, id: { type: String, required: true }, name: String, groups: { type: [String], default: undefined } },
-  { _id: false },
-);
 
 const RunStepSchema = new Schema(
   {

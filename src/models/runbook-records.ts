@@ -9,25 +9,8 @@ import { runbookModel, type RunbookDoc, type RunbookStatus } from './runbook-mod
 import type { StoredActor } from './runbook-subschemas.js';
 import { runbookVersionModel, type RunbookVersionDoc } from './runbook-version-model.js';
 
-export interface RunbookRecord {
-  id: string;
-  name: string;
-  slug: string;
-  scope: Scope;
-  status: RunbookStatus;
-  audience: Audience;
-  category: string | null;
-  tags: string[];
-  description: string;
-  latest_version: number;
-  /** The version runs start from; null unless published (kept while archived, for the record). */
-  published_version: number | null;
-  forked_from: { runbook_id: string; version: number } | null;
-  builtin: boolean;
-  created_by: StoredActor;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A runbook as callers see it: the stored document with `id`, without its lookup keys. */
+export type RunbookRecord = Omit<RunbookDoc, '_id' | 'name_key' | 'scope_key'> & { id: string };
 
 export interface VersionSummary {
   runbook_id: string;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { startApp, type App } from '../../src/app/create-app.js';
 import type { Config } from '../../src/config/env.js';
 import { parseDefinition } from '../../src/engine/definition/index.js';
-import type { Run, RunbookSource } from '../../src/engine/index.js';
+import type { Run } from '../../src/engine/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
 import { createTestDbName } from '../support/mongo.js';
@@ -46,7 +46,7 @@ const get = async (app: App, path: string) => {
 async function publishWaitRunbook(app: App, seconds: number): Promise<string> {
   const parsed = parseDefinition({ name: `Wait ${seconds}`, steps: [{ label: 'Settle', type: 'wait', wait_seconds: seconds }, { label: 'After' }] });
   if (!parsed.ok) throw new Error('bad definition');
-  await app.runbooks.save({ source: parsed.source as RunbookSource, author: alice, publish: true });
+  await app.runbooks.save({ source: parsed.source, author: alice, publish: true });
   return `Wait ${seconds}`;
 }
 
