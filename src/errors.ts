@@ -37,11 +37,22 @@ export function isAppError(e: unknown): e is AppError {
 // wrote first, which for us is a conflict rather than a crash.
 const DUPLICATE_KEY = 11000;
 
+/**
+ * True for a duplicate-key error, including a bulk write whose every failure is one (an
+ * unordered insertMany of entries some of which were written before).
+ */
+export function isDuplicateKeyError(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, writeErrors } = e as { code?: unknown; writeErrors?: { code?: unknown }[] };
+  if (Array.isArray(writeErrors) && writeErrors.length > 0) return writeErrors.every((w) => w.code === DUPLICATE_KEY);
+  return code === DUPLICATE_KEY;
+}
+
 /** Wraps anything thrown into an AppError, keeping the original as `cause`. */
 export function asAppError(e: unknown): AppError {
   if (isAppError(e)) return e;
   if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code === DUPLICATE_KEY ? ErrorCode.Conflict : ErrorCode.Internal;
+    const code = isDuplicateKeyError(e) ? ErrorCode.Conflict : ErrorCode.Internal;
     return new AppError(code, e.message, { cause: e });
   }
   return new AppError(ErrorCode.Internal, `non-error thrown: ${String(e)}`, { cause: e });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { AppError, asAppError, ConfigError, ErrorCode, isAppError } from '../src/errors.js';
+import { AppError, asAppError, ConfigError, ErrorCode, isAppError, isDuplicateKeyError } from '../src/errors.js';
 
 describe('asAppError', () => {
   it('returns an AppError unchanged', () => {
@@ -24,6 +24,20 @@ describe('asAppError', () => {
 
   it('wraps a thrown non-error', () => {
     expect(asAppError('oops')).toMatchObject({ code: ErrorCode.Internal, message: 'non-error thrown: oops' });
+  });
+});
+
+describe('isDuplicateKeyError', () => {
+  it('recognises a single duplicate and a bulk write whose every failure is a duplicate', () => {
+    expect(isDuplicateKeyError({ code: 11000 })).toBe(true);
+    expect(isDuplicateKeyError({ code: 11000, writeErrors: [{ code: 11000 }, { code: 11000 }] })).toBe(true);
+  });
+
+  it('rejects a bulk write with any other failure, and anything else', () => {
+    expect(isDuplicateKeyError({ code: 11000, writeErrors: [{ code: 11000 }, { code: 2 }] })).toBe(false);
+    expect(isDuplicateKeyError({ code: 2 })).toBe(false);
+    expect(isDuplicateKeyError('11000')).toBe(false);
+    expect(isDuplicateKeyError(null)).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { AuditEntry, PendingWait, Run, RunStatus } from '../engine/index.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { actorOf, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, toRunDoc } from './run-codec.js';
 import { runEventModel, type RunEventDoc } from './run-event-model.js';
 import { runModel, type RunDoc } from './run-model.js';
@@ -11,13 +11,6 @@ export interface StoredRun {
   /** Audit entries written with the latest transition, maybe not yet copied to run_events. */
   outbox: AuditEntry[];
 }
-
-const DUPLICATE_KEY = 11000;
-const isDuplicateOnly = (error: unknown): boolean => {
-  const e = error as { code?: number; writeErrors?: { code?: number }[] };
-  if (e.code === DUPLICATE_KEY && !e.writeErrors) return true;
-  return Array.isArray(e.writeErrors) && e.writeErrors.length > 0 && e.writeErrors.every((w) => w.code === DUPLICATE_KEY);
-};
 
 export interface RunListFilter {
   status?: RunStatus[];
@@ -83,7 +76,7 @@ export function createRunStore(conn: Connection) {
       try {
         await Events.collection.insertMany(docs as never[], { ordered: false });
       } catch (error) {
-        if (!isDuplicateOnly(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
     },
 

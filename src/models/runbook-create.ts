@@ -5,11 +5,12 @@
 import type { RunbookSource, StepSource } from '../engine/definition/index.js';
 import { parseTarget } from '../engine/definition/index.js';
 import type { Actor, CompiledRunbook, Scope } from '../engine/types.js';
+import { isDuplicateKeyError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { RunbookDoc } from './runbook-model.js';
 import { nameKey, scopeKey, slugify, storedActor, type StoreContext } from './runbook-records.js';
 import type { RunbookVersionDoc } from './runbook-version-model.js';
-import { buildVersionDoc, isDuplicateKey, type VersionDraft, type VersionOps } from './runbook-versions.js';
+import { buildVersionDoc, type VersionDraft, type VersionOps } from './runbook-versions.js';
 
 const MAX_SLUG_ATTEMPTS = 10;
 
@@ -68,7 +69,7 @@ export function createRunbookCreator(ctx: StoreContext, versions: VersionOps) {
             await Runbooks.create(runbook);
             return { runbook, version };
           } catch (e) {
-            if (!isDuplicateKey(e)) throw e;
+            if (!isDuplicateKeyError(e)) throw e;
             // Either the name (give up: the caller decides) or only the slug (pick again) was taken.
             if (await Runbooks.exists({ scope_key, name_key: base.name_key })) {
               await Versions.deleteOne({ _id: version._id }).exec();

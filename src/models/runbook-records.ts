@@ -28,14 +28,7 @@ export interface VersionDetail extends VersionSummary {
   compiled: CompiledRunbook;
 }
 
-export interface AuditEventRecord {
-  at: Date;
-  actor: StoredActor;
-  action: AuditAction;
-  runbook_id: string;
-  version: number | null;
-  note: string;
-}
+export type AuditEventRecord = Omit<AuditEventDoc, '_id'>;
 
 /** Models and clock shared by the store's parts. */
 export interface StoreContext {

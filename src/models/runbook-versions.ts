@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 import type { RunbookSource, StepSource } from '../engine/definition/index.js';
 import type { Actor, CompiledRunbook, CompiledStep } from '../engine/types.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import type { RunbookDoc } from './runbook-model.js';
 import { storedActor, toVersionSummary, type StoreContext, type VersionDetail, type VersionSummary } from './runbook-records.js';
 import { versionDocId, type RunbookVersionDoc } from './runbook-version-model.js';
@@ -12,10 +12,6 @@ import { versionDocId, type RunbookVersionDoc } from './runbook-version-model.js
 /** Enough for a handful of simultaneous editors; past that, tell the caller to try again. */
 const MAX_APPEND_ATTEMPTS = 8;
 const CACHE_ENTRIES = 200;
-
-export function isDuplicateKey(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
-}
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -144,7 +140,7 @@ export function createVersionOps(ctx: StoreContext) {
         try {
           await Versions.create(doc);
         } catch (e) {
-          if (isDuplicateKey(e)) continue;
+          if (isDuplicateKeyError(e)) continue;
           throw e;
         }
         await syncLatest(runbook._id);
