@@ -1,21 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: the pure engine needs no servers; everything else gets a
-// MongoDB-compatible server (embedded FerretDB unless MONGODB_URI is set) and Redis.
+// Two projects: pure code (the engine, Block Kit views, text parsing) needs no servers;
+// everything else gets a MongoDB-compatible server (embedded FerretDB unless MONGODB_URI
+// is set) and Redis.
+const PURE = ['test/engine/**', 'test/bot/views/**', 'test/bot/command-text.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['test/engine/**/*.test.ts'],
+          include: PURE.map((p) => (p.endsWith('.ts') ? p : `${p}/*.test.ts`)),
         },
       },
       {
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/engine/**'],
+          exclude: PURE,
           globalSetup: ['test/setup/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

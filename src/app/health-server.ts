@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -11,17 +11,25 @@ export interface HealthServer {
 
 /**
  * `GET /healthz`: the process is up. `GET /readyz`: every dependency answers; a 503 names
- * the ones that do not (never their URLs or credentials).
+ * the ones that do not (never their URLs or credentials). Every other request goes to
+ * `fallback` (Slack's events endpoint, later the API) when there is one.
  */
-export async function startHealthServer(host: string, port: number, checks: Record<string, ReadinessCheck>): Promise<HealthServer> {
+export async function startHealthServer(
+  host: string,
+  port: number,
+  checks: Record<string, ReadinessCheck>,
+  fallback?: RequestListener,
+): Promise<HealthServer> {
   const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (fallback && path !== '/healthz' && path !== '/readyz') return void fallback(req, res);
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'GET') return reply(405, { error: 'method not allowed' });
-    if (req.url === '/healthz') return reply(200, { status: 'ok' });
-    if (req.url === '/readyz') {
+    if (path === '/healthz') return reply(200, { status: 'ok' });
+    if (path === '/readyz') {
       void Promise.all(
         Object.entries(checks).map(async ([name, check]) => [name, await check().then(() => 'up', () => 'down')] as const),
       ).then((results) => {

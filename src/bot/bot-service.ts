@@ -1,0 +1,188 @@
+// What the Slack surface can do, independent of Bolt: listeners parse a request, call one
+// of these, and answer. Every method either does the whole thing or throws an AppError
+// that says why, leaving the run as it was.
+import type { WebClient } from '@slack/web-api';
+
+import type { Command, Run, RunbookSnapshot, RunStatus, VariableDef } from '../engine/index.js';
+import type { Logger } from '../logger.js';
+import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
+import type { RunSummary } from '../models/run-store.js';
+import type { RunbookRecord } from '../models/runbook-records.js';
+import type { RunbookStore } from '../models/runbook-store.js';
+import type { RunService } from '../services/run-service.js';
+import type { RunActionValue } from './action-value.js';
+import type { MessageRef, RunNotifier } from './run-notifier.js';
+import { ActionId } from './slack-ids.js';
+import { slackActor, type GroupResolver, type SlackUser } from './slack-actor.js';
+
+export interface BotServiceDeps {
+  runs: RunService;
+  runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
+  notifier: RunNotifier;
+  messages: RunMessageStore;
+  groups: GroupResolver;
+  client: WebClient;
+  logger: Logger;
+}
+
+export interface Where {
+  channel: string;
+  thread_ts?: string;
+}
+
+export type StartOutcome =
+  | { kind: 'started'; run: Run; location: RunMessageLocation | null; postError: string | null }
+  | { kind: 'needs_inputs'; runbook: RunbookSnapshot; missing: VariableDef[] };
+
+/** Clicks that become one engine command each. Fail opens a modal first; Start lives on App Home. */
+const CLICK_COMMANDS = {
+  [ActionId.Done]: 'advance',
+  [ActionId.Outcome]: 'advance',
+  [ActionId.Approve]: 'approve',
+  [ActionId.Reject]: 'reject',
+  [ActionId.Skip]: 'skip',
+  [ActionId.Pause]: 'pause',
+  [ActionId.Resume]: 'resume',
+  [ActionId.Cancel]: 'cancel',
+  [ActionId.Retry]: 'retry',
+} as const satisfies Partial<Record<ActionId, Command['type']>>;
+export type ClickAction = keyof typeof CLICK_COMMANDS;
+export const CLICK_ACTIONS = Object.keys(CLICK_COMMANDS) as ClickAction[];
+
+export interface Click {
+  action: ClickAction;
+  value: RunActionValue;
+  user: SlackUser;
+  /** Slack's action_ts: the idempotency key, so a retried delivery changes the run once. */
+  actionTs: string;
+  message: MessageRef | null;
+}
+
+function missingVariables(runbook: RunbookSnapshot, given: Record<string, string>): VariableDef[] {
+  return runbook.variables.filter((v) => v.required && v.default === null && !(given[v.name] ?? '').trim());
+}
+
+function describeSlackError(error: unknown): string {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+export type BotService = ReturnType<typeof createBotService>;
+
+export function createBotService(deps: BotServiceDeps) {
+  const { runs, notifier, logger } = deps;
+
+  async function postLiveMessage(run: Run, where: Where): Promise<{ location: RunMessageLocation | null; postError: string | null }> {
+    try {
+      return { location: await notifier.publish(run, where), postError: null };
+    } catch (error) {
+      logger.warn('could not post the run message', { run_id: run.id, channel: where.channel, error: describeSlackError(error) });
+      return { location: null, postError: describeSlackError(error) };
+    }
+  }
+
+  async function commandFor(click: Click): Promise<Command> {
+    const type = CLICK_COMMANDS[click.action];
+    const base = { actor: slackActor(click.user), key: `slack:${click.actionTs}`, source: `slack:${click.message?.channel ?? 'unknown'}` };
+    const target = { ...(click.value.s ? { step_id: click.value.s } : {}), ...(click.value.v !== undefined ? { visit: click.value.v } : {}) };
+    switch (type) {
+      case 'advance':
+        return { type, ...base, ...target, ...(click.action === ActionId.Outcome && click.value.o ? { outcome: click.value.o } : {}) };
+      case 'approve':
+      case 'reject': {
+        // Only gates that name user groups need a Slack lookup.
+        const run = await runs.get(click.value.r);
+        const approvers = run.runbook.steps.find((s) => s.id === (click.value.s ?? run.current_step_id))?.approvers ?? [];
+        const groups = await deps.groups.groupsOf(click.user.id, approvers);
+        return { type, ...base, actor: slackActor(click.user, groups), ...target };
+      }
+      case 'skip':
+        return { type, ...base, ...target };
+      default:
+        return { type, ...base };
+    }
+  }
+
+  return {
+    /** Looks the runbook up and either starts it or says which inputs are missing. */
+    async start(input: { runbook: string; variables: Record<string, string>; user: SlackUser; where: Where | null; askForMissing: boolean }): Promise<StartOutcome> {
+      const runbook = await deps.runbooks.snapshotForRun(input.runbook, {});
+      const missing = missingVariables(runbook, input.variables);
+      if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing };
+      const run = await runs.start({
+        runbook: runbook.runbook_id,
+        variables: input.variables,
+        actor: slackActor(input.user),
+        trigger: { source: 'manual', context: input.where ? { slack_channel: input.where.channel } : {} },
+      });
+      // Without a channel (App Home), the run message goes to the user's DM with the app.
+      const posted = await postLiveMessage(run, input.where ?? { channel: input.user.id });
+      return { kind: 'started', run, ...posted };
+    },
+
+    /** Applies a button click. A refusal re-renders the clicked message from the stored run and throws. */
+    async click(click: Click): Promise<{ run: Run; duplicate: boolean }> {
+      try {
+        const result = await runs.apply(click.value.r, await commandFor(click));
+        await refreshIfNotLive(click.value.r, click.message);
+        return result;
+      } catch (error) {
+        if (click.message) await notifier.refresh(click.value.r, click.message).catch(() => undefined);
+        throw error;
+      }
+    },
+
+    /** Fails the step the fail-reason modal was opened for. */
+    async failStep(input: { runId: string; stepId: string; visit: number; reason: string; user: SlackUser; key: string; message: MessageRef | null }): Promise<Run> {
+      const command: Command = {
+        type: 'fail',
+        actor: slackActor(input.user),
+        key: input.key,
+        source: `slack:${input.message?.channel ?? 'modal'}`,
+        step_id: input.stepId,
+        visit: input.visit,
+        notes: input.reason,
+      };
+      const { run } = await runs.apply(input.runId, command);
+      await refreshIfNotLive(input.runId, input.message);
+      return run;
+    },
+
+    /** `/runbook pause|cancel RUN`. */
+    async control(runId: string, type: 'pause' | 'cancel', user: SlackUser, where: string): Promise<Run> {
+      return (await runs.apply(runId, { type, actor: slackActor(user), source: `slack:${where}` })).run;
+    },
+
+    /** `/runbook resume RUN`: continues a paused run and posts its live message here. */
+    async resume(runId: string, user: SlackUser, where: Where): Promise<{ run: Run; location: RunMessageLocation | null; postError: string | null }> {
+      let run = await runs.get(runId);
+      if (run.status === 'paused') run = (await runs.apply(runId, { type: 'resume', actor: slackActor(user), source: `slack:${where.channel}` })).run;
+      return { run, ...(await postLiveMessage(run, where)) };
+    },
+
+    async status(runId: string): Promise<Run> {
+      return runs.get(runId);
+    },
+
+    async listRunbooks(text: string): Promise<{ items: RunbookRecord[]; hasMore: boolean }> {
+      const page = await deps.runbooks.list({ ...(text.trim() ? { text } : {}), limit: 20 });
+      return { items: page.items, hasMore: page.next_cursor !== null };
+    },
+
+    async listRuns(statuses: RunStatus[] | null): Promise<RunSummary[]> {
+      return runs.list({ ...(statuses ? { status: statuses } : {}), limit: 20 });
+    },
+
+    async runbookForInputs(runbookId: string): Promise<RunbookSnapshot> {
+      return deps.runbooks.snapshotForRun(runbookId, {});
+    },
+  };
+
+  async function refreshIfNotLive(runId: string, message: MessageRef | null): Promise<void> {
+    if (!message) return;
+    const live = await deps.messages.get(runId);
+    if (live && live.channel === message.channel && live.ts === message.ts) return;
+    await notifier.refresh(runId, message).catch((error: unknown) => logger.warn('could not refresh an older run message', { run_id: runId, error }));
+  }
+}
+

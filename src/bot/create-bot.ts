@@ -1,0 +1,60 @@
+// The Bolt app: HTTP mode answers on POST /slack/events through the service's own HTTP
+// server (one port for Slack, health and APIs); Socket Mode connects out with the app token.
+import type { RequestListener } from 'node:http';
+
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+
+import type { Logger } from '../logger.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerListeners, type ListenerDeps } from './listeners/index.js';
+import type { SlackMode } from './slack-mode.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface Bot {
+  client: WebClient;
+  /** HTTP mode: handles POST /slack/events (signature checked); undefined in Socket Mode. */
+  requestListener?: RequestListener;
+  /** Installs the listeners; call once the services they use exist. */
+  listen(deps: ListenerDeps): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }>; slackApiUrl: string; logger: Logger; logLevel?: LogLevel }): Bot {
+  const { mode, logger } = opts;
+  const log = boltLogger(logger, opts.logLevel ?? LogLevel.INFO);
+  const receiver =
+    mode.kind === 'http'
+      ? new HTTPReceiver({ signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: log })
+      : undefined;
+  const app = new App({
+    token: mode.botToken,
+    ...(mode.kind === 'socket' ? { socketMode: true, appToken: mode.appToken } : { receiver }),
+    clientOptions: { slackApiUrl: opts.slackApiUrl },
+    logger: log,
+    // Identity is checked in listen(), where a failure can be reported rather than thrown unawaited.
+    tokenVerificationEnabled: false,
+  });
+  app.error(async (error) => {
+    logger.error('slack listener failed', { error: error.message, code: (error as { code?: string }).code });
+  });
+
+  return {
+    client: app.client,
+    ...(receiver ? { requestListener: receiver.requestListener } : {}),
+    async listen(deps) {
+      registerListeners(app, deps);
+      try {
+        const who = await app.client.auth.test();
+        logger.info('slack connected', { mode: mode.kind, team: who.team, bot_user: who.user_id });
+      } catch (error) {
+        logger.error('slack rejected the bot token (auth.test failed); check SLACK_BOT_TOKEN', { error: (error as Error).message });
+      }
+      if (mode.kind === 'socket') await app.start();
+    },
+    async stop() {
+      if (mode.kind === 'socket') await app.stop();
+    },
+  };
+}

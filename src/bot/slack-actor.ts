@@ -1,0 +1,48 @@
+// Who clicked, as the engine sees them. Gate approvers may name Slack user groups
+// (S…); the engine checks membership against `actor.groups`, which we resolve here,
+// only for the groups the gate names and with a short cache.
+import type { WebClient } from '@slack/web-api';
+
+import type { Actor } from '../engine/index.js';
+
+export interface SlackUser {
+  id: string;
+  name?: string | undefined;
+}
+
+export function slackActor(user: SlackUser, groups?: string[]): Actor {
+  return {
+    kind: 'slack',
+    id: user.id,
+    ...(user.name ? { name: user.name } : {}),
+    ...(groups && groups.length > 0 ? { groups } : {}),
+  };
+}
+
+const GROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+export type GroupResolver = ReturnType<typeof createGroupResolver>;
+
+export function createGroupResolver(client: WebClient, opts: { ttlMs?: number; clock?: () => number } = {}) {
+  const ttl = opts.ttlMs ?? 60_000;
+  const clock = opts.clock ?? Date.now;
+  const cache = new Map<string, { users: Set<string>; at: number }>();
+
+  async function members(group: string): Promise<Set<string>> {
+    const hit = cache.get(group);
+    if (hit && clock() - hit.at < ttl) return hit.users;
+    const result = await client.usergroups.users.list({ usergroup: group });
+    const users = new Set(result.users ?? []);
+    cache.set(group, { users, at: clock() });
+    return users;
+  }
+
+  return {
+    /** The groups among `approvers` that `userId` belongs to. */
+    async groupsOf(userId: string, approvers: readonly string[]): Promise<string[]> {
+      const groups = approvers.filter((a) => GROUP_ID.test(a));
+      const found = await Promise.all(groups.map(async (g) => ((await members(g)).has(userId) ? g : null)));
+      return found.filter((g): g is string => g !== null);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// The one place an error becomes what the Slack user reads. Refusals (AppError codes the
+// user can act on) are said as they are; anything else is logged with a reference the user
+// can quote, and the user hears that nothing changed.
+import { randomUUID } from 'node:crypto';
+
+import { z } from 'zod';
+
+import { asAppError, ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { CommandTextError } from './command-text.js';
+import { USAGE } from './views/help.js';
+import { buildNotice } from './views/notice.js';
+import type { SlackMessage } from './views/types.js';
+
+const USER_FACING = new Set<string>([ErrorCode.Conflict, ErrorCode.Validation, ErrorCode.Forbidden, ErrorCode.NotFound]);
+
+function zodMessage(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ');
+}
+
+export function userMessage(error: unknown, logger: Logger, context: Record<string, unknown> = {}): SlackMessage {
+  if (error instanceof CommandTextError) {
+    return buildNotice(error.message, { usage: error.subcommand ? USAGE[error.subcommand] : `${USAGE.help} (every subcommand)` });
+  }
+  if (error instanceof z.ZodError) return buildNotice(`that request is malformed: ${zodMessage(error)}`);
+  const appError = asAppError(error);
+  if (USER_FACING.has(appError.code)) return buildNotice(appError.message);
+  const reference = randomUUID().slice(0, 8);
+  logger.error('request failed', { ...context, reference, error: appError.message });
+  return buildNotice(`Something went wrong on our side (reference ${reference}); nothing was changed. Try again, or tell your admin the reference.`);
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+
+import { decodeRunActionValue } from '../../src/bot/action-value.js';
+import { ActionId } from '../../src/bot/slack-ids.js';
+import { blockActionPayload, DEFAULT_CHANNEL } from '../support/slack-requests.js';
+import { useBotRig } from './support/bot-rig.js';
+
+const rig = useBotRig();
+
+function buttons(blocks: unknown[] | undefined): Array<{ action_id: string; value: string; text: { text: string } }> {
+  return (blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements: never[] }).elements ?? []) : []));
+}
+
+describe('a run started from Slack', () => {
+  it('posts the live message, advances on Done and tells the thread', async () => {
+    const { fake, slack, publish } = rig();
+    const name = await publish({ name: 'Two steps', steps: [{ label: 'First', instruction: 'Do it' }, { label: 'Second' }] });
+    const reply = await slack.command({ text: `start ${name}` });
+    expect(reply.status).toBe(200);
+    const posted = await fake.waitForCall('chat.postMessage');
+    const ts = posted.result?.ts as string;
+    const done = buttons(fake.message(DEFAULT_CHANNEL.id, ts)?.blocks).find((b) => b.action_id === ActionId.Done);
+    expect(done).toBeDefined();
+    const click = await slack.action(blockActionPayload({ messageTs: ts, actionId: ActionId.Done, value: done!.value }));
+    expect(click.status).toBe(200);
+    await fake.waitForCall('chat.update');
+    await fake.waitFor(() => fake.threadReplies(DEFAULT_CHANNEL.id, ts).length === 1);
+    const run = await rig().app.service.get(decodeRunActionValue(done!.value).r);
+    expect(run.current_step_id).toBe(run.runbook.steps[1]!.id);
+  });
+});
