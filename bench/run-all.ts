@@ -1,6 +1,7 @@
 // `npm run bench`: prints each benchmark's table. Figures are recorded in docs/benchmarks.md.
 import { cpus, totalmem } from 'node:os';
 import { benchAdvances } from './advance-throughput.js';
+import { benchSlackLatency } from './slack-latency.js';
 import { benchWaits } from './wait-lateness.js';
 
 const which = process.argv.slice(2);
@@ -8,4 +9,5 @@ const all = which.length === 0;
 console.log(`node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
 if (all || which.includes('advances')) console.log(`${await benchAdvances()}\n`);
 if (all || which.includes('waits')) console.log(`${await benchWaits()}\n`);
+if (all || which.includes('slack')) console.log(`${await benchSlackLatency()}\n`);
 process.exit(0);

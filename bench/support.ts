@@ -10,6 +10,9 @@ import { connectMongo } from '../src/models/connection.js';
 
 export interface BenchEnv {
   conn: mongoose.Connection;
+  /** The server's URI naming the bench database, for code that opens its own connection (Config.mongodbUri). */
+  uri: string;
+  dbName: string;
   redisUrl: string;
   prefix: string;
   server: string;
@@ -40,9 +43,12 @@ export async function openBenchEnv(backend: Backend = 'sqlite'): Promise<BenchEn
       await rm(dir, { recursive: true, force: true });
     };
   }
-  const conn = await connectMongo(uri, `bench_${randomBytes(4).toString('hex')}`);
+  const dbName = `bench_${randomBytes(4).toString('hex')}`;
+  const conn = await connectMongo(uri, dbName);
   return {
     conn,
+    uri: withDatabase(uri, dbName),
+    dbName,
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     prefix: `bench-${randomBytes(4).toString('hex')}`,
     server,
@@ -52,6 +58,14 @@ export async function openBenchEnv(backend: Backend = 'sqlite'): Promise<BenchEn
       await stopServer();
     },
   };
+}
+
+/** `uri` with its database path replaced by `dbName`; options (`?…`) and hosts are kept. */
+export function withDatabase(uri: string, dbName: string): string {
+  const [base = '', query] = uri.split(/\?(.*)/s, 2);
+  const hostsEnd = base.indexOf('/', base.indexOf('//') + 2);
+  const hosts = hostsEnd === -1 ? base : base.slice(0, hostsEnd);
+  return `${hosts}/${dbName}${query ? `?${query}` : ''}`;
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -20,7 +20,6 @@ function configOrExit(): Config {
 
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
-if (config.mongodbUri === undefined) logger.info('MONGODB_URI is unset: starting the embedded FerretDB (data in .data/ferretdb)');
 
 try {
   const app = await startApp({ config, logger });

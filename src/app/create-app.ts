@@ -37,6 +37,9 @@ export type App = Awaited<ReturnType<typeof startApp>>;
 export async function startApp({ config, logger, queuePrefix = 'runbook-bot', clock = Date.now }: AppOptions) {
   const mode = slackMode(config);
   if (mode.kind === 'off') for (const line of slackSetupHelp(mode.missing)) logger.warn(line);
+  if (config.mongodbUri === undefined) {
+    logger.info('MONGODB_URI is unset: using the embedded FerretDB, data in .data/ferretdb (the first start builds it with Go, about a minute)');
+  }
   await pingRedis(config.redisUrl);
   const db = await openDatabase(config);
   logger.info('database ready', { where: db.where });

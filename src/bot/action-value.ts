@@ -2,12 +2,14 @@
 // who can sign a request can send anything. Short keys keep values far under 2,000 chars.
 import { z } from 'zod';
 
+import { COMMAND_LIMITS } from '../engine/index.js';
+
 /** What a run button points at: the run, the step and visit it was rendered for, and an outcome. */
 export const RunActionValue = z.object({
   r: z.string().regex(/^run_[A-Za-z0-9]{1,64}$/, { error: 'must be a run id' }),
   s: z.string().min(1).max(64).optional(),
   v: z.number().int().min(0).optional(),
-  o: z.string().min(1).max(64).optional(),
+  o: z.string().min(1).max(COMMAND_LIMITS.outcomeChars).optional(),
 });
 export type RunActionValue = z.infer<typeof RunActionValue>;
 

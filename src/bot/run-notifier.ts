@@ -8,8 +8,8 @@ import type { Run, RunStep } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
 import type { EffectHandlers } from '../services/effect-handlers.js';
-import { buildRunMessage } from './views/run-message.js';
-import { buildStepReply } from './views/step-reply.js';
+import { buildRunMessage, isInstructionCut } from './views/run-message.js';
+import { buildInstructionReply, buildStepReply } from './views/step-reply.js';
 
 export interface RunNotifierDeps {
   client: WebClient;
@@ -40,6 +40,14 @@ function unreported(run: Run, location: RunMessageLocation): RunStep[] {
   return finishedVisits(run).filter((s) => !done.has(visitKey(s)));
 }
 
+/** The current step, when its instruction was too long for the message and its full text is not in the thread yet. */
+function instructionToPost(run: Run, location: RunMessageLocation): { step: RunStep; key: string } | null {
+  const step = run.steps.find((s) => s.step_id === run.current_step_id && s.status === 'active');
+  if (!step || !isInstructionCut(run, step.step_id)) return null;
+  const key = `${visitKey(step)}#instruction`;
+  return location.reported.includes(key) ? null : { step, key };
+}
+
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
 
 export function createRunNotifier(deps: RunNotifierDeps) {
@@ -51,6 +59,11 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     for (const step of unreported(run, location)) {
       await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...buildStepReply(run, step.step_id) });
       await messages.markReported(run.id, [visitKey(step)]);
+    }
+    const instruction = instructionToPost(run, location);
+    if (instruction) {
+      await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...buildInstructionReply(run, instruction.step.step_id) });
+      await messages.markReported(run.id, [instruction.key]);
     }
   }
 
@@ -103,7 +116,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
       const location = await messages.attach(run.id, { channel, ts, thread_ts: where.thread_ts ?? ts });
       // The run may have moved while we posted, and steps may have finished before there was a thread.
       const latest = await deps.loadRun(run.id);
-      if (latest.audit_seq !== run.audit_seq || unreported(latest, location).length > 0) render(latest);
+      if (latest.audit_seq !== run.audit_seq || unreported(latest, location).length > 0 || instructionToPost(latest, location)) render(latest);
       return location;
     },
 

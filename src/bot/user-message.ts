@@ -18,13 +18,17 @@ function zodMessage(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ');
 }
 
-export function userMessage(error: unknown, logger: Logger, context: Record<string, unknown> = {}): SlackMessage {
+/**
+ * `opts.usage`: the usage line of the command the user typed, quoted back with a refusal
+ * (an unknown runbook, a draft one, an unknown variable) so the answer says what would work.
+ */
+export function userMessage(error: unknown, logger: Logger, context: Record<string, unknown> = {}, opts: { usage?: string } = {}): SlackMessage {
   if (error instanceof CommandTextError) {
     return buildNotice(error.message, { usage: error.subcommand ? USAGE[error.subcommand] : `${USAGE.help} (every subcommand)` });
   }
   if (error instanceof z.ZodError) return buildNotice(`that request is malformed: ${zodMessage(error)}`);
   const appError = asAppError(error);
-  if (USER_FACING.has(appError.code)) return buildNotice(appError.message);
+  if (USER_FACING.has(appError.code)) return buildNotice(appError.message, opts.usage ? { usage: opts.usage } : {});
   const reference = randomUUID().slice(0, 8);
   logger.error('request failed', { ...context, reference, error: appError.message });
   return buildNotice(`Something went wrong on our side (reference ${reference}); nothing was changed. Try again, or tell your admin the reference.`);

@@ -3,7 +3,8 @@
 // folder; and a named database when the URI does not name one (mongoose would use "test").
 import type mongoose from 'mongoose';
 import type { Config } from '../config/env.js';
-import { defaultFerretdbDir, startEmbeddedMongo, type EmbeddedMongo } from '../embedded/ferretdb.js';
+import { defaultFerretdbDir, startEmbeddedMongo } from '../embedded/ferretdb.js';
+import { findSharedServer, recordSharedServer } from '../embedded/shared-server.js';
 import { connectMongo } from './connection.js';
 
 export const DEFAULT_DATABASE = 'runbook_bot';
@@ -24,27 +25,37 @@ function namesDatabase(uri: string): boolean {
 }
 
 export async function openDatabase(config: Pick<Config, 'mongodbUri'>, opts: { dataDir?: string } = {}): Promise<OpenDatabase> {
-  let embedded: EmbeddedMongo | undefined;
-  let uri = config.mongodbUri;
-  let where = 'MONGODB_URI';
-  if (uri === undefined) {
-    const dataDir = opts.dataDir ?? defaultFerretdbDir();
-    embedded = await startEmbeddedMongo({ dataDir });
-    uri = embedded.uri;
-    where = `embedded FerretDB in ${dataDir}`;
+  if (config.mongodbUri !== undefined) return connectTo(config.mongodbUri, 'MONGODB_URI');
+  const dataDir = opts.dataDir ?? defaultFerretdbDir();
+  const shared = await findSharedServer(dataDir);
+  if (shared) {
+    try {
+      return await connectTo(shared.uri, `embedded FerretDB in ${dataDir} (started by process ${shared.pid})`);
+    } catch {
+      // That process is going away; start our own below.
+    }
   }
+  const embedded = await startEmbeddedMongo({ dataDir });
   try {
-    const conn = await connectMongo(uri, namesDatabase(uri) ? undefined : DEFAULT_DATABASE);
-    return {
-      conn,
-      where,
-      async close() {
-        await conn.close().catch(() => undefined);
-        await embedded?.stop();
-      },
-    };
+    const forget = await recordSharedServer(dataDir, embedded.uri);
+    return await connectTo(embedded.uri, `embedded FerretDB in ${dataDir}`, async () => {
+      await forget();
+      await embedded.stop();
+    });
   } catch (error) {
-    await embedded?.stop();
+    await embedded.stop();
     throw error;
   }
+}
+
+async function connectTo(uri: string, where: string, stopServer?: () => Promise<void>): Promise<OpenDatabase> {
+  const conn = await connectMongo(uri, namesDatabase(uri) ? undefined : DEFAULT_DATABASE);
+  return {
+    conn,
+    where,
+    async close() {
+      await conn.close().catch(() => undefined);
+      await stopServer?.();
+    },
+  };
 }

@@ -28,4 +28,22 @@ describe('a run started from Slack', () => {
     const run = await rig().app.service.get(decodeRunActionValue(done!.value).r);
     expect(run.current_step_id).toBe(run.runbook.steps[1]!.id);
   });
+
+  it("posts a step's full instruction in the thread when the message had to cut it", async () => {
+    const { fake, slack, publish } = rig();
+    const long = `${'Check every replica by hand. '.repeat(170)}THE END`;
+    const name = await publish({ name: 'Long instruction', steps: [{ label: 'Read me', instruction: long }, { label: 'After' }] });
+    const since = fake.calls.length;
+    await slack.command({ text: `start ${name}` });
+    const posted = await fake.waitForCall('chat.postMessage', (args) => args.thread_ts === undefined, { since });
+    const ts = posted.result?.ts as string;
+    const replies = await fake.waitFor(() => {
+      const found = fake.threadReplies(DEFAULT_CHANNEL.id, ts);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(JSON.stringify(fake.message(DEFAULT_CHANNEL.id, ts)?.blocks)).toContain('full text in thread');
+    expect(JSON.stringify(replies[0]?.blocks)).toContain('THE END');
+    await rig().app.notifier?.idle();
+    expect(fake.threadReplies(DEFAULT_CHANNEL.id, ts)).toHaveLength(1);
+  });
 });

@@ -5,7 +5,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { parseCommandText, type RunbookCommand } from '../../command-text.js';
 import { SLASH_COMMAND } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
-import { buildHelp } from '../../views/help.js';
+import { buildHelp, USAGE } from '../../views/help.js';
 import { buildInputsModal } from '../../views/inputs-modal.js';
 import { buildNotice } from '../../views/notice.js';
 import { buildRunList } from '../../views/run-list.js';
@@ -75,11 +75,15 @@ export function registerRunbookCommand(app: App, deps: ListenerDeps): void {
       triggerId: command.trigger_id,
       openModal: (view) => client.views.open({ trigger_id: command.trigger_id, view }),
     };
+    let cmd: RunbookCommand | null = null;
     try {
-      const message = await answer(parseCommandText(command.text), req, deps);
+      cmd = parseCommandText(command.text);
+      const message = await answer(cmd, req, deps);
       if (message) await reply(message);
     } catch (error) {
-      await reply(userMessage(error, deps.logger, { command: 'runbook', user: command.user_id }));
+      // A refusal of a well-formed command (unknown runbook, draft, unknown variable) quotes its usage too.
+      const usage = cmd ? USAGE[cmd.type] : undefined;
+      await reply(userMessage(error, deps.logger, { command: 'runbook', user: command.user_id }, usage ? { usage } : {}));
     }
   });
 }
