@@ -82,7 +82,7 @@ describe('Deploy to Production, driven by clicks', () => {
 
     // The gate lists a user and a user group; the clicker is the listed user.
     expect(live.text()).toContain(`🔐 Needs approval from <@${APPROVER}>, <!subteam^S0614TZR7>`);
-    expect(live.labels()).toEqual(['Approve', 'Reject', 'Pause', 'Cancel']);
+    expect(live.labels()).toEqual(['Approve', 'Reject', 'Fail', 'Pause', 'Cancel']);
     ({ run } = await live.clickOk('Approve', { user: APPROVER, userName: 'dana' }));
 
     expect(run.status).toBe('completed');
