@@ -453,7 +453,8 @@ function callMethod(
   token: string | undefined,
 ): Answer {
   if (token === undefined) return okFalse('not_authed');
-  if (!token.startsWith('xoxb-')) return okFalse('invalid_auth');
+  // Socket Mode opens its connection with the app-level token; everything else takes the bot token.
+  if (!token.startsWith(method === 'apps.connections.open' ? 'xapp-' : 'xoxb-')) return okFalse('invalid_auth');
   const handler = state.handlers.get(method) ?? builtInHandler(state, opts, method);
   if (!handler) return okFalse('unknown_method');
   try {

@@ -1,6 +1,7 @@
 // `/runbook help`: every subcommand with its usage line. USAGE is also what notices quote
 // back when a command is malformed, so the two can never disagree.
 import { RUN_STATUSES } from '../../engine/types.js';
+import type { Subcommand } from '../command-text.js';
 import { SLASH_COMMAND } from '../slack-ids.js';
 import { code } from './mrkdwn.js';
 import { contextBlock, plainText, sectionBlock } from './run-format.js';
@@ -16,8 +17,7 @@ export const USAGE = {
   resume: `${SLASH_COMMAND} resume RUN`,
   pause: `${SLASH_COMMAND} pause RUN`,
   cancel: `${SLASH_COMMAND} cancel RUN`,
-} as const;
-type Subcommand = keyof typeof USAGE;
+} as const satisfies Record<Subcommand, string>;
 
 const EXPLAIN: Record<Subcommand, string> = {
   help: 'Show this list.',
@@ -25,7 +25,7 @@ const EXPLAIN: Record<Subcommand, string> = {
   start: 'Start a runbook; variables not given on the line are asked for in a form.',
   status: 'Where a run stands: its current step and progress.',
   runs: `Recent runs, optionally only those in a status: ${['active', ...RUN_STATUSES].join(', ')}.`,
-  resume: 'Resume a paused run.',
+  resume: "Post a run's live message here (resuming it if paused); later updates go to that message.",
   pause: 'Pause a running run; nobody can act on it until it is resumed.',
   cancel: 'Cancel a run for good.',
 };
