@@ -24,7 +24,7 @@ import { startHealthServer } from './health-server.js';
 export interface AppOptions {
   config: Config;
   logger: Logger;
-  /** BullMQ key prefix; one per deployment sharing a Redis. */
+  /** BullMQ key prefix; one per deployment sharing a Redis. Default: config.queuePrefix, else "runbook-bot". */
   queuePrefix?: string;
   clock?: () => number;
 }
@@ -34,7 +34,7 @@ const SLACK_DRAIN_MS = 5_000;
 
 export type App = Awaited<ReturnType<typeof startApp>>;
 
-export async function startApp({ config, logger, queuePrefix = 'runbook-bot', clock = Date.now }: AppOptions) {
+export async function startApp({ config, logger, queuePrefix = config.queuePrefix ?? 'runbook-bot', clock = Date.now }: AppOptions) {
   const mode = slackMode(config);
   if (mode.kind === 'off') for (const line of slackSetupHelp(mode.missing)) logger.warn(line);
   if (config.mongodbUri === undefined) {
@@ -116,7 +116,7 @@ async function listenToSlack(
   deps: { service: RunService; runbooks: ReturnType<typeof createRunbookStore>; messages: ReturnType<typeof createRunMessageStore>; notifier: RunNotifier; clock: () => number; logger: Logger },
 ): Promise<void> {
   const { service, runbooks, messages, notifier, clock, logger } = deps;
-  const groups = createGroupResolver(bot.client);
+  const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: service, runbooks, notifier, messages, groups, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   await bot.listen({ bot: botService, home, clock, logger });

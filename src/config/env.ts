@@ -43,6 +43,11 @@ export const EnvSchema = z.object({
   HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: 'must be a host name or IP address' }).default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   RECONCILE_INTERVAL_MS: intBetween(100, 86_400_000).default(30_000),
+  // BullMQ key prefix: deployments sharing one Redis each need their own. No ":" (BullMQ's separator).
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, "_" or "-"' })
+    .default('runbook-bot'),
 });
 export type Env = z.output<typeof EnvSchema>;
 
@@ -58,6 +63,7 @@ export interface Config {
   host: string;
   logLevel: LogLevel;
   reconcileIntervalMs: number;
+  queuePrefix?: string;
 }
 
 // Values never echoed in messages: secrets, and URIs that may carry passwords.
@@ -80,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    queuePrefix: e.QUEUE_PREFIX,
   };
 }
 

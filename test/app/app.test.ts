@@ -1,5 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { startApp, type App } from '../../src/app/create-app.js';
@@ -10,6 +9,7 @@ import { silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
 import { createTestDbName } from '../support/mongo.js';
 import { deleteKeysUnder, useTestRedis } from '../support/redis.js';
+import { startServiceProcess } from '../support/service-process.js';
 
 const redis = useTestRedis();
 const dbName = createTestDbName();
@@ -109,47 +109,13 @@ describe('npm start', () => {
   });
 
   it('starts without Slack credentials, says first what is missing and how to create the app, and stops on SIGTERM', async () => {
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, MONGODB_URI: config().mongodbUri, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'info' };
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']) delete env[name];
-    // node itself (not npx) gets the SIGTERM, as under a process manager.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    const lines: string[] = [];
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const service = await startServiceProcess({ MONGODB_URI: config().mongodbUri as string, REDIS_URL: redis.url });
     try {
-      await new Promise<void>((resolve, reject) => {
-        let buffered = '';
-        const timer = setTimeout(() => reject(new Error(`no "listening" line; got:\n${lines.join('\n')}`)), 30_000);
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          buffered += chunk;
-          const parts = buffered.split('\n');
-          buffered = parts.pop() ?? '';
-          for (const line of parts) if (line.startsWith('{')) lines.push(JSON.parse(line).msg as string);
-          if (lines.some((l) => l === 'listening')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      expect(lines[0]).toContain('Slack is not configured');
-      expect(lines.slice(0, 8).join('\n')).toMatch(/SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET[\s\S]*SLACK_APP_TOKEN[\s\S]*manifest\.yml/);
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(health.status).toBe(200);
-      expect((await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST' })).status).toBe(405);
+      expect(service.lines[0]).toContain('Slack is not configured');
+      expect(service.lines.slice(0, 8).join('\n')).toMatch(/SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET[\s\S]*SLACK_APP_TOKEN[\s\S]*manifest\.yml/);
+      expect((await fetch(`http://127.0.0.1:${service.port}/healthz`)).status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
+      expect(await service.stop('SIGTERM')).toBe(0);
     }
-    expect(await exited).toBe(0);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       logLevel: 'info',
       reconcileIntervalMs: 30_000,
+      queuePrefix: 'runbook-bot',
     });
   });
 
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       LOG_LEVEL: 'debug',
       RECONCILE_INTERVAL_MS: '1000',
+      QUEUE_PREFIX: 'staging-bot',
       UNRELATED: 'ignored',
     });
 
@@ -52,6 +54,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       logLevel: 'debug',
       reconcileIntervalMs: 1000,
+      queuePrefix: 'staging-bot',
     });
   });
 
@@ -76,6 +79,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', '127.0.0.1:6379', 'REDIS_URL: must be a redis:// or rediss:// URL'],
     ['SLACK_BOT_TOKEN', 'xoxp-user-token', 'SLACK_BOT_TOKEN: must start with "xoxb-"'],
     ['SLACK_APP_TOKEN', 'xoxb-wrong-kind', 'SLACK_APP_TOKEN: must start with "xapp-"'],
+    ['QUEUE_PREFIX', 'bot:1', 'QUEUE_PREFIX: must be 1 to 64 letters, digits, "_" or "-" (got "bot:1")'],
   ])('rejects %s=%j with one line naming it and the rule', (name, value, line) => {
     expect(problemsOf({ [name]: value })).toEqual([line]);
   });
