@@ -49,7 +49,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const runs = createRunStore(db.conn);
   const runbooks = createRunbookStore(db.conn);
   const messages = createRunMessageStore(db.conn, clock);
-  const bot = mode.kind === 'off' ? null : createBot({ mode, slackApiUrl: config.slackApiUrl, logger });
+  const bot = mode.kind === 'off' ? null : await createBot({ mode, slackApiUrl: config.slackApiUrl, logger });
   // The notifier needs the run service to load runs, and the service needs the notifier's handlers.
   let service: RunService | null = null;
   const notifier: RunNotifier | null = bot

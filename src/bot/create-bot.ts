@@ -3,7 +3,7 @@
 import type { RequestListener } from 'node:http';
 
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 
 import type { Logger } from '../logger.js';
 import { boltLogger } from './bolt-logger.js';
@@ -21,19 +21,35 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-export function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }>; slackApiUrl: string; logger: Logger; logLevel?: LogLevel }): Bot {
+/** Who the bot is, asked once: without it Bolt would call auth.test on every request. */
+async function botIdentity(mode: Exclude<SlackMode, { kind: 'off' }>, slackApiUrl: string, logger: Logger): Promise<{ botId: string; botUserId: string } | null> {
+  try {
+    // A few quick tries: the default policy would hold start-up for half an hour if Slack is down.
+    const who = await new WebClient(mode.botToken, { slackApiUrl, retryConfig: { retries: 2 } }).auth.test();
+    logger.info('slack identity', { mode: mode.kind, team: who.team, bot_user: who.user_id });
+    if (who.bot_id && who.user_id) return { botId: who.bot_id, botUserId: who.user_id };
+  } catch (error) {
+    // Keep serving: Bolt then asks Slack on each request, and recovers once Slack answers.
+    logger.error('slack did not confirm the bot token (auth.test failed); check SLACK_BOT_TOKEN', { error: (error as Error).message });
+  }
+  return null;
+}
+
+export async function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }>; slackApiUrl: string; logger: Logger; logLevel?: LogLevel }): Promise<Bot> {
   const { mode, logger } = opts;
   const log = boltLogger(logger, opts.logLevel ?? LogLevel.INFO);
+  const identity = await botIdentity(mode, opts.slackApiUrl, logger);
   const receiver =
     mode.kind === 'http'
       ? new HTTPReceiver({ signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: log })
       : undefined;
   const app = new App({
     token: mode.botToken,
+    ...(identity ?? {}),
     ...(mode.kind === 'socket' ? { socketMode: true, appToken: mode.appToken } : { receiver }),
     clientOptions: { slackApiUrl: opts.slackApiUrl },
     logger: log,
-    // Identity is checked in listen(), where a failure can be reported rather than thrown unawaited.
+    // botIdentity() checked the token already; Bolt's own check would run unawaited.
     tokenVerificationEnabled: false,
   });
   app.error(async (error) => {
@@ -45,12 +61,6 @@ export function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }>; sla
     ...(receiver ? { requestListener: receiver.requestListener } : {}),
     async listen(deps) {
       registerListeners(app, deps);
-      try {
-        const who = await app.client.auth.test();
-        logger.info('slack connected', { mode: mode.kind, team: who.team, bot_user: who.user_id });
-      } catch (error) {
-        logger.error('slack rejected the bot token (auth.test failed); check SLACK_BOT_TOKEN', { error: (error as Error).message });
-      }
       if (mode.kind === 'socket') await app.start();
     },
     async stop() {

@@ -8,6 +8,8 @@ import type { Run, RunStep } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
 import type { EffectHandlers } from '../services/effect-handlers.js';
+import type { SlackMessage } from './views/types.js';
+import { buildApprovalRequest, needsApproval } from './views/approval-request.js';
 import { buildRunMessage, isInstructionCut } from './views/run-message.js';
 import { buildInstructionReply, buildStepReply } from './views/step-reply.js';
 
@@ -40,12 +42,18 @@ function unreported(run: Run, location: RunMessageLocation): RunStep[] {
   return finishedVisits(run).filter((s) => !done.has(visitKey(s)));
 }
 
-/** The current step, when its instruction was too long for the message and its full text is not in the thread yet. */
-function instructionToPost(run: Run, location: RunMessageLocation): { step: RunStep; key: string } | null {
+/**
+ * What the thread still needs about the current step: its full instruction when the
+ * message had to cut it, and a request that mentions its approvers. Once per visit each.
+ */
+function currentStepNotes(run: Run, location: RunMessageLocation): Array<{ key: string; message: SlackMessage }> {
   const step = run.steps.find((s) => s.step_id === run.current_step_id && s.status === 'active');
-  if (!step || !isInstructionCut(run, step.step_id)) return null;
-  const key = `${visitKey(step)}#instruction`;
-  return location.reported.includes(key) ? null : { step, key };
+  if (!step) return [];
+  const notes: Array<{ key: string; message: () => SlackMessage; due: boolean }> = [
+    { key: `${visitKey(step)}#instruction`, message: () => buildInstructionReply(run, step.step_id), due: isInstructionCut(run, step.step_id) },
+    { key: `${visitKey(step)}#approval`, message: () => buildApprovalRequest(run, step.step_id), due: needsApproval(run, step.step_id) },
+  ];
+  return notes.filter((n) => n.due && !location.reported.includes(n.key)).map((n) => ({ key: n.key, message: n.message() }));
 }
 
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
@@ -60,10 +68,9 @@ export function createRunNotifier(deps: RunNotifierDeps) {
       await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...buildStepReply(run, step.step_id) });
       await messages.markReported(run.id, [visitKey(step)]);
     }
-    const instruction = instructionToPost(run, location);
-    if (instruction) {
-      await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...buildInstructionReply(run, instruction.step.step_id) });
-      await messages.markReported(run.id, [instruction.key]);
+    for (const note of currentStepNotes(run, location)) {
+      await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...note.message });
+      await messages.markReported(run.id, [note.key]);
     }
   }
 
@@ -116,13 +123,21 @@ export function createRunNotifier(deps: RunNotifierDeps) {
       const location = await messages.attach(run.id, { channel, ts, thread_ts: where.thread_ts ?? ts });
       // The run may have moved while we posted, and steps may have finished before there was a thread.
       const latest = await deps.loadRun(run.id);
-      if (latest.audit_seq !== run.audit_seq || unreported(latest, location).length > 0 || instructionToPost(latest, location)) render(latest);
+      if (latest.audit_seq !== run.audit_seq || unreported(latest, location).length > 0 || currentStepNotes(latest, location).length > 0) render(latest);
       return location;
     },
 
     /** Re-renders one message (e.g. an older copy whose button was clicked) from the stored run. */
     async refresh(runId: string, message: MessageRef): Promise<void> {
       const run = await deps.loadRun(runId);
+      const live = await messages.get(runId);
+      if (live && live.channel === message.channel && live.ts === message.ts) {
+        // The live message goes through the run's render queue: a full render also posts the
+        // thread replies an earlier failed render missed, and cannot land before a newer one.
+        render(run);
+        await slots.get(runId)?.done;
+        return;
+      }
       await client.chat.update({ channel: message.channel, ts: message.ts, ...buildRunMessage(run, { now: clock() }) });
     },
 

@@ -4,6 +4,7 @@
 import type { WebClient } from '@slack/web-api';
 
 import type { Actor } from '../engine/index.js';
+import { silentLogger, type Logger } from '../logger.js';
 
 export interface SlackUser {
   id: string;
@@ -23,9 +24,10 @@ const GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 export type GroupResolver = ReturnType<typeof createGroupResolver>;
 
-export function createGroupResolver(client: WebClient, opts: { ttlMs?: number; clock?: () => number } = {}) {
+export function createGroupResolver(client: WebClient, opts: { ttlMs?: number; clock?: () => number; logger?: Logger } = {}) {
   const ttl = opts.ttlMs ?? 60_000;
   const clock = opts.clock ?? Date.now;
+  const logger = opts.logger ?? silentLogger;
   const cache = new Map<string, { users: Set<string>; at: number }>();
 
   async function members(group: string): Promise<Set<string>> {
@@ -38,10 +40,23 @@ export function createGroupResolver(client: WebClient, opts: { ttlMs?: number; c
   }
 
   return {
-    /** The groups among `approvers` that `userId` belongs to. */
+    /**
+     * The groups among `approvers` that `userId` belongs to. A group Slack will not list
+     * (deleted, or no usergroups:read) counts as one the user is not in, so it cannot
+     * stop an approver listed by name or through another group.
+     */
     async groupsOf(userId: string, approvers: readonly string[]): Promise<string[]> {
       const groups = approvers.filter((a) => GROUP_ID.test(a));
-      const found = await Promise.all(groups.map(async (g) => ((await members(g)).has(userId) ? g : null)));
+      const isMember = async (group: string): Promise<boolean> => {
+        try {
+          return (await members(group)).has(userId);
+        } catch (error) {
+          const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+          logger.warn('could not list a user group named as approver; treating the user as not in it', { group, error: code });
+          return false;
+        }
+      };
+      const found = await Promise.all(groups.map(async (g) => ((await isMember(g)) ? g : null)));
       return found.filter((g): g is string => g !== null);
     },
   };

@@ -27,6 +27,8 @@ describe('a run started from Slack', () => {
     await fake.waitFor(() => fake.threadReplies(DEFAULT_CHANNEL.id, ts).length === 1);
     const run = await rig().app.service.get(decodeRunActionValue(done!.value).r);
     expect(run.current_step_id).toBe(run.runbook.steps[1]!.id);
+    // The bot asked Slack who it is once, at start, not once per request.
+    expect(fake.callsTo('auth.test')).toHaveLength(1);
   });
 
   it("posts a step's full instruction in the thread when the message had to cut it", async () => {

@@ -178,7 +178,20 @@ export function liveRun(rig: () => BotRig, location: { channel?: string; ts: str
 export type LiveRun = ReturnType<typeof liveRun>;
 
 /** `/runbook start …` from `user`; resolves with a handle on the run's live message once it is posted. */
-export async function startRun(rig: () => BotRig, text: string, opts: { user?: string; userName?: string } = {}): Promise<LiveRun> {
+export async function startRun(
+  rig: () => BotRig,
+  text: string,
+  opts: {
+    user?: string;
+    userName?: string;
+    /**
+     * Replies the thread gets as soon as the run starts (e.g. asking a first-step gate's
+     * approvers). They come with a render of their own after the post; waiting for them
+     * keeps that render from landing in the middle of the test's first click.
+     */
+    threadReplies?: number;
+  } = {},
+): Promise<LiveRun> {
   const { fake, slack, app } = rig();
   const since = fake.calls.length;
   const reply = await slack.command({
@@ -189,6 +202,8 @@ export async function startRun(rig: () => BotRig, text: string, opts: { user?: s
   if (reply.status !== 200) throw new Error(`/runbook start got HTTP ${reply.status}: ${reply.body}`);
   const posted = await fake.waitForCall('chat.postMessage', (args) => args.thread_ts === undefined && args.channel === DEFAULT_CHANNEL.id, { since });
   const ts = posted.result?.ts as string;
+  const replies = opts.threadReplies ?? 0;
+  if (replies > 0) await fake.waitFor(() => fake.threadReplies(DEFAULT_CHANNEL.id, ts).length >= replies);
   await app.notifier?.idle();
   const first = buttonsOf(fake.message(DEFAULT_CHANNEL.id, ts))[0];
   if (!first) throw new Error('the run message has no buttons');

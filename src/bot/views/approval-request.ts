@@ -1,0 +1,30 @@
+// Posted in the run's thread when a step waits for an approver (a gate, or a hybrid `act`
+// before its tool runs): it mentions the approvers the definition names, so they are
+// notified, which an edit of the run message alone would not do.
+import type { Run } from '../../engine/index.js';
+import { SLACK_LIMITS } from './limits.js';
+import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { formatApprover, sectionBlock } from './run-format.js';
+import type { SlackMessage } from './types.js';
+
+/** Mentions beyond this many are summarised; a gate may list up to 50 approvers. */
+const MAX_MENTIONS = 50;
+
+/** True when the step is active and waits for an approval that names someone to ask. */
+export function needsApproval(run: Run, stepId: string): boolean {
+  const def = run.runbook.steps.find((s) => s.id === stepId);
+  const state = run.steps.find((s) => s.step_id === stepId);
+  if (!def || state?.status !== 'active' || run.status !== 'running') return false;
+  return (def.type === 'gate' || state.awaiting_approval) && def.approvers.length > 0;
+}
+
+export function buildApprovalRequest(run: Run, stepId: string): SlackMessage {
+  const def = run.runbook.steps.find((s) => s.id === stepId);
+  if (!def) throw new Error(`run ${run.id} has no step ${stepId}`);
+  const label = truncate(escapeMrkdwn(def.label), 150);
+  const shown = def.approvers.slice(0, MAX_MENTIONS).map(formatApprover);
+  const more = def.approvers.length > shown.length ? ` and ${def.approvers.length - shown.length} more` : '';
+  const what = def.type === 'gate' ? `*${label}* needs an approval` : `*${label}* runs \`${escapeMrkdwn(def.tool ?? 'its tool')}\` once approved`;
+  const text = truncate(`:raised_hand: ${what}: ${shown.join(', ')}${more}. Approve or reject it on the run message.`, SLACK_LIMITS.sectionText);
+  return { text: truncate(`${def.label} needs an approval`, SLACK_LIMITS.messageText), blocks: [sectionBlock(text)] };
+}

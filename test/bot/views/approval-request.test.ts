@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+
+import { buildApprovalRequest, needsApproval } from '../../../src/bot/views/approval-request.js';
+import { alice, begin, done, step } from '../../engine/support/runbook.js';
+import { messageLimitProblems } from './support/block-limits.js';
+
+const gateRunbook = (approvers: string[]) => ({
+  name: 'Gated',
+  steps: [{ label: 'Prepare' }, { label: 'Ship <!channel>', type: 'gate', approvers }, { label: 'After' }],
+});
+
+describe('the approval request', () => {
+  it('mentions user and group approvers and escapes the step label', () => {
+    let { run } = begin(gateRunbook(['U0BOB', 'S0OPS']));
+    run = step(run, done(alice)).run;
+    const gate = run.current_step_id!;
+    expect(needsApproval(run, gate)).toBe(true);
+    const message = buildApprovalRequest(run, gate);
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('<@U0BOB>');
+    expect(text).toContain('<!subteam^S0OPS>');
+    expect(text).toContain('Ship &lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(messageLimitProblems(message)).toEqual([]);
+  });
+
+  it('is not needed on an ordinary step, a gate nobody is named for, or a paused run', () => {
+    const { run } = begin(gateRunbook(['U0BOB']));
+    expect(needsApproval(run, run.current_step_id!)).toBe(false);
+    let open = begin(gateRunbook([])).run;
+    open = step(open, done(alice)).run;
+    expect(needsApproval(open, open.current_step_id!)).toBe(false);
+    let paused = step(begin(gateRunbook(['U0BOB'])).run, done(alice)).run;
+    paused = step(paused, { type: 'pause', actor: alice }).run;
+    expect(needsApproval(paused, paused.current_step_id!)).toBe(false);
+  });
+
+  it('stays within the limits with 50 approvers', () => {
+    const approvers = Array.from({ length: 50 }, (_, i) => `U${String(i).padStart(9, '0')}`);
+    const run = step(begin(gateRunbook(approvers)).run, done(alice)).run;
+    const message = buildApprovalRequest(run, run.current_step_id!);
+    expect(messageLimitProblems(message)).toEqual([]);
+    expect(JSON.stringify(message.blocks)).toContain(`<@${approvers[49]}>`);
+  });
+});
