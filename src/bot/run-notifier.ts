@@ -4,14 +4,12 @@
 // any render shows the whole of it again.
 import type { WebClient } from '@slack/web-api';
 
-import type { Run, RunStep } from '../engine/index.js';
+import type { Run } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
 import type { EffectHandlers } from '../services/effect-handlers.js';
-import type { SlackMessage } from './views/types.js';
-import { buildApprovalRequest, needsApproval } from './views/approval-request.js';
-import { buildRunMessage, isInstructionCut } from './views/run-message.js';
-import { buildInstructionReply, buildStepReply } from './views/step-reply.js';
+import { missingReplies, repliesFinishedBy, type ThreadReply } from './thread-replies.js';
+import { buildRunMessage } from './views/run-message.js';
 
 export interface RunNotifierDeps {
   client: WebClient;
@@ -26,52 +24,33 @@ export interface MessageRef {
   ts: string;
 }
 
-const FINISHED: ReadonlySet<RunStep['status']> = new Set(['completed', 'skipped', 'failed']);
-
-/** Step visits that finished (steps a finished run never reached have visit 0: nothing to tell). */
-function finishedVisits(run: Run): RunStep[] {
-  return run.steps
-    .filter((s) => FINISHED.has(s.status) && s.visit > 0)
-    .sort((a, b) => (a.completed_at ?? 0) - (b.completed_at ?? 0) || a.visit - b.visit);
-}
-
-const visitKey = (step: RunStep) => `${step.step_id}#${step.visit}`;
-
-function unreported(run: Run, location: RunMessageLocation): RunStep[] {
-  const done = new Set(location.reported);
-  return finishedVisits(run).filter((s) => !done.has(visitKey(s)));
-}
-
-/**
- * What the thread still needs about the current step: its full instruction when the
- * message had to cut it, and a request that mentions its approvers. Once per visit each.
- */
-function currentStepNotes(run: Run, location: RunMessageLocation): Array<{ key: string; message: SlackMessage }> {
-  const step = run.steps.find((s) => s.step_id === run.current_step_id && s.status === 'active');
-  if (!step) return [];
-  const notes: Array<{ key: string; message: () => SlackMessage; due: boolean }> = [
-    { key: `${visitKey(step)}#instruction`, message: () => buildInstructionReply(run, step.step_id), due: isInstructionCut(run, step.step_id) },
-    { key: `${visitKey(step)}#approval`, message: () => buildApprovalRequest(run, step.step_id), due: needsApproval(run, step.step_id) },
-  ];
-  return notes.filter((n) => n.due && !location.reported.includes(n.key)).map((n) => ({ key: n.key, message: n.message() }));
-}
-
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
 
 export function createRunNotifier(deps: RunNotifierDeps) {
   const clock = deps.clock ?? Date.now;
   const { client, messages, logger } = deps;
   const slots = new Map<string, { latest: Run; dirty: boolean; done: Promise<void> }>();
+  // Step replies built from each transition's state, until they are in the thread (bounded).
+  const captured = new Map<string, Map<string, ThreadReply>>();
 
-  async function postStepReplies(run: Run, location: RunMessageLocation): Promise<void> {
-    for (const step of unreported(run, location)) {
-      await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...buildStepReply(run, step.step_id) });
-      await messages.markReported(run.id, [visitKey(step)]);
+  function capture(run: Run): void {
+    const replies = repliesFinishedBy(run);
+    if (replies.length === 0) return;
+    const forRun = captured.get(run.id) ?? new Map<string, ThreadReply>();
+    for (const reply of replies) if (!forRun.has(reply.key)) forRun.set(reply.key, reply);
+    captured.delete(run.id);
+    captured.set(run.id, forRun);
+    if (captured.size > 1_000) captured.delete(captured.keys().next().value as string);
+  }
+
+  async function postThreadReplies(run: Run, location: RunMessageLocation): Promise<void> {
+    const forRun = captured.get(run.id);
+    for (const reply of missingReplies(run, location, forRun?.values())) {
+      await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...reply.message });
+      await messages.markReported(run.id, [reply.key]);
+      forRun?.delete(reply.key);
     }
-    for (const note of currentStepNotes(run, location)) {
-      await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...note.message });
-      await messages.markReported(run.id, [note.key]);
-    }
+    if (forRun?.size === 0) captured.delete(run.id);
   }
 
   async function sync(run: Run): Promise<void> {
@@ -79,7 +58,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     if (!location) return; // not posted yet: publish() renders the latest state when it is
     try {
       await client.chat.update({ channel: location.channel, ts: location.ts, ...buildRunMessage(run, { now: clock() }) });
-      await postStepReplies(run, location);
+      await postThreadReplies(run, location);
     } catch (error) {
       // The next render shows the whole state again, and posts the replies still missing.
       logger.warn('slack update failed; the next render will catch up', { run_id: run.id, error });
@@ -88,6 +67,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
 
   /** Queues a render of `run`; returns at once. */
   function render(run: Run): void {
+    capture(run);
     const slot = slots.get(run.id);
     if (slot) {
       if (run.audit_seq >= slot.latest.audit_seq) slot.latest = run;
@@ -123,7 +103,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
       const location = await messages.attach(run.id, { channel, ts, thread_ts: where.thread_ts ?? ts });
       // The run may have moved while we posted, and steps may have finished before there was a thread.
       const latest = await deps.loadRun(run.id);
-      if (latest.audit_seq !== run.audit_seq || unreported(latest, location).length > 0 || currentStepNotes(latest, location).length > 0) render(latest);
+      if (latest.audit_seq !== run.audit_seq || missingReplies(latest, location).length > 0) render(latest);
       return location;
     },
 

@@ -13,6 +13,14 @@ const rig = useBotRig();
 beforeAll(async () => {
   await rig().publish({ name: 'Three steps', steps: [{ label: 'Alpha' }, { label: 'Bravo' }, { label: 'Charlie' }] });
   await rig().publish({ name: 'Six steps', steps: ['One', 'Two', 'Three', 'Four', 'Five', 'Six'].map((label) => ({ label })) });
+  await rig().publish({
+    name: 'Retry loop',
+    steps: [
+      { label: 'Test', ref: 'tests', type: 'check', next_on_outcome: { pass: 'step:ship', fail: 'step:fix' } },
+      { label: 'Fix', ref: 'fix', next_on_outcome: { done: 'step:tests' } },
+      { label: 'Ship', ref: 'ship' },
+    ],
+  });
 });
 
 beforeEach(() => {
@@ -172,5 +180,28 @@ describe('Slack failing under the bot', () => {
     expect(fake.threadReplies(live.channel, live.ts).map((m) => m.text)).toEqual(
       ['One', 'Two', 'Three', 'Four', 'Five'].map((label) => expect.stringContaining(label)),
     );
+  });
+
+  it('keeps a reply for every visit of a step finished twice while Slack was failing', async () => {
+    const { fake, app } = rig();
+    const live = await startFromSlack(rig(), 'start retry-loop');
+    await app.notifier?.idle();
+    // Slack refuses every render while Test fails, Fix is done and Test fails again.
+    fake.fail('chat.update', { error: 'internal_error', times: 3 });
+    const actor = { kind: 'slack' as const, id: 'U0ALICE' };
+    await app.service.apply(live.runId, { type: 'advance', outcome: 'fail', actor });
+    await app.service.apply(live.runId, { type: 'advance', actor });
+    await app.service.apply(live.runId, { type: 'advance', outcome: 'fail', actor });
+    await app.notifier?.idle();
+    expect(fake.threadReplies(live.channel, live.ts)).toHaveLength(0);
+
+    // The next render that gets through tells the whole story, both Test visits included.
+    await app.service.apply(live.runId, { type: 'advance', actor });
+    await app.notifier?.idle();
+    const replies = fake.threadReplies(live.channel, live.ts).map((m) => m.text ?? '');
+    expect(replies).toHaveLength(4);
+    expect(replies.map((t) => /Test|Fix/.exec(t)?.[0])).toEqual(['Test', 'Fix', 'Test', 'Fix']);
+    const outcomes = fake.threadReplies(live.channel, live.ts).map((m) => /outcome[^a-z]*(fail|done)/i.exec(JSON.stringify(m.blocks))?.[1]);
+    expect(outcomes).toEqual(['fail', 'done', 'fail', 'done']);
   });
 });
