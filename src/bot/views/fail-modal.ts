@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BlockId, INPUT_ACTION_ID, ViewId } from '../slack-ids.js';
 import { inputValue, parseStateValues } from './inputs-modal.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { parsePrivateMetadata } from './private-metadata.js';
 import { plainText, sectionBlock } from './run-format.js';
 import type { ModalView } from './types.js';
 
@@ -65,13 +66,5 @@ export function readFailReason(stateValues: unknown): string {
 
 /** Reads the modal's private_metadata back; throws naming the problem on anything else. */
 export function parseFailContext(privateMetadata: string): FailContext {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(privateMetadata);
-  } catch (e) {
-    throw new Error(`fail modal private_metadata is not JSON: ${(e as Error).message}`);
-  }
-  const parsed = FailContext.safeParse(raw);
-  if (!parsed.success) throw new Error(`fail modal private_metadata has the wrong shape\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return parsePrivateMetadata(FailContext, privateMetadata, 'fail modal');
 }

@@ -9,6 +9,7 @@ import type { VariableDef } from '../../engine/types.js';
 import { BlockId, INPUT_ACTION_ID, ViewId } from '../slack-ids.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { parsePrivateMetadata } from './private-metadata.js';
 import { contextBlock, plainText, sectionBlock } from './run-format.js';
 import type { KnownBlock, ModalView } from './types.js';
 
@@ -127,13 +128,5 @@ export function readInputsSubmission(variables: VariableDef[], stateValues: unkn
 
 /** Reads the modal's private_metadata back; throws naming the problem on anything else. */
 export function parseInputsContext(privateMetadata: string): InputsContext {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(privateMetadata);
-  } catch (e) {
-    throw new Error(`inputs modal private_metadata is not JSON: ${(e as Error).message}`);
-  }
-  const parsed = InputsContext.safeParse(raw);
-  if (!parsed.success) throw new Error(`inputs modal private_metadata has the wrong shape\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return parsePrivateMetadata(InputsContext, privateMetadata, 'inputs modal');
 }

@@ -6,63 +6,20 @@ import { buildHome, decodeStartRunbookValue, encodeStartRunbookValue } from '../
 import type { RunSummary } from '../../../src/models/run-store.js';
 import type { RunbookRecord } from '../../../src/models/runbook-records.js';
 import { viewLimitProblems } from './support/block-limits.js';
+import { mrkdwnTexts } from './support/message-text.js';
+import { MIN, NOW, runSummary, runbookRecord } from './support/records.js';
 
-const NOW = 1_700_000_000_000;
-const MIN = 60_000;
 const PERMALINK = 'https://acme.slack.com/archives/C024BE91L/p1700000000000100';
 const INJECTION = '<!channel> <@U123> <http://x|y> &';
 const ESCAPED = '&lt;!channel&gt; &lt;@U123&gt; &lt;http://x|y&gt; &amp;';
 
-function runbook(i: number, over: Partial<RunbookRecord> = {}): RunbookRecord {
-  return {
-    id: `rnb_${String(i).padStart(12, '0')}`,
-    name: `Runbook ${i}`,
-    slug: `runbook-${i}`,
-    scope: { type: 'global' },
-    status: 'published',
-    audience: 'human',
-    category: null,
-    tags: [],
-    description: `Does thing ${i}.`,
-    latest_version: 2,
-    published_version: 2,
-    forked_from: null,
-    builtin: false,
-    created_by: { kind: 'cli', id: 'alice' },
-    created_at: new Date(0),
-    updated_at: new Date(0),
-    ...over,
-  };
-}
-
-function run(i: number, over: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id: `run_${String(i).padStart(12, '0')}`,
-    runbook_id: 'rnb_000000000001',
-    runbook_name: 'Deploy',
-    runbook_version: 3,
-    status: 'running',
-    started_by: { kind: 'slack', id: 'U012AB3CD' },
-    current_step_id: 'rbs_1',
-    created_at: NOW - 5 * MIN,
-    updated_at: NOW - MIN,
-    completed_at: null,
-    ...over,
-  };
-}
+// The shared records, numbered, with this file's own runbook_id, category, tags and latest version.
+const runbook = (i: number, over: Partial<RunbookRecord> = {}) => runbookRecord({ category: null, tags: [], latest_version: 2, ...over }, i);
+const run = (i: number, over: Partial<RunSummary> = {}) => runSummary({ runbook_id: 'rnb_000000000001', ...over }, i);
 
 const home = (over: Partial<Parameters<typeof buildHome>[0]> = {}) =>
   buildHome({ userId: 'U012AB3CD', runbooks: [], activeRuns: [], recentRuns: [], now: NOW, ...over });
 const body = (view: { blocks: unknown[] }) => JSON.stringify(view.blocks);
-
-/** Every mrkdwn text in a view: the only places Slack turns <...> into mentions and links. */
-function mrkdwnTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
-  if (value === null || typeof value !== 'object') return [];
-  const node = value as Record<string, unknown>;
-  if (node.type === 'mrkdwn' && typeof node.text === 'string') return [node.text];
-  return Object.values(node).flatMap(mrkdwnTexts);
-}
 
 describe('buildHome', () => {
   it('gives each published runbook a Start button carrying its id', () => {
@@ -110,7 +67,7 @@ describe('buildHome', () => {
       activeRuns: [{ ...run(1, { runbook_name: INJECTION }), permalink: PERMALINK }],
       recentRuns: [run(2, { runbook_name: INJECTION, started_by: { kind: 'api', id: 'k', name: INJECTION } })],
     });
-    const texts = mrkdwnTexts(view.blocks);
+    const texts = mrkdwnTexts(view);
     expect(texts.filter((t) => t.includes(`*${ESCAPED}*`))).toHaveLength(3);
     expect(texts.join('\n')).not.toMatch(/<!channel>|<@U123>|<http:\/\/x\|y>/);
     // plain_text needs no escaping: the button's screen-reader label keeps the name as typed.
@@ -118,7 +75,7 @@ describe('buildHome', () => {
   });
 
   it('never turns a malformed user id into a mention', () => {
-    expect(mrkdwnTexts(home({ userId: '<!here>' }).blocks).join('\n')).toContain('for slack:&lt;!here&gt;.');
+    expect(mrkdwnTexts(home({ userId: '<!here>' })).join('\n')).toContain('for slack:&lt;!here&gt;.');
   });
 
   it('stays within 100 blocks with 500 runbooks and 500 runs, saying how many it left out', () => {

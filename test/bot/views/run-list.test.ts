@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { buildRunList } from '../../../src/bot/views/run-list.js';
-import type { RunSummary } from '../../../src/models/run-store.js';
 import { messageLimitProblems } from './support/block-limits.js';
-
-const NOW = 1_700_000_000_000;
-const MIN = 60_000;
-
-function run(over: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id: 'run_aaaaaaaaaaaa',
-    runbook_id: 'rnb_aaaaaaaaaaaa',
-    runbook_name: 'Deploy',
-    runbook_version: 3,
-    status: 'running',
-    started_by: { kind: 'slack', id: 'U012AB3CD' },
-    current_step_id: 'rbs_1',
-    created_at: NOW - 5 * MIN,
-    updated_at: NOW - MIN,
-    completed_at: null,
-    ...over,
-  };
-}
+import { MIN, NOW, runSummary as run } from './support/records.js';
 
 const body = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
 
@@ -64,7 +45,7 @@ describe('buildRunList', () => {
 
 
   it('stays within the message limits with 100 runs and says how many it left out', () => {
-    const runs = Array.from({ length: 100 }, (_, i) => run({ id: `run_${String(i).padStart(12, '0')}`, runbook_name: '<'.repeat(255) }));
+    const runs = Array.from({ length: 100 }, (_, i) => run({ runbook_name: '<'.repeat(255) }, i));
     const list = buildRunList(runs, { status: ['running'], now: NOW });
     expect(messageLimitProblems(list)).toEqual([]);
     expect(body(list)).toContain('… and 60 more.');

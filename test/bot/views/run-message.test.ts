@@ -18,6 +18,7 @@ import { COMMAND_LIMITS, LOOP_GUARD_ERROR, VARIABLE_VALUE_MAX_CHARS, isTerminal 
 import type { Actor, Command, Run } from '../../../src/engine/index.js';
 import { NOW, alice, begin, bob, done, step, system, visitOf } from '../../engine/support/runbook.js';
 import { messageLimitProblems } from './support/block-limits.js';
+import { allText, mrkdwnTexts } from './support/message-text.js';
 
 // ---- reading a rendered message --------------------------------------------------------
 
@@ -43,23 +44,6 @@ function buttonsOf(message: SlackMessage): ShownButton[] {
 }
 
 const labels = (message: SlackMessage) => buttonsOf(message).map((b) => b.text);
-
-/** Every mrkdwn text in the message, in order; the checks below run over all of them. */
-function mrkdwnTexts(message: SlackMessage): string[] {
-  const texts: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const obj = node as Record<string, unknown>;
-      if (obj.type === 'mrkdwn' && typeof obj.text === 'string') texts.push(obj.text);
-      Object.values(obj).forEach(visit);
-    }
-  };
-  visit(message.blocks);
-  return texts;
-}
-
-const allText = (message: SlackMessage) => [message.text, ...mrkdwnTexts(message)].join('\n');
 
 function expectFits(message: SlackMessage): void {
   expect(messageLimitProblems(message)).toEqual([]);

@@ -1,33 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { buildRunbookList } from '../../../src/bot/views/runbook-list.js';
-import type { RunbookRecord } from '../../../src/models/runbook-records.js';
 import { messageLimitProblems } from './support/block-limits.js';
+import { runbookRecord as runbook } from './support/records.js';
 
 const INJECTION = '<!channel> <@U123> <http://x|y> &';
 const ESCAPED = '&lt;!channel&gt; &lt;@U123&gt; &lt;http://x|y&gt; &amp;';
-
-function runbook(over: Partial<RunbookRecord> = {}): RunbookRecord {
-  return {
-    id: 'rnb_aaaaaaaaaaaa',
-    name: 'Deploy to Production',
-    slug: 'deploy-to-production',
-    scope: { type: 'global' },
-    status: 'published',
-    audience: 'human',
-    category: 'deployment',
-    tags: ['production'],
-    description: 'Standard deployment.',
-    latest_version: 3,
-    published_version: 2,
-    forked_from: null,
-    builtin: false,
-    created_by: { kind: 'cli', id: 'alice' },
-    created_at: new Date(0),
-    updated_at: new Date(0),
-    ...over,
-  };
-}
 
 const body = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
 

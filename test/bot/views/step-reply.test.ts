@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildInstructionReply, buildStepReply } from '../../../src/bot/views/step-reply.js';
-import type { SlackMessage } from '../../../src/bot/views/types.js';
 import { COMMAND_LIMITS } from '../../../src/engine/index.js';
 import type { Actor, Command, Run } from '../../../src/engine/index.js';
 import { NOW, alice, begin, bob, step, system, visitOf } from '../../engine/support/runbook.js';
 import { messageLimitProblems } from './support/block-limits.js';
+import { allText, mrkdwnTexts } from './support/message-text.js';
 
-function mrkdwnTexts(message: SlackMessage): string[] {
-  const texts: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const obj = node as Record<string, unknown>;
-      if (obj.type === 'mrkdwn' && typeof obj.text === 'string') texts.push(obj.text);
-      Object.values(obj).forEach(visit);
-    }
-  };
-  visit(message.blocks);
-  return texts;
-}
-
-const allText = (message: SlackMessage) => [message.text, ...mrkdwnTexts(message)].join('\n');
 const apply = (run: Run, command: Command, now = NOW) => step(run, command, now).run;
 const toolResult = (run: Run, ok: boolean, output: unknown, error?: string): Command =>
   ({ type: 'tool_result', actor: system, step_id: run.current_step_id!, visit: visitOf(run), ok, output, ...(error ? { error } : {}) }) as Command;
