@@ -117,7 +117,7 @@ async function listenToSlack(
 ): Promise<void> {
   const { service, runbooks, messages, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
-  const botService = createBotService({ runs: service, runbooks, notifier, messages, groups, client: bot.client, logger });
+  const botService = createBotService({ runs: service, runbooks, notifier, groups, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   await bot.listen({ bot: botService, home, clock, logger });
 }

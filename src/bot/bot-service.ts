@@ -5,7 +5,7 @@ import type { WebClient } from '@slack/web-api';
 
 import type { Command, Run, RunbookSnapshot, RunStatus, VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
-import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
+import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
 import type { RunbookRecord } from '../models/runbook-records.js';
 import type { RunbookStore } from '../models/runbook-store.js';
@@ -19,7 +19,6 @@ export interface BotServiceDeps {
   runs: RunService;
   runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
   notifier: RunNotifier;
-  messages: RunMessageStore;
   groups: GroupResolver;
   client: WebClient;
   logger: Logger;
@@ -180,7 +179,7 @@ export function createBotService(deps: BotServiceDeps) {
 
   async function refreshIfNotLive(runId: string, message: MessageRef | null): Promise<void> {
     if (!message) return;
-    const live = await deps.messages.get(runId);
+    const live = await notifier.location(runId);
     if (live && live.channel === message.channel && live.ts === message.ts) return;
     await notifier.refresh(runId, message).catch((error: unknown) => logger.warn('could not refresh an older run message', { run_id: runId, error }));
   }

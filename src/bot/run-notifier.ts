@@ -26,12 +26,35 @@ export interface MessageRef {
 
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
 
+const LOCATION_TTL_MS = 10_000;
+
 export function createRunNotifier(deps: RunNotifierDeps) {
   const clock = deps.clock ?? Date.now;
   const { client, messages, logger } = deps;
   const slots = new Map<string, { latest: Run; dirty: boolean; done: Promise<void> }>();
   // Step replies built from each transition's state, until they are in the thread (bounded).
   const captured = new Map<string, Map<string, ThreadReply>>();
+  // Where each run's message is: read on every click otherwise. It changes only when a
+  // message is attached; the TTL bounds how long another process's attach goes unseen.
+  const known = new Map<string, { location: RunMessageLocation; at: number }>();
+
+  function remember(location: RunMessageLocation): RunMessageLocation {
+    known.delete(location.run_id);
+    known.set(location.run_id, { location, at: clock() });
+    if (known.size > 1_000) known.delete(known.keys().next().value as string);
+    return location;
+  }
+
+  async function locate(runId: string): Promise<RunMessageLocation | null> {
+    const hit = known.get(runId);
+    if (hit && clock() - hit.at < LOCATION_TTL_MS) return hit.location;
+    const location = await messages.get(runId);
+    if (!location) {
+      known.delete(runId);
+      return null;
+    }
+    return remember(location);
+  }
 
   function capture(run: Run): void {
     const replies = repliesFinishedBy(run);
@@ -48,13 +71,14 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     for (const reply of missingReplies(run, location, forRun?.values())) {
       await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...reply.message });
       await messages.markReported(run.id, [reply.key]);
+      location.reported.push(reply.key);
       forRun?.delete(reply.key);
     }
     if (forRun?.size === 0) captured.delete(run.id);
   }
 
   async function sync(run: Run): Promise<void> {
-    const location = await messages.get(run.id);
+    const location = await locate(run.id);
     if (!location) return; // not posted yet: publish() renders the latest state when it is
     try {
       await client.chat.update({ channel: location.channel, ts: location.ts, ...buildRunMessage(run, { now: clock() }) });
@@ -88,6 +112,9 @@ export function createRunNotifier(deps: RunNotifierDeps) {
   return {
     render,
 
+    /** Where the run's live message is (null before it is posted). */
+    location: locate,
+
     /**
      * Posts the run's live message in `channel` (in a thread when `thread_ts` is given) and
      * makes it the one later renders update. Throws when Slack refuses the post.
@@ -100,7 +127,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
       });
       const channel = posted.channel ?? where.channel;
       const ts = posted.ts as string;
-      const location = await messages.attach(run.id, { channel, ts, thread_ts: where.thread_ts ?? ts });
+      const location = remember(await messages.attach(run.id, { channel, ts, thread_ts: where.thread_ts ?? ts }));
       // The run may have moved while we posted, and steps may have finished before there was a thread.
       const latest = await deps.loadRun(run.id);
       if (latest.audit_seq !== run.audit_seq || missingReplies(latest, location).length > 0) render(latest);
@@ -110,7 +137,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     /** Re-renders one message (e.g. an older copy whose button was clicked) from the stored run. */
     async refresh(runId: string, message: MessageRef): Promise<void> {
       const run = await deps.loadRun(runId);
-      const live = await messages.get(runId);
+      const live = await locate(runId);
       if (live && live.channel === message.channel && live.ts === message.ts) {
         // The live message goes through the run's render queue: a full render also posts the
         // thread replies an earlier failed render missed, and cannot land before a newer one.

@@ -14,6 +14,8 @@ import { clickedMessage } from './clicked-message.js';
 function registerClick(app: App, deps: ListenerDeps, action: ClickAction, matcher: string | RegExp): void {
   app.action<BlockAction<ButtonAction>>(matcher, async ({ ack, body, action: button, respond }) => {
     await ack();
+    // Let the HTTP answer go out, and other clicks be read, before this one's work starts.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       await deps.bot.click({
         action,
