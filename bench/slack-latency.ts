@@ -11,12 +11,7 @@
 // requests at the same concurrency in the same run. Everything but the database, Redis and
 // FerretDB runs in this one process (bot, fake Slack, the sender), as in the bot tests: the
 // baseline carries the same sender and process, so the ratio is the bot's own share.
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-
-import { App as BoltApp, HTTPReceiver, LogLevel } from '@slack/bolt';
 
 import { startApp, type App } from '../src/app/create-app.js';
 import { ActionId } from '../src/bot/slack-ids.js';
@@ -26,7 +21,8 @@ import { createRedis } from '../src/jobs/redis.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
 import { deleteKeysUnder } from '../test/support/redis.js';
-import { blockActionPayload, createSlackSender, DEFAULT_CHANNEL, type SlackReply, type SlackSender } from '../test/support/slack-requests.js';
+import { blockActionPayload, createSlackSender, DEFAULT_CHANNEL, type SlackSender } from '../test/support/slack-requests.js';
+import { sendClick, startBaseline, watchResponses } from './slack-timing.js';
 import { benchBackends, openBenchEnv, percentile, table, type Backend } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -94,62 +90,6 @@ function countingLogger(): { logger: Logger; counts: Map<string, number> } {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   });
   return { logger, counts };
-}
-
-/** Header naming a click, so the server-side finish of its response can be found. */
-const CLICK_HEADER = 'x-bench-click';
-const FORM = 'application/x-www-form-urlencoded';
-
-/**
- * When each click's response was finished by the server that took it (performance.now()),
- * from node's http diagnostics channel: the bot's server and the baseline's alike.
- */
-function watchResponses(): { finishedAt: Map<string, number>; stop(): void } {
-  const finishedAt = new Map<string, number>();
-  const onFinish = (message: unknown) => {
-    const id = (message as { request: IncomingMessage }).request.headers[CLICK_HEADER];
-    if (typeof id === 'string') finishedAt.set(id, performance.now());
-  };
-  subscribe('http.server.response.finish', onFinish);
-  return { finishedAt, stop: () => unsubscribe('http.server.response.finish', onFinish) };
-}
-
-/** Sends a click as Slack would (signed form body), tagged for watchResponses(); times it. */
-async function sendClick(sender: SlackSender, id: string, body: string, finishedAt: Map<string, number>): Promise<{ reply: SlackReply; ackMs: number; writtenMs: number | null }> {
-  const started = performance.now();
-  const reply = await sender.raw(body, { 'content-type': FORM, [CLICK_HEADER]: id });
-  const ackMs = performance.now() - started;
-  const finished = finishedAt.get(id);
-  finishedAt.delete(id);
-  return { reply, ackMs, writtenMs: finished === undefined ? null : finished - started };
-}
-
-/**
- * A Bolt app that only acks Done: the floor the service's ack is compared with. Bolt's
- * defaults otherwise, so its auth.test runs once, at construction, against the fake.
- */
-async function startBaseline(slackApiUrl: string): Promise<{ url: string; close(): Promise<void> }> {
-  const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
-  const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events', processBeforeResponse: false, logger: quiet });
-  const bolt = new BoltApp({ token: 'xoxb-bench-baseline', receiver, clientOptions: { slackApiUrl }, logger: quiet });
-  bolt.action(ActionId.Done, async ({ ack }) => {
-    await ack();
-  });
-  // Served like the bot serves it: the receiver's request listener on our own server.
-  const server: Server = createServer(receiver.requestListener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/slack/events`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
 
 class Bench {
@@ -329,7 +269,7 @@ async function onBackend(backend: Backend): Promise<string> {
       reconcileIntervalMs: 60_000,
     };
     app = await startApp({ config, logger, queuePrefix: env.prefix });
-    baseline = await startBaseline(fake.apiUrl);
+    baseline = await startBaseline(fake.apiUrl, SIGNING_SECRET);
     const parsed = parseDefinition({
       name: 'Bench clicks',
       steps: Array.from({ length: STEPS }, (_, i) => ({ label: `Step ${i + 1}`, instruction: `Do step ${i + 1} of the procedure, then press Done.` })),

@@ -3,9 +3,9 @@
 import type { Connection, Model } from 'mongoose';
 
 import type { RunbookSource } from '../engine/definition/index.js';
-import type { Actor, Audience, CompiledRunbook, Scope } from '../engine/types.js';
+import type { Actor, CompiledRunbook, Scope } from '../engine/types.js';
 import { auditEventModel, type AuditAction, type AuditEventDoc } from './audit-event-model.js';
-import { runbookModel, type RunbookDoc, type RunbookStatus } from './runbook-model.js';
+import { runbookModel, type RunbookDoc } from './runbook-model.js';
 import type { StoredActor } from './runbook-subschemas.js';
 import { runbookVersionModel, type RunbookVersionDoc } from './runbook-version-model.js';
 

@@ -220,7 +220,7 @@ describe('failing a step with a reason', () => {
 
 describe('pausing, resuming and cancelling', () => {
   it('shows Resume instead of Done while paused, refuses Done from the old copy, resumes, and cancels after the confirm dialog', async () => {
-    const { fake, publish } = rig();
+    const { publish } = rig();
     await publish({ name: 'Rotate credentials', steps: [{ label: 'Issue new key' }, { label: 'Roll out key' }, { label: 'Revoke old key' }] });
     const live = await startRun(rig, 'Rotate credentials');
     const oldDone = live.button('Done');

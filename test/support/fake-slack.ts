@@ -2,7 +2,7 @@
 // respond()) run unmodified against it. Requests are parsed the way @slack/web-api sends
 // them (form-urlencoded, nested fields JSON-stringified), answers use Slack's shapes, and
 // enough state (messages, views) is kept for tests to assert what a user would see.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { ActionsBlock, Button } from '@slack/types';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { decodeRunActionValue } from '../../../src/bot/action-value.js';
