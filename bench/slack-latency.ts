@@ -1,28 +1,30 @@
 // Slack-facing latency of the whole bot (startApp: Bolt in HTTP mode, the run service,
 // MongoDB, BullMQ, the run notifier) with Slack faked at its HTTP boundary:
 // - ack: from just before a signed block_actions POST (Done) is sent until its HTTP
-//   response arrives; `written`: until the bot's server finished writing that response
-//   (node's http.server.response.finish diagnostics channel), which leaves out the time
-//   the answer waits for the sender's turn on the shared event loop;
+//   response arrives at the sender; `written`: until the bot's server finished writing that
+//   response (node's http.server.response.finish diagnostics channel);
 // - click→update: from the same moment until the fake Slack receives the chat.update that
 //   shows the run on its next step (the message's Done button now pins the next step).
 // N runs are clicked at once, round after round, at N = 1, 10 and 50. A bare Bolt app that
 // only acks `run_done` (Bolt's defaults: the bot token checked once, at start) gets the same
-// requests at the same concurrency in the same run. Everything but the database, Redis and
-// FerretDB runs in this one process (bot, fake Slack, the sender), as in the bot tests: the
-// baseline carries the same sender and process, so the ratio is the bot's own share.
+// requests at the same concurrency in the same run.
+//
+// Slack's side (the fake Web API and the sender, slack-clicker.ts) runs on a worker thread,
+// as real Slack is another machine: on the bot's event loop an answer would wait for the
+// sender's turn on a loop the bot keeps busy. This thread runs the bot, the baseline and
+// the finish watcher; `written` subtracts the worker's absolute send time from this
+// thread's absolute finish time.
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 import { startApp, type App } from '../src/app/create-app.js';
-import { ActionId } from '../src/bot/slack-ids.js';
 import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import { createRedis } from '../src/jobs/redis.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
 import { deleteKeysUnder } from '../test/support/redis.js';
-import { blockActionPayload, createSlackSender, DEFAULT_CHANNEL, type SlackSender } from '../test/support/slack-requests.js';
-import { sendClick, startBaseline, watchResponses } from './slack-timing.js';
+import type { ClickerSetup, FromClicker, Measured, Sample, Targets, ToClicker } from './slack-clicker.js';
+import { startBaseline, watchResponses } from './slack-timing.js';
 import { benchBackends, openBenchEnv, percentile, table, type Backend } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -36,28 +38,6 @@ const TARGET_UPDATE_P99_MS = 150;
 /** Where the click→update target applies. */
 const TARGET_UPDATE_AT = 50;
 
-interface LiveRun {
-  ts: string;
-  /** The Done button's value as the message shows it now. */
-  value: string;
-  clicks: number;
-}
-
-interface Click {
-  run: LiveRun;
-  /** The form body Slack sends for the click (`payload=<json>`). */
-  body: string;
-  responseId: string;
-  /** Date.now() just before sending: the fake's `at` uses the same clock. */
-  sentAt: number;
-  ackMs: number;
-  writtenMs: number | null;
-  updateMs: number | null;
-  /** The Done value the update shows. */
-  next: string | null;
-  failed: string | null;
-}
-
 interface Row {
   n: number;
   clicks: number;
@@ -68,17 +48,7 @@ interface Row {
   update: number[];
   failed: number;
   /** Slack API calls the bot made during the measured rounds, by method. */
-  calls: Map<string, number>;
-}
-
-function doneValue(blocks: unknown[] | undefined): string | null {
-  for (const block of blocks ?? []) {
-    const b = block as { type?: string; elements?: { action_id?: string; value?: string }[] };
-    if (b.type !== 'actions') continue;
-    const done = b.elements?.find((e) => e.action_id === ActionId.Done);
-    if (done?.value) return done.value;
-  }
-  return null;
+  calls: Record<string, number>;
 }
 
 /** Counts warnings and errors by message instead of printing them between table rows. */
@@ -92,147 +62,97 @@ function countingLogger(): { logger: Logger; counts: Map<string, number> } {
   return { logger, counts };
 }
 
-class Bench {
-  private seq = 0;
+/** The worker thread running Slack's side (slack-clicker.ts), and the messages to and from it. */
+interface Clicker {
+  /** The fake Slack's Web API URL, once the worker has started it. */
+  apiUrl: Promise<string>;
+  aim(targets: Targets): Promise<void>;
+  measure(n: number, rounds: number, warmup: number): Promise<Measured>;
+  stop(): Promise<void>;
+}
 
-  constructor(
-    private readonly app: App,
-    private readonly fake: FakeSlack,
-    private readonly slack: SlackSender,
-    private readonly baseline: SlackSender,
-    private readonly runbook: string,
-    private readonly finishedAt: Map<string, number>,
-  ) {}
+/**
+ * Node 20 does not apply a loader given in a Worker's execArgv (`--import tsx` there still
+ * fails with ERR_UNKNOWN_FILE_EXTENSION), so the worker registers tsx itself, then imports
+ * the TypeScript entry.
+ */
+function bootstrap(entry: URL): string {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
+}
 
-  /** Starts `count` runs with `/runbook start`, as users would; returns their live messages. */
-  async startRuns(count: number): Promise<LiveRun[]> {
-    const since = this.fake.calls.length;
-    for (let i = 0; i < count; i += 10) {
-      await Promise.all(Array.from({ length: Math.min(10, count - i) }, () => this.slack.command({ text: `start ${this.runbook}` })));
+/** `botIdle` answers the worker's "has the bot sent every queued render?" between rounds. */
+function startClicker(setup: ClickerSetup, botIdle: () => Promise<void>): Clicker {
+  const worker = new Worker(bootstrap(new URL('./slack-clicker.ts', import.meta.url)), { eval: true, workerData: setup, execArgv: [] });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let seq = 0;
+  let ready!: { resolve(url: string): void; reject(error: Error): void };
+  const apiUrl = new Promise<string>((resolve, reject) => (ready = { resolve, reject }));
+  // Whatever ends the worker fails everything still waiting on it, so the bench stops at once.
+  let ended: Error | null = null;
+  const fail = (error: Error) => {
+    ended ??= error;
+    ready.reject(ended);
+    for (const waiting of pending.values()) waiting.reject(ended);
+    pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the Slack clicker thread exited (code ${code})`)));
+  worker.on('message', (message: FromClicker) => {
+    if (message.type === 'ready') ready.resolve(message.apiUrl);
+    else if (message.type === 'idle') {
+      const done = () => worker.postMessage({ type: 'idle-done', id: message.id } satisfies ToClicker);
+      botIdle().then(done, done);
+    } else {
+      const waiting = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error !== undefined) waiting?.reject(new Error(`Slack clicker: ${message.error}`));
+      else waiting?.resolve(message.value);
     }
-    const posts = await this.fake.waitFor(
-      (calls) => {
-        const roots = calls.slice(since).filter((c) => c.method === 'chat.postMessage' && c.ok && c.args.thread_ts === undefined);
-        return roots.length >= count && roots;
-      },
-      { timeoutMs: 120_000 },
-    );
-    await this.app.notifier?.idle();
-    return posts.map((c) => {
-      const ts = String(c.result?.ts);
-      const value = doneValue(this.fake.message(DEFAULT_CHANNEL.id, ts)?.blocks);
-      if (!value) throw new Error(`run message ${ts} has no Done button`);
-      return { ts, value, clicks: 0 };
+  });
+  const call = (message: ToClicker): Promise<unknown> => {
+    if (ended) return Promise.reject(ended);
+    return new Promise((resolve, reject) => {
+      pending.set(message.id, { resolve, reject });
+      worker.postMessage(message);
     });
-  }
+  };
+  return {
+    apiUrl,
+    aim: async (targets) => {
+      await call({ type: 'targets', id: (seq += 1), targets });
+    },
+    measure: async (n, rounds, warmup) => (await call({ type: 'measure', id: (seq += 1), n, rounds, warmup })) as Measured,
+    stop: async () => {
+      fail(new Error('the Slack clicker was stopped'));
+      await worker.terminate();
+    },
+  };
+}
 
-  /** Runs near their last step are replaced by fresh ones, so every click moves to another action step. */
-  async refill(runs: LiveRun[]): Promise<void> {
-    const spent = runs.flatMap((r, i) => (r.clicks >= STEPS - 2 ? [i] : []));
-    if (spent.length === 0) return;
-    const fresh = await this.startRuns(spent.length);
-    spent.forEach((index, k) => (runs[index] = fresh[k]!));
-  }
-
-  /** Clicks Done on every run at once; resolves when each click's chat.update (or refusal) arrived. */
-  async serviceRound(runs: LiveRun[], calls: Map<string, number>): Promise<Click[]> {
-    const since = this.fake.calls.length;
-    const clicks: Click[] = runs.map((run) => {
-      this.seq += 1;
-      const responseId = `bench-click-${this.seq}`;
-      const message = this.fake.message(DEFAULT_CHANNEL.id, run.ts);
-      const payload = blockActionPayload({
-        messageTs: run.ts,
-        actionId: ActionId.Done,
-        value: run.value,
-        text: 'Done',
-        responseUrl: this.fake.responseUrl(responseId),
-        message: { text: message?.text ?? '', blocks: message?.blocks ?? [] },
-      });
-      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-      return { run, body, responseId, sentAt: 0, ackMs: 0, writtenMs: null, updateMs: null, next: null, failed: null };
+/** One concurrency's figures; `written` pairs each send (worker) with its finish (here). */
+async function measure(clicker: Clicker, n: number, finishedAt: Map<string, number>): Promise<Row> {
+  const measured = await clicker.measure(n, Math.ceil(MIN_SAMPLES / n), n === 1 ? 5 : 1);
+  const written = (samples: Sample[]) =>
+    samples.flatMap(({ id, sentAt }) => {
+      const finished = finishedAt.get(id);
+      return finished === undefined ? [] : [finished - sentAt];
     });
-    const acks = Promise.all(
-      clicks.map(async (click) => {
-        click.sentAt = Date.now();
-        const sent = await sendClick(this.slack, click.responseId, click.body, this.finishedAt);
-        click.ackMs = sent.ackMs;
-        click.writtenMs = sent.writtenMs;
-        if (sent.reply.status !== 200) click.failed = `ack HTTP ${sent.reply.status}`;
-      }),
-    );
-    const pending = new Map(clicks.map((c) => [c.run.ts, c]));
-    let cursor = since;
-    const updates = this.fake.waitFor(
-      (calls) => {
-        for (; cursor < calls.length; cursor += 1) {
-          const call = calls[cursor]!;
-          if (call.method !== 'chat.update' || !call.ok) continue;
-          const click = pending.get(String(call.args.ts));
-          const next = doneValue(call.args.blocks as unknown[] | undefined);
-          if (!click || next === null || next === click.run.value || call.at < click.sentAt) continue;
-          click.updateMs = call.at - click.sentAt;
-          click.next = next;
-          pending.delete(click.run.ts);
-        }
-        // A refused click re-renders the same state and tells the clicker why.
-        for (const click of pending.values()) {
-          const told = this.fake.responses(click.responseId)[0];
-          if (!told) continue;
-          click.failed = String(told.body.text ?? 'refused').slice(0, 80);
-          pending.delete(click.run.ts);
-        }
-        return pending.size === 0;
-      },
-      { timeoutMs: 120_000 },
-    );
-    await Promise.all([acks, updates]);
-    // The rest of each click (thread reply, its bookkeeping) finishes before the next round.
-    await this.app.notifier?.idle();
-    for (const call of this.fake.calls.slice(since)) calls.set(call.method, (calls.get(call.method) ?? 0) + 1);
-    for (const click of clicks) {
-      click.run.clicks += 1;
-      click.run.value = click.next ?? doneValue(this.fake.message(DEFAULT_CHANNEL.id, click.run.ts)?.blocks) ?? click.run.value;
-    }
-    return clicks;
-  }
-
-  /** The same requests, at the same concurrency, to the bare Bolt app. */
-  async baselineRound(clicks: Click[]): Promise<{ ackMs: number; writtenMs: number | null }[]> {
-    return Promise.all(
-      clicks.map(async (click) => {
-        const sent = await sendClick(this.baseline, `${click.responseId}-baseline`, click.body, this.finishedAt);
-        if (sent.reply.status !== 200) throw new Error(`baseline answered HTTP ${sent.reply.status}`);
-        return sent;
-      }),
-    );
-  }
-
-  async measure(n: number): Promise<Row> {
-    const runs = await this.startRuns(n);
-    const rounds = Math.ceil(MIN_SAMPLES / n);
-    const warmup = n === 1 ? 5 : 1;
-    const row: Row = { n, clicks: 0, ack: [], written: [], baseline: [], baselineWritten: [], update: [], failed: 0, calls: new Map() };
-    for (let round = 0; round < warmup + rounds; round += 1) {
-      await this.refill(runs);
-      const clicks = await this.serviceRound(runs, round < warmup ? new Map() : row.calls);
-      const baseline = await this.baselineRound(clicks);
-      if (round < warmup) continue;
-      for (const click of clicks) {
-        row.clicks += 1;
-        row.ack.push(click.ackMs);
-        if (click.writtenMs !== null) row.written.push(click.writtenMs);
-        if (click.failed || click.updateMs === null) row.failed += 1;
-        else row.update.push(click.updateMs);
-      }
-      for (const sent of baseline) {
-        row.baseline.push(sent.ackMs);
-        if (sent.writtenMs !== null) row.baselineWritten.push(sent.writtenMs);
-      }
-    }
-    for (const list of [row.ack, row.written, row.baseline, row.baselineWritten, row.update]) list.sort((a, b) => a - b);
-    return row;
-  }
+  const row: Row = {
+    n,
+    clicks: measured.clicks.length,
+    ack: measured.clicks.map((c) => c.ackMs),
+    written: written(measured.clicks),
+    baseline: measured.baseline.map((c) => c.ackMs),
+    baselineWritten: written(measured.baseline),
+    update: measured.clicks.flatMap((c) => (c.failed || c.updateMs === null ? [] : [c.updateMs])),
+    failed: measured.clicks.filter((c) => c.failed || c.updateMs === null).length,
+    calls: measured.calls,
+  };
+  // Warm-up clicks were timed here too, but never sampled: each concurrency starts afresh.
+  finishedAt.clear();
+  for (const list of [row.ack, row.written, row.baseline, row.baselineWritten, row.update]) list.sort((a, b) => a - b);
+  return row;
 }
 
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
@@ -251,16 +171,16 @@ async function onBackend(backend: Backend): Promise<string> {
   const loadBefore = load();
   const env = await openBenchEnv(backend);
   const { logger, counts } = countingLogger();
-  let fake: FakeSlack | undefined;
   let app: App | undefined;
   let baseline: Awaited<ReturnType<typeof startBaseline>> | undefined;
   const responses = watchResponses();
+  const clicker = startClicker({ signingSecret: SIGNING_SECRET, steps: STEPS }, async () => app?.notifier?.idle());
   try {
-    fake = await startFakeSlack();
+    const apiUrl = await clicker.apiUrl;
     const config: Config = {
       mongodbUri: env.uri,
       redisUrl: env.redisUrl,
-      slackApiUrl: fake.apiUrl,
+      slackApiUrl: apiUrl,
       slackBotToken: 'xoxb-bench-token',
       slackSigningSecret: SIGNING_SECRET,
       port: 0,
@@ -269,27 +189,20 @@ async function onBackend(backend: Backend): Promise<string> {
       reconcileIntervalMs: 60_000,
     };
     app = await startApp({ config, logger, queuePrefix: env.prefix });
-    baseline = await startBaseline(fake.apiUrl, SIGNING_SECRET);
+    baseline = await startBaseline(apiUrl, SIGNING_SECRET);
     const parsed = parseDefinition({
       name: 'Bench clicks',
       steps: Array.from({ length: STEPS }, (_, i) => ({ label: `Step ${i + 1}`, instruction: `Do step ${i + 1} of the procedure, then press Done.` })),
     });
     if (!parsed.ok) throw new Error(`bad bench definition: ${JSON.stringify(parsed.problems)}`);
     await app.runbooks.save({ source: parsed.source, author: { kind: 'cli', id: 'bench' }, publish: true });
-    const bench = new Bench(
-      app,
-      fake,
-      createSlackSender({ url: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET, responseUrlFor: fake.responseUrl }),
-      createSlackSender({ url: baseline.url, signingSecret: SIGNING_SECRET }),
-      parsed.source.name,
-      responses.finishedAt,
-    );
+    await clicker.aim({ botUrl: `http://127.0.0.1:${app.port}/slack/events`, baselineUrl: baseline.url, runbook: parsed.source.name });
     const rows: Row[] = [];
-    for (const n of CONCURRENCY) rows.push(await bench.measure(n));
+    for (const n of CONCURRENCY) rows.push(await measure(clicker, n, responses.finishedAt));
     const ackP99 = (r: Row) => percentile(r.ack, 99);
     const clicks = rows.reduce((sum, r) => sum + r.clicks, 0);
     const calls = new Map<string, number>();
-    for (const r of rows) for (const [method, count] of r.calls) calls.set(method, (calls.get(method) ?? 0) + count);
+    for (const r of rows) for (const [method, count] of Object.entries(r.calls)) calls.set(method, (calls.get(method) ?? 0) + count);
     return [
       `${env.server}; runbook of ${STEPS} action steps; Bolt HTTP mode on 127.0.0.1; times in ms`,
       table(
@@ -319,7 +232,8 @@ async function onBackend(backend: Backend): Promise<string> {
     const steps: [string, () => Promise<unknown>][] = [
       ['bot', async () => app?.stop()],
       ['baseline', async () => baseline?.close()],
-      ['fake Slack', async () => fake?.close()],
+      // After the bot, so its last Slack calls still find the fake.
+      ['Slack clicker thread', () => clicker.stop()],
       [
         'queue keys',
         async () => {

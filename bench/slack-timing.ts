@@ -1,5 +1,7 @@
 // Timing Slack-style requests: when the server finished answering each one (from node's
-// http diagnostics channel), and the bare Bolt app the bot's ack is compared with.
+// http diagnostics channel), and the bare Bolt app the bot's ack is compared with. The
+// sender and the servers run on different threads, so times that cross between them are
+// absolute (absoluteNow()), not each thread's performance.now().
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,27 +16,34 @@ const CLICK_HEADER = 'x-bench-click';
 const FORM = 'application/x-www-form-urlencoded';
 
 /**
- * When each click's response was finished by the server that took it (performance.now()),
- * from node's http diagnostics channel: the bot's server and the baseline's alike.
+ * Milliseconds since the epoch with performance.now()'s resolution. Every thread of the
+ * process shares performance.timeOrigin, so readings from two threads can be subtracted.
+ */
+export const absoluteNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * When each click's response was finished by the server that took it (absoluteNow()), from
+ * node's http diagnostics channel, which reports the servers of this thread only: the bot's
+ * and the baseline's alike.
  */
 export function watchResponses(): { finishedAt: Map<string, number>; stop(): void } {
   const finishedAt = new Map<string, number>();
   const onFinish = (message: unknown) => {
     const id = (message as { request: IncomingMessage }).request.headers[CLICK_HEADER];
-    if (typeof id === 'string') finishedAt.set(id, performance.now());
+    if (typeof id === 'string') finishedAt.set(id, absoluteNow());
   };
   subscribe('http.server.response.finish', onFinish);
   return { finishedAt, stop: () => unsubscribe('http.server.response.finish', onFinish) };
 }
 
-/** Sends a click as Slack would (signed form body), tagged for watchResponses(); times it. */
-export async function sendClick(sender: SlackSender, id: string, body: string, finishedAt: Map<string, number>): Promise<{ reply: SlackReply; ackMs: number; writtenMs: number | null }> {
-  const started = performance.now();
+/**
+ * Sends a click as Slack would (signed form body), tagged for watchResponses(); times it.
+ * `sentAt` is absolute, for the thread watching the server to subtract from its finish.
+ */
+export async function sendClick(sender: SlackSender, id: string, body: string): Promise<{ reply: SlackReply; sentAt: number; ackMs: number }> {
+  const sentAt = absoluteNow();
   const reply = await sender.raw(body, { 'content-type': FORM, [CLICK_HEADER]: id });
-  const ackMs = performance.now() - started;
-  const finished = finishedAt.get(id);
-  finishedAt.delete(id);
-  return { reply, ackMs, writtenMs: finished === undefined ? null : finished - started };
+  return { reply, sentAt, ackMs: absoluteNow() - sentAt };
 }
 
 /**
