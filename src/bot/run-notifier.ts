@@ -36,24 +36,32 @@ export function createRunNotifier(deps: RunNotifierDeps) {
   const captured = new Map<string, Map<string, ThreadReply>>();
   // Where each run's message is: read on every click otherwise. It changes only when a
   // message is attached; the TTL bounds how long another process's attach goes unseen.
-  const known = new Map<string, { location: RunMessageLocation; at: number }>();
+  // Readers share one read per run (the promise is what is cached), so every caller holds the
+  // same object and a reply marked reported by one is seen by all.
+  const known = new Map<string, { location: Promise<RunMessageLocation | null>; at: number }>();
 
-  function remember(location: RunMessageLocation): RunMessageLocation {
-    known.delete(location.run_id);
-    known.set(location.run_id, { location, at: clock() });
+  function keep(runId: string, location: Promise<RunMessageLocation | null>): Promise<RunMessageLocation | null> {
+    known.delete(runId);
+    known.set(runId, { location, at: clock() });
     if (known.size > 1_000) known.delete(known.keys().next().value as string);
     return location;
   }
 
-  async function locate(runId: string): Promise<RunMessageLocation | null> {
+  function remember(location: RunMessageLocation): RunMessageLocation {
+    void keep(location.run_id, Promise.resolve(location));
+    return location;
+  }
+
+  function locate(runId: string): Promise<RunMessageLocation | null> {
     const hit = known.get(runId);
     if (hit && clock() - hit.at < LOCATION_TTL_MS) return hit.location;
-    const location = await messages.get(runId);
-    if (!location) {
-      known.delete(runId);
-      return null;
-    }
-    return remember(location);
+    const read = messages.get(runId);
+    // Not posted yet (or the read failed): ask again next time, unless a newer entry came meanwhile.
+    const forget = () => {
+      if (known.get(runId)?.location === read) known.delete(runId);
+    };
+    void read.then((found) => found ?? forget(), forget);
+    return keep(runId, read);
   }
 
   function capture(run: Run): void {

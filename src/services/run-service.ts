@@ -121,8 +121,9 @@ export function createRunService(deps: RunServiceDeps) {
       const saved = await deps.runs.saveIfRev(result.run, rev, [...uncopied(runId, outbox), result.audit]);
       if (saved) {
         remember(saved);
-        await copyAuditWhenDue(result.run, saved.outbox);
+        // Effects first: the entries are safe in the outbox, and a render should not wait for their copy.
         await performEffects(handlers, result.effects, result.run, logger);
+        await copyAuditWhenDue(result.run, saved.outbox);
         return { run: result.run, duplicate: false };
       }
       recent.delete(runId);
