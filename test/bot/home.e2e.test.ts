@@ -3,12 +3,12 @@
 // modal; submitting it starts the run in the user's DM with the app and refreshes Home.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { ActionId, INPUT_ACTION_ID, ViewId } from '../../src/bot/slack-ids.js';
+import { ActionId, ViewId } from '../../src/bot/slack-ids.js';
 import { decodeStartRunbookValue } from '../../src/bot/views/home.js';
 import type { FakeView } from '../support/fake-slack.js';
-import { appHomeOpenedEvent, blockActionPayload, DEFAULT_USER, plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, blockActionPayload, DEFAULT_USER } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
-import { blockTexts, buttons, clickOn, runIdIn, saveDraft, settle, startFromSlack, visibleText, type SlackButton } from './support/slack-ui.js';
+import { blockTexts, buttons, clickOn, runIdIn, saveDraft, settle, startFromSlack, submitInputs, visibleText, type SlackButton } from './support/slack-ui.js';
 
 const rig = useBotRig();
 const ALICE = DEFAULT_USER.id;
@@ -121,15 +121,7 @@ describe('App Home', () => {
     expect(JSON.parse(modal.private_metadata)).toMatchObject({ channel_id: null, origin: 'home' });
 
     const submitSince = fake.calls.length;
-    const submitted = await rig().slack.viewSubmission(
-      viewSubmissionPayload({
-        callbackId: ViewId.StartInputs,
-        viewId: modal.id,
-        privateMetadata: modal.private_metadata,
-        blocks: modal.blocks,
-        values: plainTextInputValues({ 'var:cluster': 'cache-eu-1', 'var:mode': 'rolling' }, INPUT_ACTION_ID),
-      }),
-    );
+    const submitted = await submitInputs(rig(), modal, { 'var:cluster': 'cache-eu-1', 'var:mode': 'rolling' });
     expect(submitted.status).toBe(200);
     expect(submitted.body).toBe('');
 

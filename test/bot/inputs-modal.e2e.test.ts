@@ -5,9 +5,9 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { BlockId, INPUT_ACTION_ID, ViewId } from '../../src/bot/slack-ids.js';
 import { VARIABLE_VALUE_MAX_CHARS } from '../../src/engine/create-run.js';
-import { fakeTriggerId, plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
+import { fakeTriggerId } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
-import { runCount, runIdIn, settle, visibleText } from './support/slack-ui.js';
+import { runCount, runIdIn, settle, submitInputs, visibleText } from './support/slack-ui.js';
 
 const rig = useBotRig();
 
@@ -47,15 +47,7 @@ async function openModal(text: string) {
 }
 
 function submit(view: Record<string, unknown> & { id: string }, values: Record<string, string | null>) {
-  return rig().slack.viewSubmission(
-    viewSubmissionPayload({
-      callbackId: ViewId.StartInputs,
-      viewId: view.id,
-      privateMetadata: view.private_metadata as string,
-      blocks: view.blocks as unknown[],
-      values: plainTextInputValues(values, INPUT_ACTION_ID),
-    }),
-  );
+  return submitInputs(rig(), view, values);
 }
 
 let name = '';

@@ -4,14 +4,14 @@
 // stays within Block Kit's limits, so Slack never refuses one.
 import { describe, expect, it } from 'vitest';
 
-import { ActionId, INPUT_ACTION_ID, ViewId } from '../../src/bot/slack-ids.js';
+import { ActionId } from '../../src/bot/slack-ids.js';
 import { outcomeActionId } from '../../src/bot/views/run-message.js';
 import type { HomeView, ModalView, SlackMessage } from '../../src/bot/views/types.js';
 import { LIMITS } from '../../src/engine/definition/schema.js';
-import { appHomeOpenedEvent, DEFAULT_CHANNEL, plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, DEFAULT_CHANNEL } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
 import { messageLimitProblems, viewLimitProblems } from './views/support/block-limits.js';
-import { clickOn, renderedStep, runIdIn, visibleText, waitForMessage } from './support/slack-ui.js';
+import { clickOn, renderedStep, runIdIn, submitInputs, visibleText, waitForMessage } from './support/slack-ui.js';
 
 const rig = useBotRig();
 
@@ -55,15 +55,7 @@ describe('Slack limits on the largest runbook', () => {
     const opened = await fake.waitForCall('views.open');
     const modal = opened.result?.view as { id: string; private_metadata: string; blocks: unknown[] };
     const values = Object.fromEntries(VARIABLES.map((v, i) => [`var:${v.name}`, fill(`<@U0BOB> & ${i} `, 1000)]));
-    const submitted = await rig().slack.viewSubmission(
-      viewSubmissionPayload({
-        callbackId: ViewId.StartInputs,
-        viewId: modal.id,
-        privateMetadata: modal.private_metadata,
-        blocks: modal.blocks,
-        values: plainTextInputValues(values, INPUT_ACTION_ID),
-      }),
-    );
+    const submitted = await submitInputs(rig(), modal, values);
     expect(submitted.status).toBe(200);
     expect(submitted.body).toBe('');
     const posted = await fake.waitForCall('chat.postMessage', (a) => a.thread_ts === undefined);

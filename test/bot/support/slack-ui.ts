@@ -7,7 +7,8 @@ import { expect } from 'vitest';
 import { decodeRunActionValue, type RunActionValue } from '../../../src/bot/action-value.js';
 import { parseDefinition } from '../../../src/engine/definition/index.js';
 import type { FakeMessage, FakeSlack } from '../../support/fake-slack.js';
-import { blockActionPayload, DEFAULT_CHANNEL, type SlackReply } from '../../support/slack-requests.js';
+import { ViewId, INPUT_ACTION_ID } from '../../../src/bot/slack-ids.js';
+import { blockActionPayload, DEFAULT_CHANNEL, plainTextInputValues, viewSubmissionPayload, type SlackReply } from '../../support/slack-requests.js';
 import { PUBLISHER, type BotRig } from './bot-rig.js';
 
 export interface SlackButton {
@@ -151,3 +152,16 @@ export async function runCount(rig: BotRig): Promise<number> {
 
 /** Resolves after `ms`; for checking that something did *not* happen. */
 export const settle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Submits the inputs modal as Slack would, with these values typed into its fields (by block id). */
+export function submitInputs(rig: BotRig, view: { id: string; private_metadata?: unknown; blocks?: unknown }, values: Record<string, string | null>): Promise<SlackReply> {
+  return rig.slack.viewSubmission(
+    viewSubmissionPayload({
+      callbackId: ViewId.StartInputs,
+      viewId: view.id,
+      privateMetadata: view.private_metadata as string,
+      blocks: view.blocks as unknown[],
+      values: plainTextInputValues(values, INPUT_ACTION_ID),
+    }),
+  );
+}
