@@ -49,6 +49,8 @@ export async function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }
     ...(mode.kind === 'socket' ? { socketMode: true, appToken: mode.appToken } : { receiver }),
     clientOptions: { slackApiUrl: opts.slackApiUrl },
     logger: log,
+    // Bolt's per-conversation state middleware; runs keep their state in MongoDB instead.
+    convoStore: false,
     // botIdentity() checked the token already; Bolt's own check would run unawaited.
     tokenVerificationEnabled: false,
   });

@@ -32,6 +32,8 @@ export function createRunNotifier(deps: RunNotifierDeps) {
   const clock = deps.clock ?? Date.now;
   const { client, messages, logger } = deps;
   const slots = new Map<string, { latest: Run; dirty: boolean; done: Promise<void> }>();
+  // Run messages being posted: idle() waits for them too, as the render they may end with.
+  const publishing = new Set<Promise<unknown>>();
   // Step replies built from each transition's state, until they are in the thread (bounded).
   const captured = new Map<string, Map<string, ThreadReply>>();
   // Where each run's message is: read on every click otherwise. It changes only when a
@@ -117,6 +119,21 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     })();
   }
 
+  async function publishNow(run: Run, where: { channel: string; thread_ts?: string }): Promise<RunMessageLocation> {
+    const posted = await client.chat.postMessage({
+      channel: where.channel,
+      ...(where.thread_ts ? { thread_ts: where.thread_ts } : {}),
+      ...buildRunMessage(run, { now: clock() }),
+    });
+    const channel = posted.channel ?? where.channel;
+    const ts = posted.ts as string;
+    const location = remember(await messages.attach(run.id, { channel, ts, thread_ts: where.thread_ts ?? ts }));
+    // The run may have moved while we posted, and steps may have finished before there was a thread.
+    const latest = await deps.loadRun(run.id);
+    if (latest.audit_seq !== run.audit_seq || missingReplies(latest, location).length > 0) render(latest);
+    return location;
+  }
+
   return {
     render,
 
@@ -127,19 +144,14 @@ export function createRunNotifier(deps: RunNotifierDeps) {
      * Posts the run's live message in `channel` (in a thread when `thread_ts` is given) and
      * makes it the one later renders update. Throws when Slack refuses the post.
      */
-    async publish(run: Run, where: { channel: string; thread_ts?: string }): Promise<RunMessageLocation> {
-      const posted = await client.chat.postMessage({
-        channel: where.channel,
-        ...(where.thread_ts ? { thread_ts: where.thread_ts } : {}),
-        ...buildRunMessage(run, { now: clock() }),
-      });
-      const channel = posted.channel ?? where.channel;
-      const ts = posted.ts as string;
-      const location = remember(await messages.attach(run.id, { channel, ts, thread_ts: where.thread_ts ?? ts }));
-      // The run may have moved while we posted, and steps may have finished before there was a thread.
-      const latest = await deps.loadRun(run.id);
-      if (latest.audit_seq !== run.audit_seq || missingReplies(latest, location).length > 0) render(latest);
-      return location;
+    publish(run: Run, where: { channel: string; thread_ts?: string }): Promise<RunMessageLocation> {
+      const posting = publishNow(run, where);
+      publishing.add(posting);
+      void posting.then(
+        () => publishing.delete(posting),
+        () => publishing.delete(posting),
+      );
+      return posting;
     },
 
     /** Re-renders one message (e.g. an older copy whose button was clicked) from the stored run. */
@@ -157,8 +169,11 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     },
 
     /** Resolves when every queued render has been sent (or has failed). */
+    /** Resolves when every queued render and every post under way has been sent (or has failed). */
     async idle(): Promise<void> {
-      while (slots.size > 0) await Promise.all([...slots.values()].map((s) => s.done));
+      while (slots.size > 0 || publishing.size > 0) {
+        await Promise.allSettled([...publishing, ...[...slots.values()].map((s) => s.done)]);
+      }
     },
 
     handlers: {

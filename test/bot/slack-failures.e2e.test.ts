@@ -186,8 +186,9 @@ describe('Slack failing under the bot', () => {
     const { fake, app } = rig();
     const live = await startFromSlack(rig(), 'start retry-loop');
     await app.notifier?.idle();
-    // Slack refuses every render while Test fails, Fix is done and Test fails again.
-    fake.fail('chat.update', { error: 'internal_error', times: 3 });
+    // Slack refuses every render while Test fails, Fix is done and Test fails again (however
+    // the renders are coalesced, and whenever the start's own render lands).
+    fake.fail('chat.update', { error: 'internal_error', times: 1_000 });
     const actor = { kind: 'slack' as const, id: 'U0ALICE' };
     await app.service.apply(live.runId, { type: 'advance', outcome: 'fail', actor });
     await app.service.apply(live.runId, { type: 'advance', actor });
@@ -196,6 +197,7 @@ describe('Slack failing under the bot', () => {
     expect(fake.threadReplies(live.channel, live.ts)).toHaveLength(0);
 
     // The next render that gets through tells the whole story, both Test visits included.
+    fake.clearFailures('chat.update');
     await app.service.apply(live.runId, { type: 'advance', actor });
     await app.notifier?.idle();
     const replies = fake.threadReplies(live.channel, live.ts).map((m) => m.text ?? '');

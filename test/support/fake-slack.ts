@@ -141,6 +141,8 @@ export interface FakeSlack {
   fail(method: string, spec?: FailureSpec): void;
   /** Adds or replaces a method's answer; throw FakeSlackError for `ok:false`. */
   handle(method: string, handler: MethodHandler): void;
+  /** Drops the failures still queued for `method` (every method when omitted). */
+  clearFailures(method?: string): void;
   setUsergroup(id: string, users: string[]): void;
   waitFor<T>(predicate: CallPredicate<T>, opts?: WaitOptions): Promise<T>;
   waitForCall(method: string, match?: (args: Record<string, unknown>) => boolean, opts?: WaitForCallOptions): Promise<FakeSlackCall>;
@@ -322,6 +324,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     handle(method, handler) {
       state.handlers.set(method, handler);
+    },
+    clearFailures(method) {
+      if (method === undefined) state.failures.clear();
+      else state.failures.delete(method);
     },
     setUsergroup(id, users) {
       state.usergroups.set(id, [...users]);
