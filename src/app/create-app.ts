@@ -14,9 +14,9 @@ import { createWaitReconciler } from '../jobs/wait-reconciler.js';
 import { createWaitWorker } from '../jobs/wait-worker.js';
 import type { Logger } from '../logger.js';
 import { openDatabase } from '../models/open-database.js';
-import { createRunMessageStore } from '../models/run-message-store.js';
+import { createRunMessageStore, type RunMessageStore } from '../models/run-message-store.js';
 import { createRunStore } from '../models/run-store.js';
-import { createRunbookStore } from '../models/runbook-store.js';
+import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
 import { combineHandlers } from '../services/effect-handlers.js';
 import { createRunService, type RunService } from '../services/run-service.js';
 import { startHealthServer } from './health-server.js';
@@ -50,12 +50,10 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const runbooks = createRunbookStore(db.conn);
   const messages = createRunMessageStore(db.conn, clock);
   const bot = mode.kind === 'off' ? null : await createBot({ mode, slackApiUrl: config.slackApiUrl, logger });
-  // The notifier needs the run service to load runs, and the service needs the notifier's handlers.
-  let service: RunService | null = null;
   const notifier: RunNotifier | null = bot
-    ? createRunNotifier({ client: bot.client, messages, loadRun: (id) => (service as RunService).get(id), clock, logger })
+    ? createRunNotifier({ client: bot.client, messages, loadRun: async (id) => (await runs.load(id)).run, clock, logger })
     : null;
-  service = createRunService({
+  const service = createRunService({
     runs,
     runbooks,
     effects: combineHandlers(waitEffectHandlers(scheduler), notifier?.handlers ?? {}),
@@ -113,7 +111,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
 
 async function listenToSlack(
   bot: Bot,
-  deps: { service: RunService; runbooks: ReturnType<typeof createRunbookStore>; messages: ReturnType<typeof createRunMessageStore>; notifier: RunNotifier; clock: () => number; logger: Logger },
+  deps: { service: RunService; runbooks: RunbookStore; messages: RunMessageStore; notifier: RunNotifier; clock: () => number; logger: Logger },
 ): Promise<void> {
   const { service, runbooks, messages, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });

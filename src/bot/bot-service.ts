@@ -3,7 +3,7 @@
 // that says why, leaving the run as it was.
 import type { WebClient } from '@slack/web-api';
 
-import type { Command, Run, RunbookSnapshot, RunStatus, VariableDef } from '../engine/index.js';
+import { findStep, type Command, type Run, type RunbookSnapshot, type RunStatus, type VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
@@ -14,6 +14,7 @@ import type { RunActionValue } from './action-value.js';
 import type { MessageRef, RunNotifier } from './run-notifier.js';
 import { ActionId } from './slack-ids.js';
 import { slackActor, type GroupResolver, type SlackUser } from './slack-actor.js';
+import { slackErrorCode } from './slack-error.js';
 
 export interface BotServiceDeps {
   runs: RunService;
@@ -61,11 +62,6 @@ function missingVariables(runbook: RunbookSnapshot, given: Record<string, string
   return runbook.variables.filter((v) => v.required && v.default === null && !(given[v.name] ?? '').trim());
 }
 
-function describeSlackError(error: unknown): string {
-  const code = (error as { data?: { error?: string } }).data?.error;
-  return code ?? (error instanceof Error ? error.message : String(error));
-}
-
 export type BotService = ReturnType<typeof createBotService>;
 
 export function createBotService(deps: BotServiceDeps) {
@@ -75,8 +71,8 @@ export function createBotService(deps: BotServiceDeps) {
     try {
       return { location: await notifier.publish(run, where), postError: null };
     } catch (error) {
-      logger.warn('could not post the run message', { run_id: run.id, channel: where.channel, error: describeSlackError(error) });
-      return { location: null, postError: describeSlackError(error) };
+      logger.warn('could not post the run message', { run_id: run.id, channel: where.channel, error: slackErrorCode(error) });
+      return { location: null, postError: slackErrorCode(error) };
     }
   }
 
@@ -91,7 +87,7 @@ export function createBotService(deps: BotServiceDeps) {
       case 'reject': {
         // Only gates that name user groups need a Slack lookup.
         const run = await runs.get(click.value.r);
-        const approvers = run.runbook.steps.find((s) => s.id === (click.value.s ?? run.current_step_id))?.approvers ?? [];
+        const approvers = findStep(run, click.value.s ?? run.current_step_id)?.def.approvers ?? [];
         const groups = await deps.groups.groupsOf(click.user.id, approvers);
         return { type, ...base, actor: slackActor(click.user, groups), ...target };
       }
@@ -104,12 +100,12 @@ export function createBotService(deps: BotServiceDeps) {
 
   return {
     /** Looks the runbook up and either starts it or says which inputs are missing. */
-    async start(input: { runbook: string; variables: Record<string, string>; user: SlackUser; where: Where | null; askForMissing: boolean }): Promise<StartOutcome> {
-      const runbook = await deps.runbooks.snapshotForRun(input.runbook, {});
+    async start(input: { runbook: string | RunbookSnapshot; variables: Record<string, string>; user: SlackUser; where: Where | null; askForMissing: boolean }): Promise<StartOutcome> {
+      const runbook = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, {}) : input.runbook;
       const missing = missingVariables(runbook, input.variables);
       if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing };
       const run = await runs.start({
-        runbook: runbook.runbook_id,
+        runbook,
         variables: input.variables,
         actor: slackActor(input.user),
         trigger: { source: 'manual', context: input.where ? { slack_channel: input.where.channel } : {} },

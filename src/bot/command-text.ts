@@ -1,14 +1,14 @@
 // `/runbook …` text → a typed subcommand. Slack sends the text as typed (with smart quotes
 // on some clients), so quoting is forgiving and every refusal names the problem and the
 // usage that would work.
-import { RUN_STATUSES, type RunStatus } from '../engine/index.js';
+import { RUN_STATUSES, TERMINAL_STATUSES, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 
 export const SUBCOMMANDS = ['help', 'list', 'start', 'status', 'runs', 'resume', 'pause', 'cancel'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** `runs active`: every status a run can still move from. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['pending', 'running', 'waiting', 'paused', 'failed'];
+export const ACTIVE_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 const RUN_FILTERS = ['active', ...RUN_STATUSES] as const;
 
 export type RunbookCommand =

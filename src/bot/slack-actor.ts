@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 
 import type { Actor } from '../engine/index.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { slackErrorCode } from './slack-error.js';
 
 export interface SlackUser {
   id: string;
@@ -51,8 +52,7 @@ export function createGroupResolver(client: WebClient, opts: { ttlMs?: number; c
         try {
           return (await members(group)).has(userId);
         } catch (error) {
-          const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-          logger.warn('could not list a user group named as approver; treating the user as not in it', { group, error: code });
+          logger.warn('could not list a user group named as approver; treating the user as not in it', { group, error: slackErrorCode(error) });
           return false;
         }
       };

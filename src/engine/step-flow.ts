@@ -47,6 +47,14 @@ export function runStep(run: Run, stepId: string): RunStep {
   return step;
 }
 
+/** A step's definition and its state in this run; null when the run has no such step. */
+export function findStep(run: Run, stepId: string | null): { def: CompiledStep; state: RunStep } | null {
+  if (stepId === null) return null;
+  const def = run.runbook.steps.find((s) => s.id === stepId);
+  const state = run.steps.find((s) => s.step_id === stepId);
+  return def && state ? { def, state } : null;
+}
+
 export function currentStep(run: Run): { def: CompiledStep; state: RunStep } | null {
   if (run.current_step_id === null) return null;
   return { def: stepDef(run, run.current_step_id), state: runStep(run, run.current_step_id) };

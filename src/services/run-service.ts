@@ -24,7 +24,8 @@ export interface RunServiceDeps {
 }
 
 export interface StartInput {
-  runbook: string;
+  /** A name, slug or id to look up, or the published snapshot the caller already holds. */
+  runbook: string | RunbookSnapshot;
   company?: string;
   variables?: Record<string, string>;
   actor: Actor;
@@ -134,7 +135,7 @@ export function createRunService(deps: RunServiceDeps) {
 
   return {
     async start(input: StartInput): Promise<Run> {
-      const snapshot = await deps.runbooks.snapshotForRun(input.runbook, { company: input.company });
+      const snapshot = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, { company: input.company }) : input.runbook;
       const result = startRun(
         { id: ids('run'), runbook: snapshot, variables: input.variables ?? {}, started_by: input.actor, ...(input.trigger ? { trigger: input.trigger } : {}) },
         { now: clock(), ids: () => ids('rrs') },

@@ -1,7 +1,7 @@
 // Posted in the run's thread when a step waits for an approver (a gate, or a hybrid `act`
 // before its tool runs): it mentions the approvers the definition names, so they are
 // notified, which an edit of the run message alone would not do.
-import type { Run } from '../../engine/index.js';
+import { findStep, type Run } from '../../engine/index.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatApprover, sectionBlock } from './run-format.js';
@@ -12,14 +12,13 @@ const MAX_MENTIONS = 50;
 
 /** True when the step is active and waits for an approval that names someone to ask. */
 export function needsApproval(run: Run, stepId: string): boolean {
-  const def = run.runbook.steps.find((s) => s.id === stepId);
-  const state = run.steps.find((s) => s.step_id === stepId);
-  if (!def || state?.status !== 'active' || run.status !== 'running') return false;
-  return (def.type === 'gate' || state.awaiting_approval) && def.approvers.length > 0;
+  const step = findStep(run, stepId);
+  if (!step || step.state.status !== 'active' || run.status !== 'running') return false;
+  return (step.def.type === 'gate' || step.state.awaiting_approval) && step.def.approvers.length > 0;
 }
 
 export function buildApprovalRequest(run: Run, stepId: string): SlackMessage {
-  const def = run.runbook.steps.find((s) => s.id === stepId);
+  const def = findStep(run, stepId)?.def;
   if (!def) throw new Error(`run ${run.id} has no step ${stepId}`);
   const label = truncate(escapeMrkdwn(def.label), 150);
   const shown = def.approvers.slice(0, MAX_MENTIONS).map(formatApprover);

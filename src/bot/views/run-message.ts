@@ -9,6 +9,7 @@ import {
   LOOP_GUARD_ERROR,
   computeProgress,
   currentStep,
+  findStep,
   isTerminal,
   runsTool,
   type CommandType,
@@ -89,9 +90,8 @@ export function buildRunMessage(run: Run, opts: RunMessageOptions): SlackMessage
 
 /** True when the message shows the step's instruction cut: post it whole in the thread. */
 export function isInstructionCut(run: Run, stepId: string): boolean {
-  const def = run.runbook.steps.find((s) => s.id === stepId);
-  const state = run.steps.find((s) => s.step_id === stepId);
-  return def !== undefined && state !== undefined && stepText(run, def, state).cut;
+  const step = findStep(run, stepId);
+  return step !== null && stepText(run, step.def, step.state).cut;
 }
 
 // ---- text ---------------------------------------------------------------------------

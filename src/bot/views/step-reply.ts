@@ -3,7 +3,7 @@
 // person, an agent or a tool wrote is escaped; JSON is shown compactly in code blocks.
 import type { KnownBlock } from '@slack/types';
 import { resolvePlaceholders } from '../../engine/definition/index.js';
-import type { CompiledStep, JsonValue, Run, RunStep, StepStatus } from '../../engine/index.js';
+import { findStep, type CompiledStep, type JsonValue, type Run, type RunStep, type StepStatus } from '../../engine/index.js';
 import { SLACK_LIMITS } from './limits.js';
 import { code, codeBlock, escapeMrkdwn, splitText, truncate } from './mrkdwn.js';
 import {
@@ -31,10 +31,9 @@ const TEXT_PART_CHARS = 100;
 const MAX_INSTRUCTION_SECTIONS = 40;
 
 function find(run: Run, stepId: string): { def: CompiledStep; state: RunStep } {
-  const def = run.runbook.steps.find((s) => s.id === stepId);
-  const state = run.steps.find((s) => s.step_id === stepId);
-  if (!def || !state) throw new Error(`run ${run.id} has no step ${stepId}`);
-  return { def, state };
+  const step = findStep(run, stepId);
+  if (!step) throw new Error(`run ${run.id} has no step ${stepId}`);
+  return step;
 }
 
 function heading(run: Run, def: CompiledStep, state: RunStep): string {

@@ -2,6 +2,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 
 import { decodeRunActionValue } from '../../action-value.js';
+import { findStep } from '../../../engine/index.js';
 import { AppError, ErrorCode } from '../../../errors.js';
 import { ActionId } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
@@ -15,20 +16,18 @@ export function registerFailButton(app: App, deps: ListenerDeps): void {
     try {
       const value = decodeRunActionValue(action.value ?? '');
       const run = await deps.bot.status(value.r);
-      const stepId = value.s ?? run.current_step_id;
-      const step = run.runbook.steps.find((s) => s.id === stepId);
-      const state = run.steps.find((s) => s.step_id === stepId);
-      if (!step || !state) throw new AppError(ErrorCode.Conflict, `run ${run.id} has no current step to fail (it is ${run.status})`);
+      const found = findStep(run, value.s ?? run.current_step_id);
+      if (!found) throw new AppError(ErrorCode.Conflict, `run ${run.id} has no current step to fail (it is ${run.status})`);
       const message = clickedMessage(body);
       await client.views.open({
         trigger_id: body.trigger_id,
         view: buildFailModal({
           run_id: run.id,
-          step_id: step.id,
-          visit: value.v ?? state.visit,
+          step_id: found.def.id,
+          visit: value.v ?? found.state.visit,
           channel_id: message?.channel ?? null,
           message_ts: message?.ts ?? null,
-          stepLabel: step.label,
+          stepLabel: found.def.label,
         }),
       });
     } catch (error) {
