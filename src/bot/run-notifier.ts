@@ -6,6 +6,7 @@ import type { WebClient } from '@slack/web-api';
 
 import type { Run } from '../engine/index.js';
 import type { Logger } from '../logger.js';
+import { createLru } from '../lru.js';
 import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
 import type { EffectHandlers } from '../services/effect-handlers.js';
 import { missingReplies, repliesFinishedBy, type ThreadReply } from './thread-replies.js';
@@ -35,17 +36,15 @@ export function createRunNotifier(deps: RunNotifierDeps) {
   // Run messages being posted: idle() waits for them too, as the render they may end with.
   const publishing = new Set<Promise<unknown>>();
   // Step replies built from each transition's state, until they are in the thread (bounded).
-  const captured = new Map<string, Map<string, ThreadReply>>();
+  const captured = createLru<Map<string, ThreadReply>>(1_000);
   // Where each run's message is: read on every click otherwise. It changes only when a
   // message is attached; the TTL bounds how long another process's attach goes unseen.
   // Readers share one read per run (the promise is what is cached), so every caller holds the
   // same object and a reply marked reported by one is seen by all.
-  const known = new Map<string, { location: Promise<RunMessageLocation | null>; at: number }>();
+  const known = createLru<{ location: Promise<RunMessageLocation | null>; at: number }>(1_000);
 
   function keep(runId: string, location: Promise<RunMessageLocation | null>): Promise<RunMessageLocation | null> {
-    known.delete(runId);
     known.set(runId, { location, at: clock() });
-    if (known.size > 1_000) known.delete(known.keys().next().value as string);
     return location;
   }
 
@@ -71,9 +70,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     if (replies.length === 0) return;
     const forRun = captured.get(run.id) ?? new Map<string, ThreadReply>();
     for (const reply of replies) if (!forRun.has(reply.key)) forRun.set(reply.key, reply);
-    captured.delete(run.id);
     captured.set(run.id, forRun);
-    if (captured.size > 1_000) captured.delete(captured.keys().next().value as string);
   }
 
   async function postThreadReplies(run: Run, location: RunMessageLocation): Promise<void> {
@@ -168,7 +165,6 @@ export function createRunNotifier(deps: RunNotifierDeps) {
       await client.chat.update({ channel: message.channel, ts: message.ts, ...buildRunMessage(run, { now: clock() }) });
     },
 
-    /** Resolves when every queued render has been sent (or has failed). */
     /** Resolves when every queued render and every post under way has been sent (or has failed). */
     async idle(): Promise<void> {
       while (slots.size > 0 || publishing.size > 0) {

@@ -1,4 +1,5 @@
 import type { Actor, AuditEntry, JsonObject, JsonValue, Run, RunbookSnapshot, RunStep } from '../engine/index.js';
+import { createLru } from '../lru.js';
 import type { RunDoc } from './run-model.js';
 
 const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -6,15 +7,14 @@ const toMs = (d: Date | null | undefined): number | null => (d ? d.getTime() : n
 const json = (value: unknown): string => JSON.stringify(value ?? null);
 
 // A version's snapshot is immutable and shared by every run of it: parse it once.
-const snapshotCache = new Map<string, RunbookSnapshot>();
 const SNAPSHOT_CACHE_LIMIT = 200;
+const snapshotCache = createLru<RunbookSnapshot>(SNAPSHOT_CACHE_LIMIT);
 
 function parseSnapshot(doc: Pick<RunDoc, 'runbook_id' | 'runbook_version' | 'runbook_json'>): RunbookSnapshot {
   const key = `${doc.runbook_id}@${doc.runbook_version}`;
   const cached = snapshotCache.get(key);
   if (cached) return cached;
   const parsed = JSON.parse(doc.runbook_json) as RunbookSnapshot;
-  if (snapshotCache.size >= SNAPSHOT_CACHE_LIMIT) snapshotCache.delete(snapshotCache.keys().next().value as string);
   snapshotCache.set(key, parsed);
   return parsed;
 }

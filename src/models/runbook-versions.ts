@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { RunbookSource, StepSource } from '../engine/definition/index.js';
 import type { Actor, CompiledRunbook, CompiledStep } from '../engine/types.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
+import { createLru } from '../lru.js';
 import type { RunbookDoc } from './runbook-model.js';
 import { storedActor, toVersionSummary, type StoreContext, type VersionDetail, type VersionSummary } from './runbook-records.js';
 import { versionDocId, type RunbookVersionDoc } from './runbook-version-model.js';
@@ -180,27 +181,4 @@ export function createVersionOps(ctx: StoreContext) {
       ).exec();
     }
   }
-}
-
-/** A Map kept in use order: the least recently used entry goes first when it is full. */
-export function createLru<V>(max: number) {
-  const entries = new Map<string, V>();
-  return {
-    get(key: string): V | undefined {
-      const value = entries.get(key);
-      if (value !== undefined) {
-        entries.delete(key);
-        entries.set(key, value);
-      }
-      return value;
-    },
-    set(key: string, value: V): void {
-      entries.delete(key);
-      entries.set(key, value);
-      if (entries.size > max) entries.delete(entries.keys().next().value as string);
-    },
-    get size(): number {
-      return entries.size;
-    },
-  };
 }

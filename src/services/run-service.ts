@@ -1,6 +1,7 @@
 import { isTerminal, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { newId } from '../ids.js';
+import { createLru } from '../lru.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RunListFilter, RunStore, RunSummary, StoredRun } from '../models/run-store.js';
 import { performEffects, type EffectHandlers } from './effect-handlers.js';
@@ -64,16 +65,14 @@ export function createRunService(deps: RunServiceDeps) {
   const auditBatch = deps.auditBatch ?? 8;
   const perRun = createKeyedMutex();
   // Highest audit seq this process knows is in run_events, per run; bounded, it is only a shortcut.
-  const copied = new Map<string, number>();
+  const copied = createLru<number>(10_000);
   const uncopied = (runId: string, outbox: AuditEntry[]) => outbox.filter((e) => e.seq > (copied.get(runId) ?? 0));
 
   async function copyAudit(runId: string, entries: AuditEntry[]): Promise<void> {
     const pending = uncopied(runId, entries);
     if (pending.length === 0) return;
     await deps.runs.copyEvents(runId, pending);
-    copied.delete(runId);
     copied.set(runId, pending.reduce((max, e) => Math.max(max, e.seq), 0));
-    if (copied.size > 10_000) copied.delete(copied.keys().next().value as string);
   }
 
   /**
@@ -95,12 +94,8 @@ export function createRunService(deps: RunServiceDeps) {
   // The state this process last wrote per run. Commands for a run are serialised here, so
   // it is current unless another process wrote; then the conditional save fails and the
   // run is re-read. A refusal is never given on cached state alone.
-  const recent = new Map<string, StoredRun>();
-  const remember = (stored: StoredRun) => {
-    recent.delete(stored.run.id);
-    recent.set(stored.run.id, stored);
-    if (recent.size > 1_000) recent.delete(recent.keys().next().value as string);
-  };
+  const recent = createLru<StoredRun>(1_000);
+  const remember = (stored: StoredRun) => recent.set(stored.run.id, stored);
 
   async function applyNow(runId: string, command: Command): Promise<ApplyResult> {
     let pinned: Command | null = null;

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { StepSource } from '../../src/engine/definition/index.js';
 import type { CompiledStep } from '../../src/engine/types.js';
 import { slugify } from '../../src/models/runbook-records.js';
-import { assignStepIds, createLru } from '../../src/models/runbook-versions.js';
+import { createLru } from '../../src/lru.js';
+import { assignStepIds } from '../../src/models/runbook-versions.js';
 
 const old = (id: string, label: string, ref: string | null = null) => ({ id, label, ref }) as CompiledStep;
 
