@@ -9,13 +9,19 @@ import { ActionId } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
 import { OUTCOME_ACTION_ID_PATTERN } from '../../views/run-message.js';
 import type { ListenerDeps } from '../deps.js';
+import { createAckFirstGate } from './ack-first-gate.js';
 import { clickedMessage } from './clicked-message.js';
 
-function registerClick(app: App, deps: ListenerDeps, action: ClickAction, matcher: string | RegExp): void {
+function registerClick(
+  app: App,
+  deps: ListenerDeps,
+  afterAcks: () => Promise<void>,
+  action: ClickAction,
+  matcher: string | RegExp,
+): void {
   app.action<BlockAction<ButtonAction>>(matcher, async ({ ack, body, action: button, respond }) => {
     await ack();
-    // Let the HTTP answer go out, and other clicks be read, before this one's work starts.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await afterAcks();
     try {
       await deps.bot.click({
         action,
@@ -35,7 +41,8 @@ function tellClicker(respond: RespondFn, message: { text: string; blocks: unknow
 }
 
 export function registerRunButtons(app: App, deps: ListenerDeps): void {
+  const afterAcks = createAckFirstGate();
   for (const action of CLICK_ACTIONS) {
-    registerClick(app, deps, action, action === ActionId.Outcome ? OUTCOME_ACTION_ID_PATTERN : action);
+    registerClick(app, deps, afterAcks, action, action === ActionId.Outcome ? OUTCOME_ACTION_ID_PATTERN : action);
   }
 }
