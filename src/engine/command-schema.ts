@@ -64,6 +64,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
     ...base,
     ...pinned,
     ok: z.boolean(),
+    try: z.number().int().min(1).optional(),
     output: JsonValueSchema.optional(),
     error: z.string().max(COMMAND_LIMITS.errorChars).optional(),
   }),

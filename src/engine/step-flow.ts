@@ -8,6 +8,7 @@ import {
   type JsonObject,
   type JsonValue,
   type Run,
+  type RunbookSnapshot,
   type RunStatus,
   type RunStep,
 } from './types.js';
@@ -60,9 +61,16 @@ export function currentStep(run: Run): { def: CompiledStep; state: RunStep } | n
   return { def: stepDef(run, run.current_step_id), state: runStep(run, run.current_step_id) };
 }
 
+const isToolStep = (def: CompiledStep): boolean => TOOL_STEP_TYPES.includes(def.type) && def.tool !== null;
+
 /** Tool steps run their tool unless the runbook is written for people. */
 export function runsTool(run: Run, def: CompiledStep): boolean {
-  return TOOL_STEP_TYPES.includes(def.type) && def.tool !== null && run.runbook.audience !== 'human';
+  return isToolStep(def) && run.runbook.audience !== 'human';
+}
+
+/** True when a run of this runbook runs tools, and so needs a device (its `deviceId` variable). */
+export function runsTools(runbook: RunbookSnapshot): boolean {
+  return runbook.audience !== 'human' && runbook.steps.some(isToolStep);
 }
 
 export function routeFor(def: CompiledStep, outcome: string | null): string | null {
@@ -122,11 +130,14 @@ function resolvedToolInput(run: Run, def: CompiledStep): JsonObject {
 export function requestTool(draft: Draft, def: CompiledStep, state: RunStep): void {
   const input = resolvedToolInput(draft.run, def);
   state.tool_input = input;
+  state.tool_tries += 1;
   draft.effects.push({
     type: 'runTool',
     run_id: draft.run.id,
     step_id: def.id,
     visit: state.visit,
+    step_type: def.type,
+    try: state.tool_tries,
     tool: def.tool ?? '',
     input,
     timeout_seconds: def.timeout_seconds,
@@ -152,6 +163,7 @@ export function blankStepState(id: string, stepId: string): RunStep {
     tool_input: null,
     tool_output: null,
     error: null,
+    tool_tries: 0,
     awaiting_approval: false,
     held_result: null,
     started_at: null,

@@ -285,6 +285,9 @@ function toolResult(draft: Draft, cmd: Extract<Command, { type: 'tool_result' }>
   if (!runsTool(run, def) || state.awaiting_approval || run.wait !== null) {
     refuse('conflict', `stale command: step "${def.label}" is not waiting for a tool result`);
   }
+  if (cmd.try !== undefined && cmd.try !== state.tool_tries) {
+    refuse('conflict', `stale command: the result of call ${cmd.try} of step "${def.label}", which is on call ${state.tool_tries}`);
+  }
   const result: ToolResult = { ok: cmd.ok, output: cmd.output ?? null, error: cmd.error ?? null };
   if (run.status === 'paused') {
     state.held_result = result;
@@ -296,17 +299,19 @@ function toolResult(draft: Draft, cmd: Extract<Command, { type: 'tool_result' }>
 
 function applyToolResult(draft: Draft, def: CompiledStep, state: RunStep, result: ToolResult): void {
   state.tool_output = result.output;
+  // The step's actor is whoever approved the tool (hybrid act); the tool itself is no one.
+  const actor = state.actor;
   if (!result.ok) {
-    failStep(draft, def, state, { error: result.error ?? `tool ${def.tool} failed`, actor: null });
+    failStep(draft, def, state, { error: result.error ?? `tool ${def.tool} failed`, actor });
     return;
   }
   if (def.type !== 'verify' || def.verify === null) {
-    completeStep(draft, def, state, { outcome: 'done', actor: null });
+    completeStep(draft, def, state, { outcome: 'done', actor });
     return;
   }
   const verdict = evaluateVerify(def.verify, result.output);
   if (verdict.passed) {
-    completeStep(draft, def, state, { outcome: 'pass', notes: verdict.explanation, actor: null });
+    completeStep(draft, def, state, { outcome: 'pass', notes: verdict.explanation, actor });
     return;
   }
   const retry = def.verify.retry;
@@ -317,5 +322,5 @@ function applyToolResult(draft: Draft, def: CompiledStep, state: RunStep, result
     return;
   }
   state.outcome = 'fail';
-  failStep(draft, def, state, { notes: verdict.explanation, error: `verify failed: ${verdict.explanation}`, actor: null });
+  failStep(draft, def, state, { notes: verdict.explanation, error: `verify failed: ${verdict.explanation}`, actor });
 }

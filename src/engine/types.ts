@@ -151,6 +151,8 @@ export interface RunStep {
   tool_input: JsonObject | null;
   tool_output: JsonValue;
   error: string | null;
+  /** Tool calls made in this visit: a verify with retry calls its tool again after each wait. */
+  tool_tries: number;
   /** hybrid `act`: an approver must confirm before the tool runs. */
   awaiting_approval: boolean;
   /** A tool result that arrived while the run was paused; applied on resume. */
@@ -248,7 +250,7 @@ export type Command =
   | ({ type: 'approve'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'reject'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'wait_elapsed' } & CommandBase & Required<StepTarget>)
-  | ({ type: 'tool_result'; ok: boolean; output?: JsonValue; error?: string } & CommandBase & Required<StepTarget>);
+  | ({ type: 'tool_result'; ok: boolean; output?: JsonValue; error?: string; try?: number } & CommandBase & Required<StepTarget>);
 
 export type CommandType = Command['type'];
 export const COMMAND_TYPES: readonly CommandType[] = [
@@ -276,6 +278,10 @@ export type Effect =
       run_id: string;
       step_id: string;
       visit: number;
+      /** `act` and `rollback` change the machine: a runner never runs them twice. */
+      step_type: StepType;
+      /** Which call of this visit (1, 2... as a verify retries): one call id per try. */
+      try: number;
       tool: string;
       input: JsonObject;
       timeout_seconds: number | null;

@@ -20,6 +20,7 @@ const RunStepSchema = new Schema(
     tool_output_json: { type: String, default: 'null' },
     held_result_json: { type: String, default: 'null' },
     error: { type: String, default: null },
+    tool_tries: { type: Number, default: 0 },
     awaiting_approval: { type: Boolean, default: false },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },
@@ -46,6 +47,8 @@ export const RunSchema = new Schema(
     runbook_json: { type: String, required: true },
     status: { type: String, required: true },
     variables_json: { type: String, required: true },
+    /** The `deviceId` variable, kept queryable: a device's runs (`/runbook device ID`). */
+    device_id: { type: String, default: null },
     started_by: { type: ActorSchema, required: true },
     trigger_source: { type: String, required: true },
     trigger_context_json: { type: String, required: true },
@@ -81,6 +84,8 @@ RunSchema.index({ runbook_id: 1, created_at: -1 });
 RunSchema.index({ 'started_by.id': 1, status: 1 });
 // The wait reconciler: runs holding a wait, soonest due first.
 RunSchema.index({ 'wait.due_at': 1 });
+// A device's runs, newest first.
+RunSchema.index({ device_id: 1, created_at: -1 });
 // Recent runs across all runbooks.
 RunSchema.index({ created_at: -1 });
 
@@ -93,6 +98,7 @@ export type RunDoc = {
   runbook_json: string;
   status: string;
   variables_json: string;
+  device_id?: string | null;
   started_by: { kind: string; id: string; name?: string; groups?: string[] };
   trigger_source: string;
   trigger_context_json: string;

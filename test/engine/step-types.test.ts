@@ -219,7 +219,7 @@ describe('tool steps', () => {
 
   it('asks for the tool with variables resolved and records its output', () => {
     const { run, effects } = begin(playbook('agentic'), { deviceId: 'web-01' });
-    expect(effects).toContainEqual({ type: 'runTool', run_id: run.id, step_id: 'rbs_1', visit: 1, tool: 'analyze_disk_usage', input: { deviceId: 'web-01', path: '/' }, timeout_seconds: null });
+    expect(effects).toContainEqual({ type: 'runTool', run_id: run.id, step_id: 'rbs_1', visit: 1, step_type: 'diagnose', try: 1, tool: 'analyze_disk_usage', input: { deviceId: 'web-01', path: '/' }, timeout_seconds: null });
     const next = step(run, result(run, 1, true, { disk: { usage_percent: 94 } })).run;
     expect(stateOf(next, '1')).toMatchObject({ status: 'completed', tool_input: { deviceId: 'web-01', path: '/' }, tool_output: { disk: { usage_percent: 94 } } });
     expect(current(next)).toBe('2');
@@ -239,8 +239,11 @@ describe('tool steps', () => {
     refused(run, result(run, 2, true), 'conflict');
     refused(run, { type: 'approve', actor: alice }, 'forbidden');
     const approved = step(run, { type: 'approve', actor: bob });
-    expect(approved.effects).toContainEqual(expect.objectContaining({ type: 'runTool', tool: 'disk_cleanup' }));
+    expect(approved.effects).toContainEqual(expect.objectContaining({ type: 'runTool', step_type: 'act', tool: 'disk_cleanup' }));
     expect(stateOf(approved.run, '2').awaiting_approval).toBe(false);
+    // The approver stays on record as the step's actor once the tool's result is in.
+    const finished = step(approved.run, result(approved.run, 2, true)).run;
+    expect(stateOf(finished, '2')).toMatchObject({ status: 'completed', actor: { id: bob.id } });
   });
 
   it('fails the act when its approval is rejected', () => {
@@ -284,9 +287,13 @@ describe('tool steps', () => {
     expect(run.wait).toEqual({ kind: 'retry', step_id: 'rbs_1', visit: 1, due_at: NOW + 6_000 });
     expect(run.status).toBe('running');
     r = step(run, { type: 'wait_elapsed', actor: system, step_id: 'rbs_1', visit: 1 }, NOW + 6_000);
-    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'runTool', tool: 'http_check' }));
-    run = step(r.run, result(r.run, 1, true, { status: 200 }), NOW + 7_000).run;
+    // Each try is a call of its own, so the shell gives it its own call id and timeout.
+    expect(r.effects).toContainEqual(expect.objectContaining({ type: 'runTool', tool: 'http_check', visit: 1, try: 2 }));
+    // A result that names the first try is stale once the second is under way.
+    refused(r.run, { ...result(r.run, 1, true, { status: 200 }), try: 1 }, 'conflict');
+    run = step(r.run, { ...result(r.run, 1, true, { status: 200 }), try: 2 }, NOW + 7_000).run;
     expect(run.status).toBe('completed');
+    expect(stateOf(run, '1').tool_tries).toBe(2);
   });
 
   it('gives up a verify retry once the next try would pass the timeout', () => {
