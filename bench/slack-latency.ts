@@ -187,6 +187,8 @@ async function onBackend(backend: Backend): Promise<string> {
       host: '127.0.0.1',
       logLevel: 'warn',
       reconcileIntervalMs: 60_000,
+      deviceHeartbeatMs: 10_000,
+      runnerStalledCheckMs: 30_000,
     };
     app = await startApp({ config, logger, queuePrefix: env.prefix });
     baseline = await startBaseline(apiUrl, SIGNING_SECRET);

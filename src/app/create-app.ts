@@ -8,17 +8,25 @@ import { createGroupResolver } from '../bot/slack-actor.js';
 import { slackMode, slackSetupHelp } from '../bot/slack-mode.js';
 import type { Config } from '../config/env.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
+import { createToolDispatcher } from '../jobs/tool-dispatcher.js';
+import { toolEffectHandlers } from '../jobs/tool-effects.js';
+import { createToolReconciler } from '../jobs/tool-reconciler.js';
+import { createToolResultWorker } from '../jobs/tool-result-worker.js';
 import { waitEffectHandlers } from '../jobs/wait-effects.js';
 import { createWaitScheduler } from '../jobs/wait-queue.js';
 import { createWaitReconciler } from '../jobs/wait-reconciler.js';
 import { createWaitWorker } from '../jobs/wait-worker.js';
 import type { Logger } from '../logger.js';
+import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
+import { createDeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
+import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
 import { createRunMessageStore, type RunMessageStore } from '../models/run-message-store.js';
 import { createRunStore } from '../models/run-store.js';
 import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
 import { combineHandlers } from '../services/effect-handlers.js';
 import { createRunService, type RunService } from '../services/run-service.js';
+import { syncBuiltinsAtStart } from './builtin-sync.js';
 import { startHealthServer } from './health-server.js';
 
 export interface AppOptions {
@@ -27,6 +35,8 @@ export interface AppOptions {
   /** BullMQ key prefix; one per deployment sharing a Redis. Default: config.queuePrefix, else "runbook-bot". */
   queuePrefix?: string;
   clock?: () => number;
+  /** Where the built-in playbooks come from (default playbooks/); false leaves them out. */
+  builtinPlaybooks?: BuiltinSyncOptions | false;
 }
 
 /** How long a stop waits for Slack updates still being sent. */
@@ -34,7 +44,7 @@ const SLACK_DRAIN_MS = 5_000;
 
 export type App = Awaited<ReturnType<typeof startApp>>;
 
-export async function startApp({ config, logger, queuePrefix = config.queuePrefix ?? 'runbook-bot', clock = Date.now }: AppOptions) {
+export async function startApp({ config, logger, queuePrefix = config.queuePrefix ?? 'runbook-bot', clock = Date.now, builtinPlaybooks }: AppOptions) {
   const mode = slackMode(config);
   if (mode.kind === 'off') for (const line of slackSetupHelp(mode.missing)) logger.warn(line);
   if (config.mongodbUri === undefined) {
@@ -46,27 +56,35 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const queueConnection = createRedis(config.redisUrl);
   const workerConnection = createRedis(config.redisUrl, { forWorker: true });
   const scheduler = createWaitScheduler({ connection: queueConnection, prefix: queuePrefix });
+  const dispatcher = createToolDispatcher({ connection: queueConnection, prefix: queuePrefix, clock });
   const runs = createRunStore(db.conn);
   const runbooks = createRunbookStore(db.conn);
+  await syncBuiltinsAtStart(runbooks, logger, builtinPlaybooks);
   const messages = createRunMessageStore(db.conn, clock);
+  const permissions = createPermissionStore(db.conn, clock);
   const bot = mode.kind === 'off' ? null : await createBot({ mode, slackApiUrl: config.slackApiUrl, logger });
   const notifier: RunNotifier | null = bot
     ? createRunNotifier({ client: bot.client, messages, loadRun: async (id) => (await runs.load(id)).run, clock, logger })
     : null;
+  const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
   const service = createRunService({
     runs,
     runbooks,
-    effects: combineHandlers(waitEffectHandlers(scheduler), notifier?.handlers ?? {}),
+    devices,
+    effects: combineHandlers(waitEffectHandlers(scheduler), toolEffectHandlers(dispatcher), notifier?.handlers ?? {}),
     clock,
     logger,
   });
   const worker = createWaitWorker({ connection: workerConnection, prefix: queuePrefix, service, logger });
+  const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, dispatcher, logger });
   const reconciler = createWaitReconciler({ runs, scheduler, service, logger });
-  // Redis may have lost timers while we were down: put them back (or fire them) before serving.
-  const report = await reconciler.reconcile();
-  logger.info('waits reconciled', { ...report });
+  const toolReconciler = createToolReconciler({ runs, dispatcher, logger });
+  // Redis may have lost timers and tool calls while we were down: put them back (or fire them) before serving.
+  logger.info('waits reconciled', { ...(await reconciler.reconcile()) });
+  logger.info('tool calls reconciled', { ...(await toolReconciler.reconcile()) });
   reconciler.start(config.reconcileIntervalMs);
-  if (bot && notifier) await listenToSlack(bot, { service, runbooks, messages, notifier, clock, logger });
+  toolReconciler.start(config.reconcileIntervalMs);
+  if (bot && notifier) await listenToSlack(bot, { service, runbooks, permissions, messages, notifier, clock, logger });
   const health = await startHealthServer(config.host, config.port, {
     mongodb: async () => {
       await db.conn.db?.admin().ping();
@@ -96,9 +114,12 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         await health.close();
         await bot?.stop();
         await reconciler.stop();
+        await toolReconciler.stop();
         await worker.close();
+        await toolResults.close();
         await drain(notifier, logger);
         await scheduler.close();
+        await dispatcher.close();
         queueConnection.disconnect();
         workerConnection.disconnect();
         await db.close();
@@ -111,11 +132,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
 
 async function listenToSlack(
   bot: Bot,
-  deps: { service: RunService; runbooks: RunbookStore; messages: RunMessageStore; notifier: RunNotifier; clock: () => number; logger: Logger },
+  deps: { service: RunService; runbooks: RunbookStore; permissions: PermissionStore; messages: RunMessageStore; notifier: RunNotifier; clock: () => number; logger: Logger },
 ): Promise<void> {
-  const { service, runbooks, messages, notifier, clock, logger } = deps;
+  const { service, runbooks, permissions, messages, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
-  const botService = createBotService({ runs: service, runbooks, notifier, groups, client: bot.client, logger });
+  const botService = createBotService({ runs: service, runbooks, notifier, groups, permissions, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   await bot.listen({ bot: botService, home, clock, logger });
 }

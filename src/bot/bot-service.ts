@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 
 import { findStep, type Command, type Run, type RunbookSnapshot, type RunStatus, type VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
+import type { PermissionStore } from '../models/permission-store.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
 import type { RunbookRecord } from '../models/runbook-records.js';
@@ -15,12 +16,15 @@ import type { MessageRef, RunNotifier } from './run-notifier.js';
 import { ActionId } from './slack-ids.js';
 import { slackActor, type GroupResolver, type SlackUser } from './slack-actor.js';
 import { slackErrorCode } from './slack-error.js';
+import { requireStartPermissions } from './start-permissions.js';
 
 export interface BotServiceDeps {
   runs: RunService;
   runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
   notifier: RunNotifier;
   groups: GroupResolver;
+  /** Who holds which permissions: a runbook's required_permissions are checked at start. */
+  permissions: Pick<PermissionStore, 'missing' | 'groupsCovering'>;
   client: WebClient;
   logger: Logger;
 }
@@ -102,6 +106,8 @@ export function createBotService(deps: BotServiceDeps) {
     /** Looks the runbook up and either starts it or says which inputs are missing. */
     async start(input: { runbook: string | RunbookSnapshot; variables: Record<string, string>; user: SlackUser; where: Where | null; askForMissing: boolean }): Promise<StartOutcome> {
       const runbook = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, {}) : input.runbook;
+      // Before asking for inputs: nobody should fill in a modal only to be refused.
+      await requireStartPermissions(runbook, input.user, deps);
       const missing = missingVariables(runbook, input.variables);
       if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing };
       const run = await runs.start({

@@ -28,7 +28,9 @@ export function userMessage(error: unknown, logger: Logger, context: Record<stri
   }
   if (error instanceof z.ZodError) return buildNotice(`that request is malformed: ${zodMessage(error)}`);
   const appError = asAppError(error);
-  if (USER_FACING.has(appError.code)) return buildNotice(appError.message, opts.usage ? { usage: opts.usage } : {});
+  // A missing permission is not fixed by typing the command differently: no usage line.
+  const usage = opts.usage && appError.code !== ErrorCode.Forbidden ? { usage: opts.usage } : {};
+  if (USER_FACING.has(appError.code)) return buildNotice(appError.message, usage);
   const reference = randomUUID().slice(0, 8);
   logger.error('request failed', { ...context, reference, error: appError.message });
   return buildNotice(`Something went wrong on our side (reference ${reference}); nothing was changed. Try again, or tell your admin the reference.`);

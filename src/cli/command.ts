@@ -1,6 +1,7 @@
 // What every CLI command sees: line-based output and the environment (injected, so tests
-// run the CLI in-process), plus the store, opened only by the commands that need it.
+// run the CLI in-process), plus the stores, opened only by the commands that need them.
 import type { Actor } from '../engine/types.js';
+import type { PermissionStore } from '../models/permission-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 
 export interface CliIo {
@@ -15,6 +16,8 @@ export interface CommandContext {
   io: CliIo;
   /** Loads the configuration and connects on first call (lint never does). */
   store(): Promise<RunbookStore>;
+  /** The permission grants, on the same connection as store(). */
+  permissions(): Promise<PermissionStore>;
   /** Who the changes are recorded as. */
   author(): Actor;
 }

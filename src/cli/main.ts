@@ -11,7 +11,9 @@ import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { archiveCommand, draftCommand, publishCommand } from './commands/lifecycle.js';
 import { lintCommand } from './commands/lint.js';
+import { permissionsCommand } from './commands/permissions.js';
 import { rollbackCommand } from './commands/rollback.js';
+import { runnerCommand } from './commands/runner.js';
 import { versionsCommand } from './commands/versions.js';
 import { describeError } from './report-error.js';
 import { createStoreSession } from './store-session.js';
@@ -30,6 +32,8 @@ export const COMMANDS: readonly CliCommand[] = [
   publishCommand,
   archiveCommand,
   draftCommand,
+  permissionsCommand,
+  runnerCommand,
 ];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -42,7 +46,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   const session = createStoreSession(io);
   try {
-    return await command.run(rest, { io, store: session.store, author: () => cliAuthor(io.env) });
+    return await command.run(rest, { io, store: session.store, permissions: session.permissions, author: () => cliAuthor(io.env) });
   } catch (e) {
     return fail(io, e, commandUsage(command));
   } finally {

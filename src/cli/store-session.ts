@@ -1,37 +1,48 @@
-// Opening the runbook store for one CLI invocation: configuration first (a bad environment
+// Opening the stores for one CLI invocation: configuration first (a bad environment
 // stops before anything starts), then MongoDB, or the embedded FerretDB on the bot's own
-// data directory when MONGODB_URI is unset. close() undoes whatever was started.
+// data directory when MONGODB_URI is unset. One connection serves every store; close() undoes
+// whatever was started.
 import { relative } from 'node:path';
 
 import { loadConfig } from '../config/env.js';
 import { defaultFerretdbDir } from '../embedded/ferretdb.js';
 import { openDatabase, type OpenDatabase } from '../models/open-database.js';
+import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
 import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
 import type { CliIo } from './command.js';
 
 export interface StoreSession {
   store(): Promise<RunbookStore>;
+  permissions(): Promise<PermissionStore>;
   close(): Promise<void>;
 }
 
 export function createStoreSession(io: CliIo): StoreSession {
-  let opening: Promise<RunbookStore> | undefined;
+  let opening: Promise<OpenDatabase> | undefined;
   let db: OpenDatabase | undefined;
 
-  async function open(): Promise<RunbookStore> {
+  async function open(): Promise<OpenDatabase> {
     const config = loadConfig(io.env);
     if (config.mongodbUri === undefined) {
       // Said on stderr so stdout stays clean for export, and the user knows which data changed.
       io.stderr(`MONGODB_URI is unset: using the embedded FerretDB in ${relative(io.cwd, defaultFerretdbDir()) || '.'}`);
     }
     db = await openDatabase(config);
-    return createRunbookStore(db.conn);
+    return db;
   }
+
+  const connected = () => (opening ??= open());
+  let runbooks: Promise<RunbookStore> | undefined;
+  let permissions: Promise<PermissionStore> | undefined;
 
   return {
     store() {
-      opening ??= open();
-      return opening;
+      runbooks ??= connected().then((open) => createRunbookStore(open.conn));
+      return runbooks;
+    },
+    permissions() {
+      permissions ??= connected().then((open) => createPermissionStore(open.conn));
+      return permissions;
     },
     async close() {
       // Wait for a half-finished open so nothing it starts outlives the command.

@@ -48,6 +48,10 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, "_" or "-"' })
     .default('runbook-bot'),
+  // Runners beat this often; the bot counts a device offline after three beats missed.
+  DEVICE_HEARTBEAT_MS: intBetween(100, 3_600_000).default(10_000),
+  // How soon a tool call whose runner died is handed to a runner again.
+  RUNNER_STALLED_CHECK_MS: intBetween(500, 3_600_000).default(30_000),
 });
 export type Env = z.output<typeof EnvSchema>;
 
@@ -64,6 +68,8 @@ export interface Config {
   logLevel: LogLevel;
   reconcileIntervalMs: number;
   queuePrefix?: string;
+  deviceHeartbeatMs: number;
+  runnerStalledCheckMs: number;
 }
 
 // Values never echoed in messages: secrets, and URIs that may carry passwords.
@@ -87,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     queuePrefix: e.QUEUE_PREFIX,
+    deviceHeartbeatMs: e.DEVICE_HEARTBEAT_MS,
+    runnerStalledCheckMs: e.RUNNER_STALLED_CHECK_MS,
   };
 }
 

@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '../logger.js';
+import { createPeriodicPass } from './periodic-pass.js';
 import type { RunStore } from '../models/run-store.js';
 import type { RunService } from '../services/run-service.js';
 import { waitJobId, type WaitScheduler } from './wait-queue.js';
@@ -28,8 +29,6 @@ export interface ReconcileReport {
 export function createWaitReconciler(opts: ReconcilerOptions) {
   const clock = opts.clock ?? Date.now;
   const logger = opts.logger ?? silentLogger;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<ReconcileReport> | null = null;
 
   async function pass(): Promise<ReconcileReport> {
     const report: ReconcileReport = { checked: 0, rescheduled: 0, fired: 0, skipped: 0 };
@@ -52,23 +51,6 @@ export function createWaitReconciler(opts: ReconcilerOptions) {
     return report;
   }
 
-  return {
-    /** One pass; concurrent callers share the pass already under way. */
-    reconcile(): Promise<ReconcileReport> {
-      running ??= pass().finally(() => (running = null));
-      return running;
-    },
-    start(intervalMs: number): void {
-      if (timer) return;
-      timer = setInterval(() => {
-        this.reconcile().catch((error: unknown) => logger.error('reconcile failed', { error }));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running;
-    },
-  };
+  const periodic = createPeriodicPass('wait reconcile', pass, logger);
+  return { reconcile: periodic.run, start: periodic.start, stop: periodic.stop };
 }

@@ -16,6 +16,7 @@ export interface RunListFilter {
   status?: RunStatus[];
   runbookId?: string;
   startedBy?: string;
+  deviceId?: string;
   limit?: number;
 }
 
@@ -103,6 +104,7 @@ export function createRunStore(conn: Connection) {
       if (filter.status?.length) query.status = { $in: filter.status };
       if (filter.runbookId) query.runbook_id = filter.runbookId;
       if (filter.startedBy) query['started_by.id'] = filter.startedBy;
+      if (filter.deviceId) query.device_id = filter.deviceId;
       const limit = Math.min(Math.max(filter.limit ?? 20, 1), 100);
       const docs = await Runs.find(query, {
         runbook_id: 1,
@@ -131,6 +133,15 @@ export function createRunStore(conn: Connection) {
         updated_at: d.updated_at.getTime(),
         completed_at: d.completed_at ? d.completed_at.getTime() : null,
       }));
+    },
+
+    /**
+     * Running runs without a wait, oldest change first: among them, those waiting for a
+     * tool's result (the caller asks the engine which).
+     */
+    async runningWithoutWait(limit = 1000): Promise<Run[]> {
+      const docs = await Runs.find({ status: 'running', wait: null }).sort({ updated_at: 1 }).limit(limit).lean<RunDoc[]>().exec();
+      return docs.map((d) => fromRunDoc(d).run);
     },
 
     /** Runs holding a wait (paused ones too: they keep their due time), soonest first. */

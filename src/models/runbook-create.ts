@@ -19,7 +19,13 @@ export interface CreateInput {
   author: Actor;
   draft: VersionDraft;
   forked_from?: { runbook_id: string; version: number };
+  /** A built-in playbook (read-only to users); default false. */
+  builtin?: boolean;
+  /** This slug or nothing (null when taken); default: a free one made from the name. */
+  slug?: string;
 }
+
+export type RunbookCreator = ReturnType<typeof createRunbookCreator>;
 
 export function createRunbookCreator(ctx: StoreContext, versions: VersionOps) {
   const { Runbooks, Versions } = ctx;
@@ -35,7 +41,7 @@ export function createRunbookCreator(ctx: StoreContext, versions: VersionOps) {
   }
 
   return {
-    /** The new runbook (status draft) and its v1; null when the name is taken in that scope. */
+    /** The new runbook (status draft) and its v1; null when the name (or the slug asked for) is taken in that scope. */
     async create(input: CreateInput): Promise<{ runbook: RunbookDoc; version: RunbookVersionDoc } | null> {
       const id = newId('rnb');
       const at = ctx.now();
@@ -57,21 +63,22 @@ export function createRunbookCreator(ctx: StoreContext, versions: VersionOps) {
         latest_version: 1,
         published_version: null,
         forked_from: input.forked_from ?? null,
-        builtin: false,
+        builtin: input.builtin ?? false,
         created_by: storedActor(input.author),
         created_at: at,
         updated_at: at,
       };
       try {
         for (let attempt = 0; attempt < MAX_SLUG_ATTEMPTS; attempt++) {
-          const runbook: RunbookDoc = { ...base, slug: await freeSlug(scope_key, slugify(compiled.name)) };
+          const runbook: RunbookDoc = { ...base, slug: input.slug ?? (await freeSlug(scope_key, slugify(compiled.name))) };
           try {
             await Runbooks.create(runbook);
             return { runbook, version };
           } catch (e) {
             if (!isDuplicateKeyError(e)) throw e;
-            // Either the name (give up: the caller decides) or only the slug (pick again) was taken.
-            if (await Runbooks.exists({ scope_key, name_key: base.name_key })) {
+            // Either the name (give up: the caller decides) or only the slug (pick again) was
+            // taken; a slug asked for is given up like a name.
+            if (input.slug !== undefined || (await Runbooks.exists({ scope_key, name_key: base.name_key }))) {
               await Versions.deleteOne({ _id: version._id }).exec();
               return null;
             }

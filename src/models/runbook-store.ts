@@ -29,7 +29,9 @@ import {
   type VersionDetail,
   type VersionSummary,
 } from './runbook-records.js';
-import { assignStepIds, createVersionOps } from './runbook-versions.js';
+import { assertEditable, createBuiltinSync, type BuiltinInput } from './runbook-builtins.js';
+import type { RunbookVersionDoc } from './runbook-version-model.js';
+import { assignStepIds, createVersionOps, type VersionDraft } from './runbook-versions.js';
 
 export interface SaveInput {
   source: RunbookSource;
@@ -58,6 +60,7 @@ export interface RunbookStoreOptions {
   now?: () => Date;
 }
 
+export type { BuiltinInput } from './runbook-builtins.js';
 export type { FindOptions, ListOptions, RunbookPage } from './runbook-lookup.js';
 export type { AuditEventRecord, RunbookRecord, VersionDetail, VersionSummary } from './runbook-records.js';
 export type RunbookStore = ReturnType<typeof createRunbookStore>;
@@ -81,11 +84,35 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
     }
   }
 
-  /** Moves a runbook to a lifecycle status, conditional on what was read; no-op when already there. */
-  async function changeStatus(id: string, author: Actor, action: Lifecycle): Promise<RunbookRecord> {
+  function firstDraft(source: RunbookSource, note: string): VersionDraft {
+    const compiled_json = JSON.stringify(compile(source, assignStepIds(source.steps, [], freshStepId)));
+    return { definition_json: canonicalJson(source), compiled_json, note, rollback_of: null };
+  }
+
+  /** The version to append on top of `latest`, or null when `source` says the same. */
+  function nextDraft(source: RunbookSource, note: string) {
+    const definition_json = canonicalJson(source);
+    return (latest: RunbookVersionDoc): VersionDraft | null => {
+      if (latest.definition_json === definition_json) return null;
+      const previous = versions.compiledOf(latest);
+      const compiled = compile(source, assignStepIds(source.steps, previous.steps, freshStepId));
+      // Spelling a default out (`required: true`) or leaving it out is no change.
+      if (isEmptyDiff(diffRunbooks(previous, compiled))) return null;
+      return { definition_json, compiled_json: JSON.stringify(compiled), note, rollback_of: null };
+    };
+  }
+
+  const installBuiltin = createBuiltinSync({ ctx, versions, creator, firstDraft, nextDraft });
+
+  /**
+   * Moves a runbook to a lifecycle status, conditional on what was read; no-op when already
+   * there. Built-ins are refused unless `builtinSync` (their own sync publishing them).
+   */
+  async function changeStatus(id: string, author: Actor, action: Lifecycle, builtinSync = false): Promise<RunbookRecord> {
     await ctx.ready();
     for (let attempt = 0; attempt < MAX_STATUS_ATTEMPTS; attempt++) {
       const doc = await lookup.getDoc(id);
+      if (!builtinSync) assertEditable(doc);
       // The versions collection, not the runbook's copy, says which version is the latest.
       const latest = (await versions.latestDoc(id)).number;
       const next = planStatus({ ...doc, latest_version: latest }, action);
@@ -110,29 +137,20 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
       await ctx.ready();
       const { source, author, note = '', publish = false } = input;
       const scope = scopeOfSource(source.scope);
-      const definition_json = canonicalJson(source);
       for (let attempt = 0; attempt < MAX_STATUS_ATTEMPTS; attempt++) {
         const existing = await ctx.Runbooks.findOne({ scope_key: scopeKey(scope), name_key: nameKey(source.name) })
           .lean<RunbookDoc>()
           .exec();
         if (existing === null) {
-          const ids = assignStepIds(source.steps, [], freshStepId);
-          const compiled_json = JSON.stringify(compile(source, ids));
-          const made = await creator.create({ scope, author, draft: { definition_json, compiled_json, note, rollback_of: null } });
+          const made = await creator.create({ scope, author, draft: firstDraft(source, note) });
           if (made === null) continue; // someone created the same name meanwhile: append to theirs
           await recordAudit(ctx, { action: 'created', runbook_id: made.runbook._id, actor: author, version: 1, note });
           const runbook = publish ? await changeStatus(made.runbook._id, author, 'published') : toRunbookRecord(made.runbook);
           return { runbook, version: versions.detail(made.version), created: true, changed: true };
         }
+        assertEditable(existing);
         if (publish && existing.status === 'archived') throw archivedConflict(existing);
-        const { doc, appended } = await versions.append(existing, author, (latest) => {
-          if (latest.definition_json === definition_json) return null;
-          const previous = versions.compiledOf(latest);
-          const compiled = compile(source, assignStepIds(source.steps, previous.steps, freshStepId));
-          // Spelling a default out (`required: true`) or leaving it out is no change.
-          if (isEmptyDiff(diffRunbooks(previous, compiled))) return null;
-          return { definition_json, compiled_json: JSON.stringify(compiled), note, rollback_of: null };
-        });
+        const { doc, appended } = await versions.append(existing, author, nextDraft(source, note));
         if (appended) await recordAudit(ctx, { action: 'updated', runbook_id: existing._id, actor: author, version: doc.number, note });
         const runbook = publish
           ? await changeStatus(existing._id, author, 'published')
@@ -172,6 +190,7 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
     async rollback(runbookId: string, number: number, author: Actor): Promise<VersionDetail> {
       await ctx.ready();
       const runbook = await lookup.getDoc(runbookId);
+      assertEditable(runbook);
       const target = await versions.versionDoc(runbook, number);
       const note = `rollback to v${number}`;
       const { doc } = await versions.append(runbook, author, (latest) => {
@@ -189,7 +208,21 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
     archive: (id: string, author: Actor) => changeStatus(id, author, 'archived'),
     toDraft: (id: string, author: Actor) => changeStatus(id, author, 'drafted'),
 
-    /** An independent copy of the latest version in `scope`, with new ids, remembering its origin. */
+    /**
+     * Installs or updates a built-in playbook from its shipped source and keeps it published:
+     * for syncBuiltinPlaybooks only, the one writer built-ins have (runbook-builtins.ts).
+     */
+    async syncBuiltin(input: BuiltinInput): Promise<SaveResult> {
+      await ctx.ready();
+      const synced = await installBuiltin(input);
+      const runbook = await changeStatus(synced.doc._id, input.author, 'published', true);
+      return { runbook, version: versions.detail(synced.version), created: synced.created, changed: synced.changed };
+    },
+
+    /**
+     * An independent copy of the latest version in `scope`, with new ids, remembering its
+     * origin. A copy of a built-in is an ordinary, editable runbook.
+     */
     async fork(id: string, input: ForkInput): Promise<SaveResult> {
       await ctx.ready();
       const original = await lookup.getDoc(id);

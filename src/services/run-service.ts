@@ -3,7 +3,9 @@ import { AppError, ErrorCode } from '../errors.js';
 import { newId } from '../ids.js';
 import { createLru } from '../lru.js';
 import { silentLogger, type Logger } from '../logger.js';
+import type { DeviceStore } from '../models/device-store.js';
 import type { RunListFilter, RunStore, RunSummary, StoredRun } from '../models/run-store.js';
+import { requireDevice } from './device-check.js';
 import { performEffects, type EffectHandlers } from './effect-handlers.js';
 import { createKeyedMutex } from './keyed-mutex.js';
 
@@ -14,6 +16,8 @@ export interface RunbookLookup {
 export interface RunServiceDeps {
   runs: RunStore;
   runbooks: RunbookLookup;
+  /** Where runs that run tools are refused when their device is unknown or offline. */
+  devices?: Pick<DeviceStore, 'get'>;
   effects?: EffectHandlers;
   clock?: () => number;
   ids?: typeof newId;
@@ -131,6 +135,7 @@ export function createRunService(deps: RunServiceDeps) {
   return {
     async start(input: StartInput): Promise<Run> {
       const snapshot = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, { company: input.company }) : input.runbook;
+      if (deps.devices) await requireDevice(snapshot, input.variables ?? {}, deps.devices);
       const result = startRun(
         { id: ids('run'), runbook: snapshot, variables: input.variables ?? {}, started_by: input.actor, ...(input.trigger ? { trigger: input.trigger } : {}) },
         { now: clock(), ids: () => ids('rrs') },

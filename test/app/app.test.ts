@@ -22,6 +22,8 @@ const config = (): Config => ({
   host: '127.0.0.1',
   logLevel: 'error',
   reconcileIntervalMs: 60_000,
+  deviceHeartbeatMs: 10_000,
+  runnerStalledCheckMs: 30_000,
 });
 
 const apps: App[] = [];

@@ -9,7 +9,8 @@ import { ViewId } from '../../src/bot/slack-ids.js';
 import { formatDuration } from '../../src/bot/views/run-format.js';
 import { buildRunMessage } from '../../src/bot/views/run-message.js';
 import type { Run } from '../../src/engine/index.js';
-import { DEFAULT_CHANNEL, fakeTriggerId, plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
+import { createPermissionStore } from '../../src/models/permission-store.js';
+import { DEFAULT_CHANNEL, DEFAULT_USER, fakeTriggerId, plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
 import { startRun, textOf, updatesOf, withoutClock, type LiveRun } from './support/run-message.js';
 
@@ -43,8 +44,10 @@ async function expectRenderedFromStore(live: LiveRun): Promise<void> {
 
 describe('Deploy to Production, driven by clicks', () => {
   it('fails the tests, loops through the fix, waits a second by itself and completes once an approver approves', async () => {
-    const { fake, publish } = rig();
+    const { app, fake, publish } = rig();
     await publish(deployToProduction());
+    // The design's runbook requires devices:execute of whoever starts it.
+    await createPermissionStore(app.db.conn).grant(DEFAULT_USER.id, ['devices:execute'], { kind: 'cli', id: 'admin' });
     const since = fake.calls.length;
     const live = await startRun(rig, 'deploy-to-production version=2.5.0');
 

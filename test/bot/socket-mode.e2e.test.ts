@@ -33,6 +33,8 @@ beforeAll(async () => {
       host: '127.0.0.1',
       logLevel: 'error',
       reconcileIntervalMs: 60_000,
+      deviceHeartbeatMs: 10_000,
+      runnerStalledCheckMs: 30_000,
     },
     logger: silentLogger,
     queuePrefix: redis.prefix(),

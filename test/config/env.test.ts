@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       reconcileIntervalMs: 30_000,
       queuePrefix: 'runbook-bot',
+      deviceHeartbeatMs: 10_000,
+      runnerStalledCheckMs: 30_000,
     });
   });
 
@@ -40,6 +42,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       RECONCILE_INTERVAL_MS: '1000',
       QUEUE_PREFIX: 'staging-bot',
+      DEVICE_HEARTBEAT_MS: '2000',
+      RUNNER_STALLED_CHECK_MS: '5000',
       UNRELATED: 'ignored',
     });
 
@@ -55,6 +59,8 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       reconcileIntervalMs: 1000,
       queuePrefix: 'staging-bot',
+      deviceHeartbeatMs: 2000,
+      runnerStalledCheckMs: 5000,
     });
   });
 

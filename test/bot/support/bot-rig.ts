@@ -7,6 +7,7 @@ import { startApp, type App } from '../../../src/app/create-app.js';
 import type { Config } from '../../../src/config/env.js';
 import { parseDefinition } from '../../../src/engine/definition/index.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
+import type { BuiltinSyncOptions } from '../../../src/models/builtin-playbooks.js';
 import { connectMongo } from '../../../src/models/connection.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../../support/fake-slack.js';
 import { createTestDbName } from '../../support/mongo.js';
@@ -26,7 +27,15 @@ export interface BotRig {
   publish(definition: Record<string, unknown>): Promise<string>;
 }
 
-export function useBotRig(opts: { fake?: FakeSlackOptions; logger?: Logger; reconcileIntervalMs?: number } = {}): () => BotRig {
+export interface BotRigOptions {
+  fake?: FakeSlackOptions;
+  logger?: Logger;
+  reconcileIntervalMs?: number;
+  /** The built-in playbooks are left out unless a test asks for them: each test publishes its own. */
+  builtinPlaybooks?: BuiltinSyncOptions | false;
+}
+
+export function useBotRig(opts: BotRigOptions = {}): () => BotRig {
   const redis = useTestRedis();
   const dbName = createTestDbName();
   let rig: BotRig | undefined;
@@ -42,10 +51,12 @@ export function useBotRig(opts: { fake?: FakeSlackOptions; logger?: Logger; reco
     host: '127.0.0.1',
     logLevel: 'error',
     reconcileIntervalMs: opts.reconcileIntervalMs ?? 60_000,
+    deviceHeartbeatMs: 10_000,
+    runnerStalledCheckMs: 30_000,
   });
 
   async function boot(fake: FakeSlack): Promise<{ app: App; slack: SlackSender }> {
-    const app = await startApp({ config: config(fake), logger: opts.logger ?? silentLogger, queuePrefix: prefix });
+    const app = await startApp({ config: config(fake), logger: opts.logger ?? silentLogger, queuePrefix: prefix, builtinPlaybooks: opts.builtinPlaybooks ?? false });
     const slack = createSlackSender({ url: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET, responseUrlFor: fake.responseUrl });
     return { app, slack };
   }

@@ -1,0 +1,75 @@
+// Applies tool results from the results queue as the engine's `tool_result`, keyed by the
+// call id: the runner's answer and the call's timeout share the key, so only the first to
+// arrive changes the run, and a redelivered result changes nothing.
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import type { JsonObject } from '../engine/types.js';
+import { isAppError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { limitOutput } from '../runner/output-limit.js';
+import type { RunService } from '../services/run-service.js';
+import type { ToolDispatcher } from './tool-dispatcher.js';
+import { TOOL_RESULTS_QUEUE, ToolResultJob } from './tool-queue.js';
+
+/** What a run keeps of one tool output, whatever a runner sent. */
+export const STORED_OUTPUT_CHARS = 16_000;
+
+export type ToolResultOutcome = 'applied' | 'duplicate' | 'stale';
+
+export interface ToolResultWorkerOptions {
+  /** A connection made with `createRedis(url, { forWorker: true })`. */
+  connection: Redis;
+  prefix?: string;
+  service: Pick<RunService, 'apply'>;
+  dispatcher: Pick<ToolDispatcher, 'clearTimeout'>;
+  concurrency?: number;
+  logger?: Logger;
+}
+
+export const toolResultKey = (callId: string): string => `tool-${callId}`;
+
+export async function applyToolResult(service: Pick<RunService, 'apply'>, data: ToolResultJob): Promise<ToolResultOutcome> {
+  const output = data.output !== null && typeof data.output === 'object' && !Array.isArray(data.output)
+    ? limitOutput(data.output as JsonObject, STORED_OUTPUT_CHARS)
+    : data.output;
+  try {
+    const { duplicate } = await service.apply(data.runId, {
+      type: 'tool_result',
+      actor: { kind: 'system', id: data.source === 'runner' ? `runner:${data.deviceId}` : `tool-${data.source}` },
+      source: 'worker',
+      step_id: data.stepId,
+      visit: data.visit,
+      try: data.try,
+      ok: data.ok,
+      output,
+      ...(data.error !== null ? { error: data.error } : {}),
+      key: toolResultKey(data.callId),
+    });
+    return duplicate ? 'duplicate' : 'applied';
+  } catch (error) {
+    // The run moved on (cancelled, skipped, timed out) or is gone: the result no longer matters.
+    if (isAppError(error) && (error.code === 'conflict' || error.code === 'not_found')) return 'stale';
+    throw error;
+  }
+}
+
+export function createToolResultWorker(opts: ToolResultWorkerOptions): Worker<ToolResultJob, ToolResultOutcome> {
+  const logger = opts.logger ?? silentLogger;
+  const worker = new Worker<ToolResultJob, ToolResultOutcome>(
+    TOOL_RESULTS_QUEUE,
+    async (job: Job<ToolResultJob>) => {
+      const data = ToolResultJob.parse(job.data);
+      const outcome = await applyToolResult(opts.service, data);
+      logger.debug('tool result', { run_id: data.runId, call_id: data.callId, source: data.source, ok: data.ok, outcome });
+      if (data.source === 'runner') {
+        await opts.dispatcher.clearTimeout(data.callId).catch((error: unknown) => logger.warn('could not clear a tool timeout', { call_id: data.callId, error }));
+      }
+      return outcome;
+    },
+    { connection: opts.connection, ...(opts.prefix ? { prefix: opts.prefix } : {}), concurrency: opts.concurrency ?? 20 },
+  );
+  worker.on('failed', (job, error) => logger.warn('tool result job failed', { job_id: job?.id, error }));
+  worker.on('error', (error) => logger.error('tool result worker error', { error }));
+  return worker;
+}

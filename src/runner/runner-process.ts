@@ -1,0 +1,54 @@
+// `runbook-bot runner`: the runner as a process. Reads the environment (MongoDB, Redis,
+// queue prefix, as the bot does) and the runner's own config file, serves until SIGTERM or
+// SIGINT, then stops cleanly so the device shows offline at once.
+import { loadConfig } from '../config/env.js';
+import { createRedis, pingRedis } from '../jobs/redis.js';
+import { createLogger } from '../logger.js';
+import { createDeviceStore } from '../models/device-store.js';
+import { openDatabase } from '../models/open-database.js';
+import { createToolCallStore } from '../models/tool-call-store.js';
+import { startRunner } from './runner.js';
+import { loadRunnerConfig } from './runner-config.js';
+import { createToolRegistry } from './tool-registry.js';
+
+export interface RunnerProcessArgs {
+  deviceId?: string;
+  tags?: string[];
+  configPath?: string;
+}
+
+/** Resolves once the runner has stopped after `stop` settled. */
+export async function serveRunner(args: RunnerProcessArgs, env: NodeJS.ProcessEnv, stop: Promise<unknown>): Promise<void> {
+  const config = loadConfig(env);
+  const runnerConfig = await loadRunnerConfig(args.configPath);
+  const deviceId = args.deviceId ?? runnerConfig.device_id;
+  if (deviceId === undefined) throw new Error('no device id: pass --device-id ID or set device_id in the runner config');
+  const logger = createLogger(config.logLevel);
+  const registry = await createToolRegistry(runnerConfig);
+  await pingRedis(config.redisUrl);
+  const db = await openDatabase(config);
+  const connection = createRedis(config.redisUrl);
+  const workerConnection = createRedis(config.redisUrl, { forWorker: true });
+  try {
+    const runner = await startRunner({
+      deviceId,
+      tags: args.tags ?? runnerConfig.tags ?? [],
+      config: runnerConfig,
+      registry,
+      devices: createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs }),
+      calls: createToolCallStore(db.conn),
+      connection,
+      workerConnection,
+      ...(config.queuePrefix ? { prefix: config.queuePrefix } : {}),
+      heartbeatMs: config.deviceHeartbeatMs,
+      stalledCheckMs: config.runnerStalledCheckMs,
+      logger,
+    });
+    await stop;
+    await runner.stop();
+  } finally {
+    connection.disconnect();
+    workerConnection.disconnect();
+    await db.close();
+  }
+}

@@ -1,0 +1,116 @@
+// The device runner: registers its machine, beats a heartbeat, and serves the device's
+// queue of tool calls, answering each on the bot's results queue.
+import { randomUUID } from 'node:crypto';
+import { arch, hostname, platform, release } from 'node:os';
+
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import { RESULT_JOB_OPTIONS, TOOL_RESULTS_QUEUE, ToolCallJob, resultJobId, toolQueueName, type ToolResultJob } from '../jobs/tool-queue.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { DEFAULT_HEARTBEAT_MS, type Device, type DeviceStore } from '../models/device-store.js';
+import type { ToolCallStore } from '../models/tool-call-store.js';
+import { runCall } from './run-call.js';
+import type { RunnerConfig } from './runner-config.js';
+import type { ToolRegistry } from './tool-registry.js';
+
+export const RUNNER_VERSION = '0.1.0';
+
+export interface RunnerOptions {
+  deviceId: string;
+  tags: string[];
+  config: RunnerConfig;
+  registry: ToolRegistry;
+  devices: DeviceStore;
+  calls: ToolCallStore;
+  /** For the results queue. */
+  connection: Redis;
+  /** For the worker: made with `createRedis(url, { forWorker: true })`. */
+  workerConnection: Redis;
+  prefix?: string;
+  heartbeatMs?: number;
+  /** Tool calls run at once. */
+  concurrency?: number;
+  /** How soon a call whose runner died is handed out again (BullMQ's stalled check). */
+  stalledCheckMs?: number;
+  clock?: () => number;
+  logger?: Logger;
+}
+
+export interface Runner {
+  device: Device;
+  stop(): Promise<void>;
+}
+
+export async function startRunner(opts: RunnerOptions): Promise<Runner> {
+  const logger = opts.logger ?? silentLogger;
+  const clock = opts.clock ?? Date.now;
+  const session = randomUUID();
+  const stopping = new AbortController();
+  const prefix = opts.prefix ? { prefix: opts.prefix } : {};
+  const device = await opts.devices.register({
+    id: opts.deviceId,
+    hostname: hostname(),
+    os: { platform: platform(), release: release(), arch: arch() },
+    tags: opts.tags,
+    tools: opts.registry.names(),
+    runner_version: RUNNER_VERSION,
+    session,
+    pid: process.pid,
+  });
+
+  const heartbeat = setInterval(() => {
+    opts.devices.heartbeat(opts.deviceId, session).then(
+      (mine) => {
+        if (!mine) logger.warn('another runner registered this device id: two runners now take its calls', { device_id: opts.deviceId });
+      },
+      (error: unknown) => logger.warn('heartbeat failed', { error }),
+    );
+  }, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+
+  const results = new Queue<ToolResultJob>(TOOL_RESULTS_QUEUE, { connection: opts.connection, ...prefix });
+  const stalledCheckMs = opts.stalledCheckMs ?? 30_000;
+  const worker = new Worker<ToolCallJob>(
+    toolQueueName(opts.deviceId),
+    async (job: Job<ToolCallJob>) => {
+      const call = ToolCallJob.parse(job.data);
+      const result = await runCall(call, { registry: opts.registry, calls: opts.calls, config: opts.config, clock, stopping: stopping.signal });
+      if (result === null) {
+        logger.warn('tool call arrived after its deadline; not run', { call_id: call.callId, tool: call.tool });
+        return;
+      }
+      const { callId, runId, stepId, visit, deviceId } = call;
+      await results.add('result', { callId, runId, stepId, visit, try: call.try, deviceId, source: 'runner', ...result }, { ...RESULT_JOB_OPTIONS, jobId: resultJobId(callId) });
+      logger.info('tool call answered', { call_id: callId, tool: call.tool, ok: result.ok });
+    },
+    {
+      connection: opts.workerConnection,
+      ...prefix,
+      concurrency: opts.concurrency ?? 4,
+      lockDuration: stalledCheckMs,
+      stalledInterval: stalledCheckMs,
+    },
+  );
+  worker.on('failed', (job, error) => logger.error('tool call job failed', { job_id: job?.id, error }));
+  worker.on('error', (error) => logger.error('runner worker error', { error }));
+  logger.info('runner started', { device_id: opts.deviceId, tools: device.tools, tags: opts.tags });
+
+  let stopped: Promise<void> | null = null;
+  return {
+    device,
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(heartbeat);
+        // Let calls under way finish (they are aborted only if the close takes too long).
+        const closing = worker.close();
+        const forceAfter = setTimeout(() => stopping.abort(), 10_000);
+        await closing;
+        clearTimeout(forceAfter);
+        await results.close();
+        await opts.devices.markStopped(opts.deviceId, session).catch((error: unknown) => logger.warn('could not mark the device stopped', { error }));
+        logger.info('runner stopped', { device_id: opts.deviceId });
+      })();
+      return stopped;
+    },
+  };
+}
