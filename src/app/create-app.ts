@@ -18,7 +18,7 @@ import { createWaitReconciler } from '../jobs/wait-reconciler.js';
 import { createWaitWorker } from '../jobs/wait-worker.js';
 import type { Logger } from '../logger.js';
 import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
-import { createDeviceStore } from '../models/device-store.js';
+import { createDeviceStore, type DeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
 import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
 import { createRunMessageStore, type RunMessageStore } from '../models/run-message-store.js';
@@ -84,7 +84,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   logger.info('tool calls reconciled', { ...(await toolReconciler.reconcile()) });
   reconciler.start(config.reconcileIntervalMs);
   toolReconciler.start(config.reconcileIntervalMs);
-  if (bot && notifier) await listenToSlack(bot, { service, runbooks, permissions, messages, notifier, clock, logger });
+  if (bot && notifier) await listenToSlack(bot, { service, runbooks, permissions, devices, messages, notifier, clock, logger });
   const health = await startHealthServer(config.host, config.port, {
     mongodb: async () => {
       await db.conn.db?.admin().ping();
@@ -132,11 +132,20 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
 
 async function listenToSlack(
   bot: Bot,
-  deps: { service: RunService; runbooks: RunbookStore; permissions: PermissionStore; messages: RunMessageStore; notifier: RunNotifier; clock: () => number; logger: Logger },
+  deps: {
+    service: RunService;
+    runbooks: RunbookStore;
+    permissions: PermissionStore;
+    devices: DeviceStore;
+    messages: RunMessageStore;
+    notifier: RunNotifier;
+    clock: () => number;
+    logger: Logger;
+  },
 ): Promise<void> {
-  const { service, runbooks, permissions, messages, notifier, clock, logger } = deps;
+  const { service, runbooks, permissions, devices, messages, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
-  const botService = createBotService({ runs: service, runbooks, notifier, groups, permissions, client: bot.client, logger });
+  const botService = createBotService({ runs: service, runbooks, notifier, groups, permissions, devices, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   await bot.listen({ bot: botService, home, clock, logger });
 }

@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 
 import { findStep, type Command, type Run, type RunbookSnapshot, type RunStatus, type VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
+import type { Device, DeviceStore } from '../models/device-store.js';
 import type { PermissionStore } from '../models/permission-store.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
@@ -23,6 +24,8 @@ export interface BotServiceDeps {
   runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
   notifier: RunNotifier;
   groups: GroupResolver;
+  /** `/runbook device ID`. */
+  devices: Pick<DeviceStore, 'get'>;
   /** Who holds which permissions: a runbook's required_permissions are checked at start. */
   permissions: Pick<PermissionStore, 'missing' | 'groupsCovering'>;
   client: WebClient;
@@ -172,6 +175,12 @@ export function createBotService(deps: BotServiceDeps) {
 
     async listRuns(statuses: RunStatus[] | null): Promise<RunSummary[]> {
       return runs.list({ ...(statuses ? { status: statuses } : {}), limit: 20 });
+    },
+
+    /** A device as its runner registered it (null when none did) and its most recent runs. */
+    async device(id: string): Promise<{ device: Device | null; runs: RunSummary[] }> {
+      const [device, recent] = await Promise.all([deps.devices.get(id), runs.list({ deviceId: id, limit: 10 })]);
+      return { device, runs: recent };
     },
 
     async runbookForInputs(runbookId: string): Promise<RunbookSnapshot> {

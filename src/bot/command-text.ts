@@ -3,8 +3,9 @@
 // usage that would work.
 import { RUN_STATUSES, TERMINAL_STATUSES, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
+import { DEVICE_ID_PATTERN } from '../models/device-model.js';
 
-export const SUBCOMMANDS = ['help', 'list', 'start', 'status', 'runs', 'resume', 'pause', 'cancel'] as const;
+export const SUBCOMMANDS = ['help', 'list', 'start', 'status', 'runs', 'resume', 'pause', 'cancel', 'device'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** `runs active`: every status a run can still move from. */
@@ -16,7 +17,8 @@ export type RunbookCommand =
   | { type: 'list'; text: string }
   | { type: 'start'; runbook: string; variables: Record<string, string> }
   | { type: 'status' | 'resume' | 'pause' | 'cancel'; runId: string }
-  | { type: 'runs'; statuses: RunStatus[] | null; filter: string | null };
+  | { type: 'runs'; statuses: RunStatus[] | null; filter: string | null }
+  | { type: 'device'; deviceId: string };
 
 /** A refusal carrying the usage line of the subcommand it concerns. */
 export class CommandTextError extends AppError {
@@ -67,8 +69,10 @@ function parseStart(args: string[]): RunbookCommand {
     const match = VARIABLE.exec(arg);
     if (!match) throw new CommandTextError(`"${arg}" is not a variable: write name=value (quote values with spaces)`, 'start');
     const [, key, value] = match as unknown as [string, string, string];
-    if (Object.hasOwn(variables, key)) throw new CommandTextError(`variable "${key}" is given twice`, 'start');
-    variables[key] = value;
+    // `device=web-01` is how people say which machine; runbooks call it deviceId.
+    const name = key === 'device' ? 'deviceId' : key;
+    if (Object.hasOwn(variables, name)) throw new CommandTextError(`variable "${name}" is given twice`, 'start');
+    variables[name] = value;
   }
   return { type: 'start', runbook: nameParts.join(' '), variables };
 }
@@ -87,6 +91,14 @@ function parseRuns(args: string[]): RunbookCommand {
     throw new CommandTextError(`"${args.join(' ')}" is not a run status; use one of: ${RUN_FILTERS.join(', ')}`, 'runs');
   }
   return { type: 'runs', statuses: filter === 'active' ? [...ACTIVE_STATUSES] : [filter as RunStatus], filter };
+}
+
+function parseDevice(args: string[]): RunbookCommand {
+  const deviceId = args[0] ?? '';
+  if (args.length !== 1 || !DEVICE_ID_PATTERN.test(deviceId)) {
+    throw new CommandTextError(args.length !== 1 ? 'device takes one device id, like web-01' : `"${deviceId}" is not a device id (letters, digits, ".", "_" and "-")`, 'device');
+  }
+  return { type: 'device', deviceId };
 }
 
 /** Slack sends command text with &, < and > escaped; values are stored as the user typed them. */
@@ -111,6 +123,8 @@ export function parseCommandText(text: string): RunbookCommand {
       return parseRunId(sub, args);
     case 'runs':
       return parseRuns(args);
+    case 'device':
+      return parseDevice(args);
     default:
       throw new CommandTextError(`unknown subcommand "${first}"; use one of: ${SUBCOMMANDS.join(', ')}`, null);
   }

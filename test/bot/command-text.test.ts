@@ -61,8 +61,20 @@ describe('parseCommandText', () => {
     expect(parseCommandText('runs active')).toMatchObject({ statuses: ['pending', 'running', 'waiting', 'paused', 'failed'] });
   });
 
+  it('reads device=ID on start as the deviceId variable, and device ID as its own subcommand', () => {
+    expect(parseCommandText('start Disk Cleanup device=web-01 path=/var')).toEqual({
+      type: 'start',
+      runbook: 'Disk Cleanup',
+      variables: { deviceId: 'web-01', path: '/var' },
+    });
+    expect(parseCommandText('device web-01.prod')).toEqual({ type: 'device', deviceId: 'web-01.prod' });
+  });
+
   it.each([
     ['deploy', null, 'unknown subcommand "deploy"'],
+    ['start cleanup device=a deviceId=b', 'start', 'variable "deviceId" is given twice'],
+    ['device', 'device', 'device takes one device id'],
+    ['device web:01', 'device', '"web:01" is not a device id'],
     ['start', 'start', 'start needs the name of a runbook'],
     ['start deploy v=1 oops', 'start', '"oops" is not a variable'],
     ['start deploy v=1 v=2', 'start', 'variable "v" is given twice'],

@@ -17,6 +17,7 @@ export const USAGE = {
   resume: `${SLASH_COMMAND} resume RUN`,
   pause: `${SLASH_COMMAND} pause RUN`,
   cancel: `${SLASH_COMMAND} cancel RUN`,
+  device: `${SLASH_COMMAND} device ID`,
 } as const satisfies Record<Subcommand, string>;
 
 const EXPLAIN: Record<Subcommand, string> = {
@@ -28,6 +29,7 @@ const EXPLAIN: Record<Subcommand, string> = {
   resume: "Post a run's live message here (resuming it if paused); later updates go to that message.",
   pause: 'Pause a running run; nobody can act on it until it is resumed.',
   cancel: 'Cancel a run for good.',
+  device: 'A device: whether its runner is online, its tags and tools, and its recent runs.',
 };
 
 export function buildHelp(): SlackMessage {
@@ -39,7 +41,8 @@ export function buildHelp(): SlackMessage {
       sectionBlock(lines.join('\n')),
       contextBlock(
         `NAME is a runbook id, its exact name (any case) or its slug (${code('deploy-to-production')}). ` +
-          `RUN is a run id (${code('run_…')}). Quote values with spaces: ${code(`${SLASH_COMMAND} start deploy version="1.2 beta"`)}.`,
+          `RUN is a run id (${code('run_…')}). Quote values with spaces: ${code(`${SLASH_COMMAND} start deploy version="1.2 beta"`)}. ` +
+          `Playbooks that run tools take the device as ${code('device=web-01')}.`,
       ),
     ],
   };

@@ -36,21 +36,23 @@ import {
   statusLabel,
   stepMark,
 } from './run-format.js';
+import { historyTexts } from './run-history.js';
+import { failureBanner, hasFailureBanner, rollbackNotice, runDevice } from './run-notices.js';
+import { ranTool, toolCallText, verifyResultText } from './tool-result.js';
 import type { SlackMessage } from './types.js';
 
 /** Ends an instruction too long for the message; the caller posts it whole in the thread. */
 export const INSTRUCTION_CUT_MARKER = '… (full text in thread)';
 /** Finished steps listed one per line; older ones fold into one summary line. */
-export const HISTORY_LINES = 15;
+export { HISTORY_LINES } from './run-history.js';
 /** Outcome buttons shown at most (two actions blocks with the run buttons). */
 export const MAX_OUTCOME_BUTTONS = 40;
 
 // Budgets for one piece of user text in one line, after escaping.
 const LABEL_CHARS = 150;
-const HISTORY_LABEL_CHARS = 100;
-const HISTORY_NOTE_CHARS = 100;
 const VARIABLE_LINE_CHARS = 400;
 const TEXT_PART_CHARS = 100;
+const DEVICE_CHARS = 100;
 
 /**
  * Slack wants action_ids unique within a block, so each outcome button gets its own:
@@ -73,6 +75,10 @@ export function buildRunMessage(run: Run, opts: RunMessageOptions): SlackMessage
     { type: 'header', text: plainText(truncate(`${statusEmoji(run.status)} ${run.runbook.name}`, SLACK_LIMITS.headerText)) },
     contextBlock(summaryLine(run, opts.now)),
   ];
+  const banner = failureBanner(run);
+  if (banner !== null) blocks.push(sectionBlock(banner));
+  const rollback = rollbackNotice(run);
+  if (rollback !== null) blocks.push(contextBlock(rollback));
   const variables = variablesText(run);
   if (variables !== null) blocks.push(sectionBlock(variables));
   blocks.push(contextBlock(progressLine(run)), DIVIDER);
@@ -100,6 +106,7 @@ function fallbackText(run: Run): string {
   const name = truncate(escapeMrkdwn(run.runbook.name), TEXT_PART_CHARS);
   const status = statusLabel(run.status).toLowerCase();
   const cur = currentStep(run);
+  if (hasFailureBanner(run)) return `${name} — ${status}: ${truncate(escapeMrkdwn(run.error_message ?? ''), TEXT_PART_CHARS * 2)}`;
   if (!cur || isTerminal(run.status)) return `${name} — ${status}`;
   const label = truncate(escapeMrkdwn(cur.def.label), TEXT_PART_CHARS);
   return `${name} — step ${cur.def.position}/${run.runbook.steps.length}: ${label} (${status})`;
@@ -108,7 +115,9 @@ function fallbackText(run: Run): string {
 function summaryLine(run: Run, now: number): string {
   const parts = [`v${run.runbook.version}`, code(run.id), `started by ${formatActor(run.started_by)}`];
   if (run.started_at !== null) parts.push(slackDate(run.started_at));
-  if (run.trigger.source !== 'manual') parts.push(`via ${run.trigger.source}`);
+  const device = runDevice(run);
+  if (device !== null) parts.push(`🖥️ ${truncate(escapeMrkdwn(device), DEVICE_CHARS)}`);
+  if (run.trigger.source !== 'manual') parts.push(`triggered by ${run.trigger.source}`);
   parts.push(`*${formatStatus(run.status)}*`);
   if (run.started_at !== null && run.completed_at === null) parts.push(`${formatDuration(now - run.started_at)} so far`);
   return parts.join(' · ');
@@ -165,6 +174,7 @@ function stepStatusLine(run: Run, def: CompiledStep, state: RunStep, now: number
     const notes = state.notes ? ` · ${truncate(escapeMrkdwn(state.notes), 300)}` : '';
     return `⏳ Next try of ${tool} ${slackDate(wait.due_at)}${notes}`;
   }
+  if (run.status === 'failed' && state.status === 'failed') return failedToolLine(run, def, state);
   if (run.status !== 'running' || state.status !== 'active') return null;
   if (def.type === 'gate') return `🔐 Needs approval from ${approversText(def)}`;
   if (state.awaiting_approval) return `🔐 Approve running tool ${tool}: ${approversText(def)}`;
@@ -175,68 +185,24 @@ function stepStatusLine(run: Run, def: CompiledStep, state: RunStep, now: number
   return null;
 }
 
-function endText(run: Run): string {
-  const took = run.started_at !== null && run.completed_at !== null ? formatDuration(run.completed_at - run.started_at) : null;
-  const verb = run.status === 'completed' ? 'in' : 'after';
-  const head = `${statusEmoji(run.status)} *${statusLabel(run.status)}*${took ? ` ${verb} ${took}` : ''}`;
-  if (!run.error_message) return head;
-  const budget = SLACK_LIMITS.sectionText - head.length - 1;
-  return `${head}\n${truncate(escapeMrkdwn(run.error_message), budget)}`;
-}
-
-// ---- history ------------------------------------------------------------------------
-
-const FINISHED = new Set(['completed', 'skipped', 'failed']);
-
-/**
- * Finished steps, oldest first by their latest visit; the current step is shown above, and
- * steps never reached (skipped when the run ended) are one count, not one line each.
- */
-function historyTexts(run: Run): string[] {
-  const finished = run.steps
-    .filter((s) => FINISHED.has(s.status) && s.visits > 0 && s.step_id !== run.current_step_id)
-    .sort((a, b) => a.visit - b.visit);
-  const hidden = finished.slice(0, Math.max(0, finished.length - HISTORY_LINES));
-  const lines: string[] = [];
-  if (hidden.length > 0) lines.push(foldedLine(hidden));
-  lines.push(...finished.slice(hidden.length).map((state) => historyLine(run, state)));
-  const unreached = run.steps.filter((s) => s.status === 'skipped' && s.visits === 0).length;
-  if (unreached > 0) lines.push(`⏭ ${unreached} step${unreached === 1 ? '' : 's'} not reached`);
-  return packLines(lines, SLACK_LIMITS.sectionText);
-}
-
-function foldedLine(states: RunStep[]): string {
-  const count = (status: string) => states.filter((s) => s.status === status).length;
-  const n = states.length;
-  return `… ${n} earlier step${n === 1 ? '' : 's'}: ${count('completed')} ✓, ${count('skipped')} ⏭, ${count('failed')} ✗`;
-}
-
-function historyLine(run: Run, state: RunStep): string {
-  const def = run.runbook.steps.find((s) => s.id === state.step_id);
-  const label = truncate(escapeMrkdwn(def?.label ?? state.step_id), HISTORY_LABEL_CHARS);
-  const parts = [`${stepMark(state.status)} *${def?.position ?? '?'}. ${label}*${state.visits > 1 ? ` ×${state.visits}` : ''}`];
-  if (state.actor) parts.push(formatActor(state.actor, 40));
-  if (state.outcome && state.outcome !== 'done') parts.push(code(truncate(state.outcome, HISTORY_NOTE_CHARS)));
-  const note = state.status === 'failed' ? state.error : state.status === 'skipped' ? state.notes : null;
-  if (note) parts.push(truncate(escapeMrkdwn(note.replace(/[\r\n]+/g, ' ')), HISTORY_NOTE_CHARS));
+/** What the tool of the step that failed the run did; the failure banner has the error. */
+function failedToolLine(run: Run, def: CompiledStep, state: RunStep): string | null {
+  if (!ranTool(def, state)) return null;
+  const parts = [`Ran ${toolCallText(def, state)}`];
+  const verify = verifyResultText(run, def, state);
+  if (verify !== null) parts.push(verify);
   if (state.duration_ms !== null) parts.push(formatDuration(state.duration_ms));
   return parts.join(' · ');
 }
 
-/** Joins lines into as few texts of at most `max` characters as possible. */
-function packLines(lines: string[], max: number): string[] {
-  const texts: string[] = [];
-  let current = '';
-  for (const raw of lines) {
-    const line = truncate(raw, max);
-    if (current !== '' && current.length + 1 + line.length > max) {
-      texts.push(current);
-      current = '';
-    }
-    current = current === '' ? line : `${current}\n${line}`;
-  }
-  if (current !== '') texts.push(current);
-  return texts;
+function endText(run: Run): string {
+  const took = run.started_at !== null && run.completed_at !== null ? formatDuration(run.completed_at - run.started_at) : null;
+  const verb = run.status === 'completed' ? 'in' : 'after';
+  const head = `${statusEmoji(run.status)} *${statusLabel(run.status)}*${took ? ` ${verb} ${took}` : ''}`;
+  // The failure banner above already says why.
+  if (!run.error_message || hasFailureBanner(run)) return head;
+  const budget = SLACK_LIMITS.sectionText - head.length - 1;
+  return `${head}\n${truncate(escapeMrkdwn(run.error_message), budget)}`;
 }
 
 // ---- buttons ------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import {
   slackDate,
   stepMark,
 } from './run-format.js';
+import { verifyResultText } from './tool-result.js';
 import type { SlackMessage } from './types.js';
 
 const STATUS_WORDS: Readonly<Record<StepStatus, string>> = {
@@ -74,8 +75,9 @@ function fallbackText(def: CompiledStep, state: RunStep): string {
 }
 
 /**
- * The reply posted when a step finishes: who, outcome, notes, output, the tool call and
- * any error. At most eight blocks, each cut to fit, so it always posts.
+ * The reply posted when a step finishes: who, outcome, notes, output, a verify step's
+ * result, the tool call and any error. At most nine blocks, each cut to fit, so it always
+ * posts.
  */
 export function buildStepReply(run: Run, stepId: string): SlackMessage {
   const { def, state } = find(run, stepId);
@@ -84,6 +86,8 @@ export function buildStepReply(run: Run, stepId: string): SlackMessage {
   if (details !== null) blocks.push(contextBlock(details));
   if (state.notes) blocks.push(titled('*Notes*', escapeMrkdwn(state.notes)));
   if (present(state.output)) blocks.push(jsonSection('*Output*', state.output));
+  const verify = verifyResultText(run, def, state);
+  if (verify !== null) blocks.push(sectionBlock(`*Result* ${verify}`));
   if (def.tool !== null && (state.tool_input !== null || present(state.tool_output))) {
     blocks.push(sectionBlock(`*Tool* ${code(def.tool)}`));
     if (state.tool_input !== null) blocks.push(jsonSection('*Tool input*', state.tool_input));

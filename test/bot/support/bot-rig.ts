@@ -25,6 +25,8 @@ export interface BotRig {
   restart(): Promise<void>;
   /** Saves and publishes a definition; returns its name. */
   publish(definition: Record<string, unknown>): Promise<string>;
+  /** The environment another process (a device runner) needs to share this bot's database and queues. */
+  env: { MONGODB_URI: string; REDIS_URL: string; QUEUE_PREFIX: string };
 }
 
 export interface BotRigOptions {
@@ -65,10 +67,12 @@ export function useBotRig(opts: BotRigOptions = {}): () => BotRig {
     prefix = redis.prefix();
     const fake = await startFakeSlack(opts.fake);
     const { app, slack } = await boot(fake);
+    const shared = config(fake);
     const current: BotRig = {
       fake,
       app,
       slack,
+      env: { MONGODB_URI: shared.mongodbUri as string, REDIS_URL: shared.redisUrl, QUEUE_PREFIX: prefix },
       async restart() {
         await current.app.stop();
         Object.assign(current, await boot(fake));

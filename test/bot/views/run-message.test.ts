@@ -192,12 +192,14 @@ describe('runs that are waiting, paused, failed or over', () => {
     expect(allText(message)).toContain('⏸️ Paused');
   });
 
-  it('shows the escaped error and Retry on a failed run, and no Cancel, which the engine refuses', () => {
+  it('shows the escaped error in a banner and Retry on a failed run, and no Cancel, which the engine refuses', () => {
     let { run } = begin(deploy, { version: '2.5.0' });
     run = apply(run, { type: 'fail', actor: alice, notes: 'disk full <!channel> & more' }, NOW + 65_000);
     const message = render(run);
     expect(run.status).toBe('failed');
-    expect(allText(message)).toContain('❌ *Failed* after 1m 05s\nstep "Pull latest code" failed: disk full &lt;!channel&gt; &amp; more');
+    expect(mrkdwnTexts(message)[1]).toBe('🟥 *Failed:* step "Pull latest code" failed: disk full &lt;!channel&gt; &amp; more');
+    expect(mrkdwnTexts(message)).toContain('❌ *Failed* after 1m 05s');
+    expect(message.text).toBe('Deploy to Production — failed: step "Pull latest code" failed: disk full &lt;!channel&gt; &amp; more');
     expect(buttonsOf(message).map((b) => [b.action_id, b.value])).toEqual([[ActionId.Retry, { r: run.id, s: 'rbs_1', v: 1 }]]);
   });
 

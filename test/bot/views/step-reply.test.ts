@@ -5,6 +5,7 @@ import type { Actor, Command, Run } from '../../../src/engine/index.js';
 import { NOW, alice, begin, bob, step, system, visitOf } from '../../engine/support/runbook.js';
 import { messageLimitProblems } from './support/block-limits.js';
 import { allText, mrkdwnTexts } from './support/message-text.js';
+import { diskCleanupRun } from './support/tool-runs.js';
 
 const apply = (run: Run, command: Command, now = NOW) => step(run, command, now).run;
 const toolResult = (run: Run, ok: boolean, output: unknown, error?: string): Command =>
@@ -51,6 +52,39 @@ describe('buildStepReply', () => {
     const reply = buildStepReply(run, 'rbs_1');
     expect(mrkdwnTexts(reply)[0]).toBe('✗ *Step 1/1 · Disk* failed');
     expect(allText(reply)).toContain(`*Error*\ndevice web-01 did not answer ${escapedEvil}`);
+  });
+
+  it('shows a verify step\'s result, with the baseline, above its tool input and output', () => {
+    const reply = buildStepReply(diskCleanupRun(), 'rbs_5');
+    expect(messageLimitProblems(reply)).toEqual([]);
+    expect(mrkdwnTexts(reply).slice(2)).toEqual([
+      '*Notes*\ndisk_usage_percent = 71, expected lt 90',
+      '*Result* disk_usage_percent 94.2 → 71 (< 90 ✓)',
+      '*Tool* `analyze_disk_usage`',
+      '*Tool input*\n```{"deviceId":"web-01","refresh":true}```',
+      '*Tool output*\n```{"disk_usage_percent":71}```',
+    ]);
+  });
+
+  it('shows a failed verify\'s result with ✗, and its error', () => {
+    const reply = buildStepReply(diskCleanupRun({ after: { disk_usage_percent: 93.5 } }), 'rbs_5');
+    expect(messageLimitProblems(reply)).toEqual([]);
+    const texts = mrkdwnTexts(reply);
+    expect(texts[0]).toBe('✗ *Step 5/5 · Verify disk usage improved* failed');
+    expect(texts).toContain('*Result* disk_usage_percent 94.2 → 93.5 (< 90 ✗)');
+    expect(texts.indexOf('*Result* disk_usage_percent 94.2 → 93.5 (< 90 ✗)')).toBeLessThan(texts.findIndex((t) => t.startsWith('*Tool output*')));
+    expect(texts.at(-1)).toBe('*Error*\nverify failed: disk_usage_percent = 93.5, expected lt 90');
+  });
+
+  it('shows no result on a tool step that is not a verify step', () => {
+    expect(allText(buildStepReply(diskCleanupRun(), 'rbs_1'))).not.toContain('*Result*');
+  });
+
+  it('escapes the verify result of a tool that reported untrusted text', () => {
+    const evilStatus = { disk_usage_percent: evil };
+    const text = allText(buildStepReply(diskCleanupRun({ before: evilStatus, after: evilStatus }), 'rbs_5'));
+    expect(text).toContain(`*Result* disk_usage_percent \`"${escapedEvil}"\` → \`"${escapedEvil}"\` (< 90 ✗)`);
+    for (const raw of ['<!channel>', '<@U123>', '<http://evil|click>']) expect(text).not.toContain(raw);
   });
 
   it('escapes notes, output, labels, actor names and errors', () => {

@@ -1,5 +1,6 @@
 // Fake store records for the view tests. With `i`, the id (and a runbook's name, slug and
 // description) are numbered, so a list of them stays distinct; `over` sets anything else.
+import type { Device } from '../../../../src/models/device-store.js';
 import type { RunSummary } from '../../../../src/models/run-store.js';
 import type { RunbookRecord } from '../../../../src/models/runbook-records.js';
 
@@ -44,6 +45,26 @@ export function runbookRecord(over: Partial<RunbookRecord> = {}, i?: number): Ru
     created_by: { kind: 'cli', id: 'alice' },
     created_at: new Date(0),
     updated_at: new Date(0),
+    ...over,
+  };
+}
+
+/** An online Linux web server whose runner started an hour before NOW and beat 12s ago. */
+export function deviceRecord(over: Partial<Device> = {}): Device {
+  return {
+    id: 'web-01',
+    hostname: 'web-01.prod.example.com',
+    os: { platform: 'linux', release: '6.1.0-18-amd64', arch: 'x64' },
+    tags: ['web', 'production'],
+    tools: ['analyze_disk_usage', 'disk_cleanup', 'manage_services'],
+    runner_version: '0.4.0',
+    session: 'ses_1',
+    pid: 4242,
+    status: 'online',
+    registered_at: NOW - 30 * 24 * 60 * MIN,
+    started_at: NOW - 60 * MIN,
+    last_seen: NOW - 12_000,
+    stopped_at: null,
     ...over,
   };
 }

@@ -1,0 +1,46 @@
+// `runbook-bot runner` as a real child process, for tests where a device's runner is its own
+// program: started, answering tool calls, and stopped or killed outright.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface RunnerProcess {
+  child: ChildProcess;
+  /** The `msg` of every JSON log line so far. */
+  lines: string[];
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Resolves once the runner says it started (it has registered its device and serves its queue). */
+export async function startRunnerProcess(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunnerProcess> {
+  const full: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env };
+  for (const name of Object.keys(full)) if (name.startsWith('SLACK_')) delete full[name];
+  const child = spawn(process.execPath, ['bin/runbook-bot.mjs', 'runner', ...args], { env: full, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lines: string[] = [];
+  let buffered = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const line of parts) lines.push(line.startsWith('{') ? (JSON.parse(line) as { msg: string }).msg : line);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the runner did not start within ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
+    child.once('exit', (code) => reject(new Error(`the runner exited (${code}) before starting:\n${lines.join('\n')}`)));
+    const check = setInterval(() => {
+      if (!lines.includes('runner started')) return;
+      clearInterval(check);
+      clearTimeout(timer);
+      resolve();
+    }, 20);
+  });
+  return {
+    child,
+    lines,
+    exited,
+    stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
