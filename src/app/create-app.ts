@@ -61,12 +61,19 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const runbooks = createRunbookStore(db.conn);
   await syncBuiltinsAtStart(runbooks, logger, builtinPlaybooks);
   const messages = createRunMessageStore(db.conn, clock);
+  const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
   const permissions = createPermissionStore(db.conn, clock);
   const bot = mode.kind === 'off' ? null : await createBot({ mode, slackApiUrl: config.slackApiUrl, logger });
   const notifier: RunNotifier | null = bot
-    ? createRunNotifier({ client: bot.client, messages, loadRun: async (id) => (await runs.load(id)).run, clock, logger })
+    ? createRunNotifier({
+        client: bot.client,
+        messages,
+        loadRun: async (id) => (await runs.load(id)).run,
+        deviceOnline: async (id) => (await devices.get(id))?.status === 'online',
+        clock,
+        logger,
+      })
     : null;
-  const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
   const service = createRunService({
     runs,
     runbooks,

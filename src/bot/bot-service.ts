@@ -11,6 +11,7 @@ import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
 import type { RunbookRecord } from '../models/runbook-records.js';
 import type { RunbookStore } from '../models/runbook-store.js';
+import { requireOnlineDevice } from '../services/device-check.js';
 import type { RunService } from '../services/run-service.js';
 import type { RunActionValue } from './action-value.js';
 import type { MessageRef, RunNotifier } from './run-notifier.js';
@@ -52,6 +53,7 @@ const CLICK_COMMANDS = {
   [ActionId.Resume]: 'resume',
   [ActionId.Cancel]: 'cancel',
   [ActionId.Retry]: 'retry',
+  [ActionId.RunTool]: 'run_tool',
 } as const satisfies Partial<Record<ActionId, Command['type']>>;
 export type ClickAction = keyof typeof CLICK_COMMANDS;
 export const CLICK_ACTIONS = Object.keys(CLICK_COMMANDS) as ClickAction[];
@@ -99,6 +101,7 @@ export function createBotService(deps: BotServiceDeps) {
         return { type, ...base, actor: slackActor(click.user, groups), ...target };
       }
       case 'skip':
+      case 'run_tool':
         return { type, ...base, ...target };
       default:
         return { type, ...base };
@@ -127,6 +130,7 @@ export function createBotService(deps: BotServiceDeps) {
     /** Applies a button click. A refusal re-renders the clicked message from the stored run and throws. */
     async click(click: Click): Promise<{ run: Run; duplicate: boolean }> {
       try {
+        if (click.action === ActionId.RunTool) await requireOnlineDevice((await runs.get(click.value.r)).variables.deviceId ?? '', deps.devices);
         const result = await runs.apply(click.value.r, await commandFor(click));
         await refreshIfNotLive(click.value.r, click.message);
         return result;

@@ -4,7 +4,7 @@
 // any render shows the whole of it again.
 import type { WebClient } from '@slack/web-api';
 
-import type { Run } from '../engine/index.js';
+import { currentStep, isToolStep, runsTool, type Run } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import { createLru } from '../lru.js';
 import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
@@ -16,6 +16,8 @@ export interface RunNotifierDeps {
   client: WebClient;
   messages: RunMessageStore;
   loadRun(runId: string): Promise<Run>;
+  /** Whether a device's runner is online: a `human` run's tool step offers Run tool only then. */
+  deviceOnline?(deviceId: string): Promise<boolean>;
   clock?: () => number;
   logger: Logger;
 }
@@ -42,6 +44,15 @@ export function createRunNotifier(deps: RunNotifierDeps) {
   // Readers share one read per run (the promise is what is cached), so every caller holds the
   // same object and a reply marked reported by one is seen by all.
   const known = createLru<{ location: Promise<RunMessageLocation | null>; at: number }>(1_000);
+
+  /** The run message, asking for the device's status only when a Run tool button depends on it. */
+  async function view(run: Run): Promise<ReturnType<typeof buildRunMessage>> {
+    const current = currentStep(run);
+    const deviceId = run.variables.deviceId;
+    const offersRunTool = current !== null && isToolStep(current.def) && !runsTool(run, current.def) && deviceId !== undefined;
+    const deviceOnline = offersRunTool && deps.deviceOnline ? await deps.deviceOnline(deviceId).catch(() => false) : false;
+    return buildRunMessage(run, { now: clock(), deviceOnline });
+  }
 
   function keep(runId: string, location: Promise<RunMessageLocation | null>): Promise<RunMessageLocation | null> {
     known.set(runId, { location, at: clock() });
@@ -88,7 +99,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     const location = await locate(run.id);
     if (!location) return; // not posted yet: publish() renders the latest state when it is
     try {
-      await client.chat.update({ channel: location.channel, ts: location.ts, ...buildRunMessage(run, { now: clock() }) });
+      await client.chat.update({ channel: location.channel, ts: location.ts, ...(await view(run)) });
       await postThreadReplies(run, location);
     } catch (error) {
       // The next render shows the whole state again, and posts the replies still missing.
@@ -120,7 +131,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     const posted = await client.chat.postMessage({
       channel: where.channel,
       ...(where.thread_ts ? { thread_ts: where.thread_ts } : {}),
-      ...buildRunMessage(run, { now: clock() }),
+      ...(await view(run)),
     });
     const channel = posted.channel ?? where.channel;
     const ts = posted.ts as string;
@@ -162,7 +173,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
         await slots.get(runId)?.done;
         return;
       }
-      await client.chat.update({ channel: message.channel, ts: message.ts, ...buildRunMessage(run, { now: clock() }) });
+      await client.chat.update({ channel: message.channel, ts: message.ts, ...(await view(run)) });
     },
 
     /** Resolves when every queued render and every post under way has been sent (or has failed). */

@@ -19,6 +19,8 @@ export const ActionId = {
   Retry: 'run_retry',
   /** Carries a confirm dialog. */
   Cancel: 'run_cancel',
+  /** A tool step of a `human` runbook: runs its tool on the device and shows the result. */
+  RunTool: 'run_tool',
   /** App Home: opens the inputs modal for a runbook. */
   StartRunbook: 'home_start_runbook',
 } as const;

@@ -33,6 +33,7 @@ export const COMMAND_ALLOWED_FROM: Readonly<Record<CommandType, readonly RunStat
   approve: ['running'],
   reject: ['running'],
   wait_elapsed: ['running', 'waiting'],
+  run_tool: ['running'],
   tool_result: ['running', 'paused'],
 };
 

@@ -61,7 +61,7 @@ export function currentStep(run: Run): { def: CompiledStep; state: RunStep } | n
   return { def: stepDef(run, run.current_step_id), state: runStep(run, run.current_step_id) };
 }
 
-const isToolStep = (def: CompiledStep): boolean => TOOL_STEP_TYPES.includes(def.type) && def.tool !== null;
+export const isToolStep = (def: CompiledStep): boolean => TOOL_STEP_TYPES.includes(def.type) && def.tool !== null;
 
 /** Tool steps run their tool unless the runbook is written for people. */
 export function runsTool(run: Run, def: CompiledStep): boolean {
@@ -86,6 +86,7 @@ function finishStep(draft: Draft, state: RunStep, status: 'completed' | 'skipped
   state.duration_ms = state.started_at === null ? null : draft.now - state.started_at;
   state.actor = actor;
   state.awaiting_approval = false;
+  state.tool_running = false;
 }
 
 function clearWait(draft: Draft): void {
@@ -101,6 +102,8 @@ function skipUnreached(draft: Draft): void {
     if (state.status === 'pending' || state.status === 'active') {
       state.status = 'skipped';
       state.notes ??= 'not reached';
+      // A call still out is answered into a finished run, and refused there as stale.
+      state.tool_running = false;
     }
   }
 }
@@ -131,6 +134,8 @@ export function requestTool(draft: Draft, def: CompiledStep, state: RunStep): vo
   const input = resolvedToolInput(draft.run, def);
   state.tool_input = input;
   state.tool_tries += 1;
+  state.tool_running = true;
+  state.error = null;
   draft.effects.push({
     type: 'runTool',
     run_id: draft.run.id,
@@ -164,6 +169,7 @@ export function blankStepState(id: string, stepId: string): RunStep {
     tool_output: null,
     error: null,
     tool_tries: 0,
+    tool_running: false,
     awaiting_approval: false,
     held_result: null,
     started_at: null,

@@ -1,4 +1,5 @@
 import { CommandSchema, describeCommandIssues } from './command-schema.js';
+import { Refusal, refuse, targetStep } from './refusal.js';
 import { COMMAND_ALLOWED_FROM } from './status-rules.js';
 import {
   LOOP_GUARD_ERROR,
@@ -8,38 +9,22 @@ import {
   failStep,
   requestTool,
   runsTool,
-  scheduleWait,
   setStatus,
   skipStep,
   finishRun,
   type Draft,
 } from './step-flow.js';
-import { evaluateVerify } from './verify-condition.js';
+import { applyToolResult, runToolForPerson, toolResult } from './tool-steps.js';
 import type {
   AuditEntry,
   Command,
   CompiledStep,
   EngineError,
-  EngineErrorCode,
   Run,
   RunStep,
-  ToolResult,
   TransitionContext,
   TransitionResult,
 } from './types.js';
-
-class Refusal extends Error {
-  constructor(
-    readonly code: EngineErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const refuse = (code: EngineErrorCode, message: string): never => {
-  throw new Refusal(code, message);
-};
 
 /** A private copy of everything a transition may change; the runbook snapshot is immutable. */
 function draftOf(run: Run, now: number): Draft {
@@ -120,19 +105,6 @@ function record(draft: Draft, cmd: Command, before: Run, stepId: string | null, 
   };
 }
 
-/** The current step, checked against the step and visit a command was aimed at. */
-function targetStep(run: Run, cmd: { step_id?: string; visit?: number }): { def: CompiledStep; state: RunStep } {
-  const current = currentStep(run);
-  if (!current) return refuse('conflict', `run ${run.id} has no current step`);
-  if (cmd.step_id !== undefined && cmd.step_id !== current.def.id) {
-    refuse('conflict', `stale command: step ${cmd.step_id} is no longer the current step (now "${current.def.label}")`);
-  }
-  if (cmd.visit !== undefined && cmd.visit !== current.state.visit) {
-    refuse('conflict', `stale command: visit ${cmd.visit} of step "${current.def.label}" has passed (now visit ${current.state.visit})`);
-  }
-  return current;
-}
-
 function apply(draft: Draft, cmd: Command): void {
   const run = draft.run;
   switch (cmd.type) {
@@ -197,6 +169,9 @@ function apply(draft: Draft, cmd: Command): void {
     }
     case 'wait_elapsed':
       waitElapsed(draft, cmd);
+      return;
+    case 'run_tool':
+      runToolForPerson(draft, cmd);
       return;
     case 'tool_result':
       toolResult(draft, cmd);
@@ -277,50 +252,4 @@ function waitElapsed(draft: Draft, cmd: Extract<Command, { type: 'wait_elapsed' 
     refuse('conflict', `stale command: step "${def.label}" is not waiting`);
   }
   elapse(draft, def, state, wait!.kind);
-}
-
-function toolResult(draft: Draft, cmd: Extract<Command, { type: 'tool_result' }>): void {
-  const run = draft.run;
-  const { def, state } = targetStep(run, cmd);
-  if (!runsTool(run, def) || state.awaiting_approval || run.wait !== null) {
-    refuse('conflict', `stale command: step "${def.label}" is not waiting for a tool result`);
-  }
-  if (cmd.try !== undefined && cmd.try !== state.tool_tries) {
-    refuse('conflict', `stale command: the result of call ${cmd.try} of step "${def.label}", which is on call ${state.tool_tries}`);
-  }
-  const result: ToolResult = { ok: cmd.ok, output: cmd.output ?? null, error: cmd.error ?? null };
-  if (run.status === 'paused') {
-    state.held_result = result;
-    state.tool_output = result.output;
-    return;
-  }
-  applyToolResult(draft, def, state, result);
-}
-
-function applyToolResult(draft: Draft, def: CompiledStep, state: RunStep, result: ToolResult): void {
-  state.tool_output = result.output;
-  // The step's actor is whoever approved the tool (hybrid act); the tool itself is no one.
-  const actor = state.actor;
-  if (!result.ok) {
-    failStep(draft, def, state, { error: result.error ?? `tool ${def.tool} failed`, actor });
-    return;
-  }
-  if (def.type !== 'verify' || def.verify === null) {
-    completeStep(draft, def, state, { outcome: 'done', actor });
-    return;
-  }
-  const verdict = evaluateVerify(def.verify, result.output);
-  if (verdict.passed) {
-    completeStep(draft, def, state, { outcome: 'pass', notes: verdict.explanation, actor });
-    return;
-  }
-  const retry = def.verify.retry;
-  const startedAt = state.started_at ?? draft.now;
-  if (retry && draft.now + retry.interval_seconds * 1000 - startedAt <= retry.timeout_seconds * 1000) {
-    state.notes = `not yet: ${verdict.explanation}`;
-    scheduleWait(draft, 'retry', def, state, retry.interval_seconds);
-    return;
-  }
-  state.outcome = 'fail';
-  failStep(draft, def, state, { notes: verdict.explanation, error: `verify failed: ${verdict.explanation}`, actor });
 }

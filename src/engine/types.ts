@@ -153,6 +153,8 @@ export interface RunStep {
   error: string | null;
   /** Tool calls made in this visit: a verify with retry calls its tool again after each wait. */
   tool_tries: number;
+  /** A tool call is out and its result not in yet. */
+  tool_running: boolean;
   /** hybrid `act`: an approver must confirm before the tool runs. */
   awaiting_approval: boolean;
   /** A tool result that arrived while the run was paused; applied on resume. */
@@ -250,6 +252,8 @@ export type Command =
   | ({ type: 'approve'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'reject'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'wait_elapsed' } & CommandBase & Required<StepTarget>)
+  /** A person asks for the tool of a step in a `human` runbook to be run; the result is shown, the person decides. */
+  | ({ type: 'run_tool' } & CommandBase & StepTarget)
   | ({ type: 'tool_result'; ok: boolean; output?: JsonValue; error?: string; try?: number } & CommandBase & Required<StepTarget>);
 
 export type CommandType = Command['type'];
@@ -265,6 +269,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'approve',
   'reject',
   'wait_elapsed',
+  'run_tool',
   'tool_result',
 ];
 

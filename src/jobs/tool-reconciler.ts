@@ -3,7 +3,7 @@
 // again. Call and timeout job ids are deterministic, so a call still queued is not doubled,
 // and a runner that already answered a call answers it again from its record, never by
 // running the tool twice.
-import { currentStep, runsTool, type Run } from '../engine/index.js';
+import { currentStep, type Run } from '../engine/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RunStore } from '../models/run-store.js';
 import { createPeriodicPass } from './periodic-pass.js';
@@ -20,7 +20,7 @@ export function pendingToolCall(run: Run): RunToolEffect | null {
   const current = currentStep(run);
   if (!current || run.status !== 'running' || run.wait !== null) return null;
   const { def, state } = current;
-  if (!runsTool(run, def) || state.awaiting_approval || state.status !== 'active' || state.tool_tries === 0) return null;
+  if (state.status !== 'active' || !state.tool_running) return null;
   return {
     type: 'runTool',
     run_id: run.id,

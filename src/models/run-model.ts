@@ -21,6 +21,7 @@ const RunStepSchema = new Schema(
     held_result_json: { type: String, default: 'null' },
     error: { type: String, default: null },
     tool_tries: { type: Number, default: 0 },
+    tool_running: { type: Boolean, default: false },
     awaiting_approval: { type: Boolean, default: false },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },

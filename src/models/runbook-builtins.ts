@@ -44,7 +44,7 @@ const MAX_ATTEMPTS = 5;
 export function readOnlyError(doc: Pick<RunbookDoc, '_id' | 'name'>): AppError {
   return new AppError(
     ErrorCode.Forbidden,
-    `runbook "${doc.name}" is a built-in playbook and is read-only: fork it, or import a copy under another name, to change it`,
+    `runbook "${doc.name}" is a built-in playbook and is read-only: to change it, export it and import the copy under another name`,
     { details: { runbook_id: doc._id, builtin: true } },
   );
 }

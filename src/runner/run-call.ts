@@ -50,8 +50,8 @@ export async function runCall(call: ToolCallJob, deps: RunCallDeps): Promise<Cal
           ok: false,
           output: null,
           error:
-            `the runner on ${call.deviceId} restarted while "${call.tool}" was running, and an ${call.stepType} ` +
-            'step is never run twice: check the device, then retry the step',
+            `"${call.tool}" was already started on ${call.deviceId} by a delivery that never reported back (its runner ` +
+            `restarted, or the queue lost the call), and ${call.stepType} steps are never run twice: check the device, then retry the step`,
         }
       : await execute(call, deps);
   await deps.calls.finish(call.callId, result);

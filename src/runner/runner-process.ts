@@ -2,8 +2,10 @@
 // queue prefix, as the bot does) and the runner's own config file, serves until SIGTERM or
 // SIGINT, then stops cleanly so the device shows offline at once.
 import { loadConfig } from '../config/env.js';
+import { ConfigError } from '../errors.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
 import { createLogger } from '../logger.js';
+import { DeviceId } from '../models/device-model.js';
 import { createDeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
 import { createToolCallStore } from '../models/tool-call-store.js';
@@ -22,7 +24,9 @@ export async function serveRunner(args: RunnerProcessArgs, env: NodeJS.ProcessEn
   const config = loadConfig(env);
   const runnerConfig = await loadRunnerConfig(args.configPath);
   const deviceId = args.deviceId ?? runnerConfig.device_id;
-  if (deviceId === undefined) throw new Error('no device id: pass --device-id ID or set device_id in the runner config');
+  if (deviceId === undefined) throw new ConfigError(['no device id: pass --device-id ID or set device_id in the runner config']);
+  const checked = DeviceId.safeParse(deviceId);
+  if (!checked.success) throw new ConfigError([`device_id: "${deviceId}" ${checked.error.issues[0]?.message ?? 'is not a device id'}`]);
   const logger = createLogger(config.logLevel);
   const registry = await createToolRegistry(runnerConfig);
   await pingRedis(config.redisUrl);

@@ -8,10 +8,17 @@ import type { DeviceStore } from '../models/device-store.js';
  */
 export async function requireDevice(runbook: RunbookSnapshot, variables: Record<string, string>, devices: Pick<DeviceStore, 'get'>): Promise<void> {
   if (!runsTools(runbook)) return;
-  const id = variables.deviceId?.trim() ?? '';
+  const given = variables.deviceId?.trim();
+  const id = given ? given : (runbook.variables.find((v) => v.name === 'deviceId')?.default ?? '').trim();
   if (id === '') {
     throw new AppError(ErrorCode.Validation, `“${runbook.name}” runs tools on a device: give its id as the deviceId variable (device=ID in Slack)`);
   }
+  await requireOnlineDevice(id, devices);
+}
+
+/** The device exists and its runner is online; otherwise an error that says which and why. */
+export async function requireOnlineDevice(id: string, devices: Pick<DeviceStore, 'get'>): Promise<void> {
+  if (id === '') throw new AppError(ErrorCode.Validation, 'the run names no device: it has no deviceId variable');
   const device = await devices.get(id);
   if (!device) {
     throw new AppError(ErrorCode.NotFound, `device ${id} is not known: no runner has registered it (start one there with \`runbook-bot runner --device-id ${id}\`)`);

@@ -246,6 +246,30 @@ describe('tool steps, failures and approvals', () => {
     expect(run.steps[1]).toMatchObject({ tool_output: { stdout: 'changed' }, actor: { id: BOB.id } });
   });
 
+  it('offers Run tool on a tool step of a human runbook, shows the result, and leaves Done to the person', async () => {
+    const name = await rig().publish({
+      name: 'Look by hand',
+      audience: 'human',
+      variables: [{ name: 'deviceId' }],
+      steps: [
+        { label: 'Look', type: 'diagnose', tool: 'run_command', tool_input: echo('looked'), instruction: 'Run the tool, read it, then press Done.' },
+        { label: 'Then', instruction: 'Carry on.' },
+      ],
+    });
+    const offline = await startRun(rig, name);
+    expect(offline.labels()).not.toContain('Run tool');
+
+    const live = await startRun(rig, `${name} device=${DEVICE}`);
+    expect(live.labels()).toEqual(['Done', 'Run tool', 'Fail', 'Pause', 'Cancel']);
+    await live.clickOk('Run tool');
+    const ran = await until(live.runId, (run) => run.steps[0]?.tool_output !== null && !run.steps[0]?.tool_running);
+    expect(ran.steps[0]).toMatchObject({ status: 'active', tool_output: { stdout: 'looked', exit_code: 0 } });
+    await rig().app.notifier?.idle();
+    await vi.waitFor(() => expect(live.text()).toContain('✓ Ran `run_command`'));
+    await live.clickOk('Done');
+    expect((await rig().app.service.get(live.runId)).steps[0]).toMatchObject({ status: 'completed', actor: { id: DEFAULT_USER.id } });
+  });
+
   it('re-checks a verify with retry until it passes on the third try', async () => {
     const health = await statusServer([503, 503, 200]);
     const name = await rig().publish(

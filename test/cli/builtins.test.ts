@@ -8,7 +8,7 @@ import { useCliDatabase, useTempDir } from './support/cli.js';
 const db = useCliDatabase();
 const tmp = useTempDir();
 
-const READ_ONLY = 'runbook "Disk Cleanup" is a built-in playbook and is read-only: fork it, or import a copy under another name, to change it';
+const READ_ONLY = 'runbook "Disk Cleanup" is a built-in playbook and is read-only: to change it, export it and import the copy under another name';
 
 beforeAll(async () => {
   await syncBuiltinPlaybooks(db.store());

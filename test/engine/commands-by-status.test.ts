@@ -47,14 +47,14 @@ const C: Verdict = 'conflict';
 
 // The whole command × status matrix, written out so a change to the rules shows up here.
 const expected: Record<RunStatus, Record<CommandType, Verdict>> = {
-  pending: { start: 'ok', advance: C, skip: C, fail: C, pause: C, resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, tool_result: C },
-  running: { start: C, advance: 'ok', skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: 'validation', reject: 'validation', wait_elapsed: C, tool_result: C },
-  waiting: { start: C, advance: C, skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: 'ok', tool_result: C },
-  paused: { start: C, advance: C, skip: C, fail: C, pause: C, resume: 'ok', cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, tool_result: C },
-  completed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, tool_result: C },
-  failed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: 'ok', approve: C, reject: C, wait_elapsed: C, tool_result: C },
-  rolled_back: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, tool_result: C },
-  cancelled: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, tool_result: C },
+  pending: { start: 'ok', advance: C, skip: C, fail: C, pause: C, resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
+  running: { start: C, advance: 'ok', skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: 'validation', reject: 'validation', wait_elapsed: C, run_tool: 'validation', tool_result: C },
+  waiting: { start: C, advance: C, skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: 'ok', run_tool: C, tool_result: C },
+  paused: { start: C, advance: C, skip: C, fail: C, pause: C, resume: 'ok', cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
+  completed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
+  failed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: 'ok', approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
+  rolled_back: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
+  cancelled: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
 };
 
 const cases = Object.entries(expected).flatMap(([status, row]) =>

@@ -44,7 +44,7 @@ const definitionArb = fc.integer({ min: 1, max: 6 }).chain((count) =>
 
 type CommandSeed = { kind: number; outcome: string; actor: number; stale: boolean; key: number; ok: boolean; value: number };
 const seedArb = fc.record({
-  kind: fc.nat({ max: 11 }),
+  kind: fc.nat({ max: 12 }),
   outcome: fc.constantFrom(...OUTCOMES),
   actor: fc.nat({ max: 2 }),
   stale: fc.boolean(),
@@ -59,13 +59,15 @@ function commandFrom(seed: CommandSeed, run: Run): Command {
   const current = run.steps.find((s) => s.step_id === run.current_step_id);
   const pin = { step_id: seed.stale ? 'rbs_s0' : (run.current_step_id ?? 'rbs_s0'), visit: seed.stale ? 1 : (current?.visit || 1) };
   const base = { actor: actors[seed.actor] ?? alice, ...(seed.key > 0 ? { key: `k${seed.key}` } : {}) };
-  const types = ['advance', 'skip', 'fail', 'pause', 'resume', 'cancel', 'retry', 'approve', 'reject', 'wait_elapsed', 'tool_result', 'advance'] as const;
+  const types = ['advance', 'skip', 'fail', 'pause', 'resume', 'cancel', 'retry', 'approve', 'reject', 'wait_elapsed', 'tool_result', 'run_tool', 'advance'] as const;
   const type = types[seed.kind] ?? 'advance';
   switch (type) {
     case 'advance':
       return { type, ...base, outcome: seed.outcome, ...(seed.stale ? pin : {}) };
     case 'wait_elapsed':
       return { type, ...base, actor: system, ...pin };
+    case 'run_tool':
+      return { type, ...base, ...(seed.stale ? pin : {}) };
     case 'tool_result':
       return { type, ...base, actor: system, ...pin, ok: seed.ok, output: { value: seed.value } };
     default:
@@ -77,6 +79,8 @@ function checkInvariants(run: Run): void {
   const progress = computeProgress(run);
   expect(progress.completed + progress.skipped + progress.failed + progress.remaining).toBe(progress.total_steps);
   expect(Math.min(progress.completed, progress.skipped, progress.failed, progress.remaining)).toBeGreaterThanOrEqual(0);
+  // A tool call is only ever out for the active step.
+  for (const s of run.steps) if (s.status !== 'active') expect(s.tool_running).toBe(false);
   const active = run.steps.filter((s) => s.status === 'active');
   expect(active.length).toBeLessThanOrEqual(1);
   if (active[0]) expect(active[0].step_id).toBe(run.current_step_id);

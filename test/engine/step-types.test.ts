@@ -260,6 +260,38 @@ describe('tool steps', () => {
     expect(current(step(run, done()).run)).toBe('2');
   });
 
+  it('runs the tool of a human step when a person asks, shows the result, and leaves the decision to them', () => {
+    let { run } = begin(playbook('human'), { deviceId: 'd' });
+    const asked = step(run, { type: 'run_tool', actor: alice });
+    expect(asked.effects).toContainEqual(expect.objectContaining({ type: 'runTool', tool: 'analyze_disk_usage', try: 1, step_type: 'diagnose' }));
+    expect(stateOf(asked.run, '1')).toMatchObject({ status: 'active', tool_running: true });
+    refused(asked.run, { type: 'run_tool', actor: alice }, 'conflict');
+    run = step(asked.run, result(asked.run, 1, true, { disk: { usage_percent: 94 } })).run;
+    expect(stateOf(run, '1')).toMatchObject({ status: 'active', tool_running: false, tool_output: { disk: { usage_percent: 94 } } });
+    expect(current(run)).toBe('1');
+    // Asked again, a failing call is shown as the step's error, still for the person to judge.
+    run = step(run, { type: 'run_tool', actor: alice }).run;
+    run = step(run, { ...result(run, 1, false), error: 'disk not mounted' }).run;
+    expect(stateOf(run, '1')).toMatchObject({ status: 'active', error: 'disk not mounted', tool_tries: 2 });
+    run = step(run, done()).run;
+    expect(stateOf(run, '1')).toMatchObject({ status: 'completed', outcome: 'done' });
+    expect(current(run)).toBe('2');
+  });
+
+  it('shows a human verify step the condition verdict of the tool it ran', () => {
+    let { run } = begin(playbook('human'), { deviceId: 'd' });
+    run = step(step(run, done()).run, done()).run;
+    run = step(run, { type: 'run_tool', actor: alice }).run;
+    run = step(run, result(run, 3, true, { disk: { usage_percent: 95 } })).run;
+    expect(stateOf(run, '3')).toMatchObject({ status: 'active', notes: 'disk.usage_percent = 95, expected lt 90' });
+  });
+
+  it('refuses Run tool on a step without a tool and on a step that runs its tool by itself', () => {
+    const human = begin({ name: 'H', steps: [{ label: 'Think' }] }).run;
+    refused(human, { type: 'run_tool', actor: alice }, 'validation');
+    refused(begin(playbook('agentic'), { deviceId: 'd' }).run, { type: 'run_tool', actor: alice }, 'conflict');
+  });
+
   it('passes verify when the condition holds and fails the run when it does not', () => {
     let { run } = begin(playbook('agentic'), { deviceId: 'd' });
     run = step(run, result(run, 1, true)).run;

@@ -19,7 +19,7 @@ import { createTestDbName, useTestDatabase } from '../support/mongo.js';
 import { alice, createTestClock, rejection } from './support/runbooks.js';
 
 const NAMES = ['Disk Cleanup', 'Memory Pressure Relief', 'Service Restart'];
-const READ_ONLY = /^runbook "Disk Cleanup" is a built-in playbook and is read-only: fork it, or import a copy under another name, to change it$/;
+const READ_ONLY = /^runbook "Disk Cleanup" is a built-in playbook and is read-only: to change it, export it and import the copy under another name$/;
 const CATEGORIES = ['temp', 'browser_cache', 'package_cache', 'trash'];
 
 const db = useTestDatabase();

@@ -222,7 +222,7 @@ describe('tool steps on a device runner', () => {
     expect(run.steps[0]).toMatchObject({ status: 'completed', tool_output: { stdout: 'looked' } });
     expect(run.status).toBe('failed');
     expect(run.steps[1]?.error).toBe(
-      'the runner on web-03 restarted while "run_command" was running, and an act step is never run twice: check the device, then retry the step',
+      '"run_command" was already started on web-03 by a delivery that never reported back (its runner restarted, or the queue lost the call), and act steps are never run twice: check the device, then retry the step',
     );
     expect(await calls.get(toolCallId(started.id, change!.step_id, 2, 1))).toMatchObject({ status: 'failed', deliveries: 2 });
   });
@@ -257,6 +257,13 @@ describe('tool steps on a device runner', () => {
     );
     await expect(start({ deviceId: 'web-06' })).rejects.toThrow(/^device web-06 is offline: its runner stopped at \d{4}-\d\d-\d\dT/);
     await expect(start({})).rejects.toThrow('“Needs a device” runs tools on a device: give its id as the deviceId variable (device=ID in Slack)');
+    // A default counts as given.
+    const defaulted = await publish(app, {
+      name: 'Device by default',
+      variables: [{ name: 'deviceId', default: 'web-77' }],
+      steps: [{ label: 'Look', type: 'diagnose', tool: 'analyze_metrics' }],
+    });
+    await expect(app.service.start({ runbook: defaulted, actor: alice })).rejects.toThrow('device web-77 is not known');
     expect((await app.service.list({ limit: 100 })).filter((r) => r.runbook_name === name)).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import {
   currentStep,
   findStep,
   isTerminal,
+  isToolStep,
   runsTool,
   type CommandType,
   type CompiledStep,
@@ -67,6 +68,8 @@ export const OUTCOME_ACTION_ID_PATTERN = new RegExp(`^${ActionId.Outcome}(:.*)?$
 export interface RunMessageOptions {
   /** Unix ms; used for "so far" durations only. */
   now: number;
+  /** The run's device has a runner online: a tool step of a `human` runbook offers Run tool then. */
+  deviceOnline?: boolean;
 }
 
 export function buildRunMessage(run: Run, opts: RunMessageOptions): SlackMessage {
@@ -88,7 +91,7 @@ export function buildRunMessage(run: Run, opts: RunMessageOptions): SlackMessage
     if (line !== null) blocks.push(contextBlock(line));
   }
   if (isTerminal(run.status) || run.status === 'failed') blocks.push(sectionBlock(endText(run)));
-  blocks.push(...actionsBlocks(run));
+  blocks.push(...actionsBlocks(run, opts));
   const history = historyTexts(run);
   if (history.length > 0) blocks.push(DIVIDER, ...history.map(sectionBlock));
   return { text: fallbackText(run), blocks };
@@ -182,7 +185,17 @@ function stepStatusLine(run: Run, def: CompiledStep, state: RunStep, now: number
     const since = state.started_at === null ? '' : ` (${formatDuration(now - state.started_at)} so far)`;
     return `⚙️ Running tool ${tool}…${since}`;
   }
-  return null;
+  return personToolLine(def, state);
+}
+
+/** A tool a person ran on a step of a `human` runbook: under way, or what it answered. */
+function personToolLine(def: CompiledStep, state: RunStep): string | null {
+  if (!isToolStep(def) || state.tool_tries === 0) return null;
+  const tool = code(def.tool ?? '');
+  if (state.tool_running) return `⚙️ Running tool ${tool}…`;
+  if (state.error !== null) return `✗ ${tool} failed: ${truncate(escapeMrkdwn(state.error), 500)}`;
+  const verdict = def.type === 'verify' && state.notes ? ` · ${truncate(escapeMrkdwn(state.notes), 300)}` : '';
+  return `✓ Ran ${tool}: ${code(truncate(JSON.stringify(state.tool_output), 500))}${verdict}`;
 }
 
 /** What the tool of the step that failed the run did; the failure banner has the error. */
@@ -229,8 +242,11 @@ function outcomeChoices(outcomes: string[], value: RunActionValue): Choice[] {
 }
 
 /** The buttons that finish the active step; none while a tool or a timer is doing it. */
-function stepChoices(run: Run, def: CompiledStep, state: RunStep, value: RunActionValue): Choice[] {
+function stepChoices(run: Run, def: CompiledStep, state: RunStep, value: RunActionValue, opts: RunMessageOptions): Choice[] {
   if (run.status !== 'running' || state.status !== 'active' || run.wait !== null) return [];
+  const runTool = isToolStep(def) && !runsTool(run, def) && opts.deviceOnline === true && !state.tool_running
+    ? [choice('run_tool', ActionId.RunTool, 'Run tool', value)]
+    : [];
   const routed = Object.keys(def.next_on_outcome ?? {});
   if (def.type === 'gate' || state.awaiting_approval) {
     return [
@@ -244,7 +260,7 @@ function stepChoices(run: Run, def: CompiledStep, state: RunStep, value: RunActi
   if (def.type === 'check') return outcomeChoices(['pass', 'fail', ...routed], value);
   // `done` is the default outcome: an action routing other outcomes still needs its Done.
   const done = choice('advance', ActionId.Done, 'Done', value, 'primary');
-  return [done, ...outcomeChoices(routed.filter((o) => o !== 'done'), value)];
+  return [done, ...runTool, ...outcomeChoices(routed.filter((o) => o !== 'done'), value)];
 }
 
 function runChoices(run: Run, cur: { def: CompiledStep; state: RunStep } | null, value: RunActionValue): Choice[] {
@@ -271,11 +287,11 @@ function runChoices(run: Run, cur: { def: CompiledStep; state: RunStep } | null,
  * Every button, filtered by COMMAND_ALLOWED_FROM: a button the engine would refuse in the
  * run's status is never shown, so the view follows the engine's rules as they change.
  */
-function actionsBlocks(run: Run): ActionsBlock[] {
+function actionsBlocks(run: Run, opts: RunMessageOptions): ActionsBlock[] {
   if (isTerminal(run.status)) return [];
   const cur = currentStep(run);
   const value: RunActionValue = cur ? { r: run.id, s: cur.def.id, v: cur.state.visit } : { r: run.id };
-  const step = cur ? stepChoices(run, cur.def, cur.state, value) : [];
+  const step = cur ? stepChoices(run, cur.def, cur.state, value, opts) : [];
   const buttons = [...step, ...runChoices(run, cur, value)]
     .filter((c) => COMMAND_ALLOWED_FROM[c.command].includes(run.status))
     .map((c) => c.button);

@@ -253,3 +253,35 @@ describe('device ids, tool output and tool errors are escaped', () => {
     expect(text).toContain(`🟥 *Failed:* step "Verify disk usage improved" failed: verify failed: disk_usage_percent = "${escaped}!", expected lt 90`);
   });
 });
+
+describe('tool steps of a human runbook', () => {
+  const byHand = {
+    name: 'By hand',
+    audience: 'human',
+    variables: [{ name: 'deviceId' }],
+    steps: [{ label: 'Look', type: 'diagnose', tool: 'run_command' }, { label: 'Then' }],
+  };
+  const labels = (message: SlackMessage) =>
+    message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => ('text' in e && e.text ? e.text.text : '')) : []));
+
+  it('offers Run tool next to Done only while the device is online and no call is out', () => {
+    const { run } = begin(byHand, { deviceId: 'web-01' });
+    expect(labels(buildRunMessage(run, { now: NOW, deviceOnline: true }))).toEqual(['Done', 'Run tool', 'Fail', 'Pause', 'Cancel']);
+    expect(labels(buildRunMessage(run, { now: NOW, deviceOnline: false }))).toEqual(['Done', 'Fail', 'Pause', 'Cancel']);
+    const asked = apply(run, { type: 'run_tool', actor: alice });
+    const message = render(asked);
+    expect(labels(buildRunMessage(asked, { now: NOW, deviceOnline: true }))).not.toContain('Run tool');
+    expect(allText(message)).toContain('⚙️ Running tool `run_command`…');
+  });
+
+  it('shows what the tool answered, escaped, or its error', () => {
+    const { run } = begin(byHand, { deviceId: 'web-01' });
+    let asked = apply(run, { type: 'run_tool', actor: alice });
+    const answered = apply(asked, toolResult(asked, true, { stdout: '<!channel> ok' }));
+    expect(allText(render(answered))).toContain('✓ Ran `run_command`: `{"stdout":"&lt;!channel&gt; ok"}`');
+    asked = apply(answered, { type: 'run_tool', actor: alice });
+    const failed = apply(asked, toolResult(asked, false, null, 'exit <@U123>'));
+    expect(allText(render(failed))).toContain('✗ `run_command` failed: exit &lt;@U123&gt;');
+    expect(labels(buildRunMessage(failed, { now: NOW }))).toContain('Done');
+  });
+});
