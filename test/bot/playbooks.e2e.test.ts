@@ -183,6 +183,20 @@ describe('built-in playbooks on a device runner', () => {
   });
 });
 
+describe('built-in playbooks on a device runner (continued)', () => {
+  it('Memory Pressure Relief records RAM use, restarts the service and verifies RAM below 85%', async () => {
+    const live = await startRun(rig, `Memory Pressure Relief device=${DEVICE} serviceName=web`);
+    await fireWaitNow(live.runId);
+    const run = await until(live.runId, finished);
+    // This machine has memory to spare; the verify reads the real figure.
+    expect(run.status).toBe('completed');
+    expect(run.steps[0]).toMatchObject({ tool_input: { window: '1h' }, tool_output: { ram_usage_percent: expect.any(Number) } });
+    expect(run.steps[1]?.tool_output).toMatchObject({ service: 'web', service_status: 'running' });
+    await rig().app.notifier?.idle();
+    expect(live.text()).toMatch(/ram_usage_percent [\d.]+ → [\d.]+ \(< 85 ✓\)/);
+  });
+});
+
 describe('tool steps, failures and approvals', () => {
   it('stops at a failed verify with a red banner and Retry', async () => {
     const name = await rig().publish(
