@@ -345,6 +345,35 @@ describe('tool steps, failures and approvals', () => {
     expect(live.text()).toContain('device web-doomed did not answer in 4 s');
   });
 
+  it('never runs an act twice when its runner is killed mid-call and a new runner takes the call over', async () => {
+    // Each start of the act appends a line (and its pid) to a file, then takes a while.
+    const starts = join(sandbox, 'act-starts.log');
+    const ACT_SCRIPT = "require('node:fs').appendFileSync(process.argv[1], process.pid + '\\n'); setTimeout(() => {}, 5000)";
+    cleanups.push(async () => {
+      for (const pid of (await readFile(starts, 'utf8').catch(() => '')).split('\n')) killQuietly(Number(pid));
+    });
+    // Calls whose runner died are handed out again after 1 s instead of 30.
+    const quick = { ...rig().env, RUNNER_STALLED_CHECK_MS: '1000' };
+    const first = await startRunnerProcess(['--device-id', 'web-restart', '--config', join(sandbox, 'runner.yaml')], quick);
+    const name = await rig().publish(
+      agentic('Act once', [
+        { label: 'Change', type: 'act', tool: 'run_command', tool_input: { command: process.execPath, args: ['-e', ACT_SCRIPT, starts] }, timeout_seconds: 60 },
+      ]),
+    );
+    const live = await startRun(rig, `${name} device=web-restart`);
+    const calls = createToolCallStore(rig().app.db.conn);
+    await vi.waitFor(async () => expect((await calls.forDevice('web-restart'))[0]?.status).toBe('running'), { timeout: 10_000 });
+    await first.stop('SIGKILL');
+    const second = await startRunnerProcess(['--device-id', 'web-restart', '--config', join(sandbox, 'runner.yaml')], quick);
+    cleanups.push(() => second.stop());
+
+    const run = await until(live.runId, finished, 30_000);
+    expect(run.status).toBe('failed');
+    expect(run.steps[0]?.error).toContain('was already started on web-restart by a delivery that never reported back');
+    expect((await readFile(starts, 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect((await calls.forDevice('web-restart'))[0]).toMatchObject({ status: 'failed', deliveries: 2 });
+  });
+
   it('shows a device, its status and recent runs with /runbook device', async () => {
     const { slack, fake } = rig();
     await slack.command({ text: `device ${DEVICE}`, response_url: fake.responseUrl('device') });
