@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import { benchAdvances } from './advance-throughput.js';
 import { benchSlackLatency } from './slack-latency.js';
+import { benchToolRoundTrip } from './tool-roundtrip.js';
 import { benchWaits } from './wait-lateness.js';
 
 const which = process.argv.slice(2);
@@ -10,4 +11,5 @@ console.log(`node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 
 if (all || which.includes('advances')) console.log(`${await benchAdvances()}\n`);
 if (all || which.includes('waits')) console.log(`${await benchWaits()}\n`);
 if (all || which.includes('slack')) console.log(`${await benchSlackLatency()}\n`);
+if (all || which.includes('tools')) console.log(`${await benchToolRoundTrip()}\n`);
 process.exit(0);

@@ -52,7 +52,7 @@ interface Row {
 }
 
 /** Counts warnings and errors by message instead of printing them between table rows. */
-function countingLogger(): { logger: Logger; counts: Map<string, number> } {
+export function countingLogger(): { logger: Logger; counts: Map<string, number> } {
   const counts = new Map<string, number>();
   const logger = createLogger('warn', (line) => {
     const { level, msg, error } = JSON.parse(line) as { level: string; msg: string; error?: unknown };

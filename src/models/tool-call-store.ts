@@ -80,10 +80,9 @@ export function createToolCallStore(conn: Connection, now: () => number = Date.n
       return { kind: record.status === 'running' ? 'started' : 'finished', record };
     },
 
-    async finish(id: string, result: { ok: boolean; output: JsonValue; error: string | null }): Promise<ToolCallRecord> {
+    /** `startedAt` is the record's, as begin() returned it: no read to learn it again. */
+    async finish(id: string, startedAt: number, result: { ok: boolean; output: JsonValue; error: string | null }): Promise<ToolCallRecord> {
       const at = now();
-      const current = await Calls.findById(id).lean<ToolCallDoc>().exec();
-      const startedAt = current?.started_at.getTime() ?? at;
       const doc = await Calls.findOneAndUpdate(
         { _id: id },
         {

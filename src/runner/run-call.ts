@@ -54,7 +54,7 @@ export async function runCall(call: ToolCallJob, deps: RunCallDeps): Promise<Cal
             `restarted, or the queue lost the call), and ${call.stepType} steps are never run twice: check the device, then retry the step`,
         }
       : await execute(call, deps);
-  await deps.calls.finish(call.callId, result);
+  await deps.calls.finish(call.callId, begun.record.started_at, result);
   return result;
 }
 
