@@ -7,6 +7,7 @@ import { parseDefinition } from '../../src/engine/definition/index.js';
 import type { Run } from '../../src/engine/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
+import { testAppConfig } from '../support/app-config.js';
 import { createTestDbName } from '../support/mongo.js';
 import { deleteKeysUnder, useTestRedis } from '../support/redis.js';
 import { startServiceProcess } from '../support/service-process.js';
@@ -14,17 +15,7 @@ import { startServiceProcess } from '../support/service-process.js';
 const redis = useTestRedis();
 const dbName = createTestDbName();
 const alice = { kind: 'slack' as const, id: 'U0ALICE' };
-const config = (): Config => ({
-  mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`,
-  redisUrl: redis.url,
-  slackApiUrl: 'https://slack.com/api/',
-  port: 0,
-  host: '127.0.0.1',
-  logLevel: 'error',
-  reconcileIntervalMs: 60_000,
-  deviceHeartbeatMs: 10_000,
-  runnerStalledCheckMs: 30_000,
-});
+const config = (): Config => testAppConfig({ mongodbUri: inject('mongodbUri'), dbName }, redis.url);
 
 const apps: App[] = [];
 async function start(): Promise<App> {

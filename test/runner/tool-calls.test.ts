@@ -18,23 +18,14 @@ import { createToolCallStore } from '../../src/models/tool-call-store.js';
 import { parseRunnerConfig } from '../../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../../src/runner/runner.js';
 import { createToolRegistry } from '../../src/runner/tool-registry.js';
+import { testAppConfig } from '../support/app-config.js';
 import { createTestDbName } from '../support/mongo.js';
 import { deleteKeysUnder, useTestRedis } from '../support/redis.js';
 
 const redis = useTestRedis();
 const dbName = createTestDbName();
 const alice = { kind: 'slack' as const, id: 'U0ALICE' };
-const config = (): Config => ({
-  mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`,
-  redisUrl: redis.url,
-  slackApiUrl: 'https://slack.com/api/',
-  port: 0,
-  host: '127.0.0.1',
-  logLevel: 'error',
-  reconcileIntervalMs: 60_000,
-  deviceHeartbeatMs: 1_000,
-  runnerStalledCheckMs: 30_000,
-});
+const config = (): Config => testAppConfig({ mongodbUri: inject('mongodbUri'), dbName }, redis.url, { deviceHeartbeatMs: 1_000 });
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -6,7 +6,8 @@ import { problem, type DefinitionProblem } from './problems.js';
 
 type RawIssue = z.core.$ZodRawIssue;
 
-const EXPECTED: Record<string, string> = {
+/** How a type zod expected reads in a message: `must be a whole number`. */
+export const EXPECTED: Record<string, string> = {
   string: 'a string',
   number: 'a number',
   int: 'a whole number',

@@ -4,18 +4,9 @@
 import type { z } from 'zod';
 
 import { formatPath } from '../../engine/definition/problems.js';
+import { EXPECTED } from '../../engine/definition/zod-issues.js';
 
 type RawIssue = z.core.$ZodRawIssue;
-
-const EXPECTED: Record<string, string> = {
-  string: 'a string',
-  number: 'a number',
-  int: 'a whole number',
-  boolean: 'true or false',
-  array: 'a list',
-  object: 'an object',
-  record: 'an object',
-};
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
