@@ -362,7 +362,9 @@ describe('tool steps, failures and approvals', () => {
     );
     const live = await startRun(rig, `${name} device=web-restart`);
     const calls = createToolCallStore(rig().app.db.conn);
-    await vi.waitFor(async () => expect((await calls.forDevice('web-restart'))[0]?.status).toBe('running'), { timeout: 10_000 });
+    // Killed only once the act is really under way on the machine.
+    const startsSoFar = async () => (await readFile(starts, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+    await vi.waitFor(async () => expect(await startsSoFar()).toHaveLength(1), { timeout: 10_000 });
     await first.stop('SIGKILL');
     const second = await startRunnerProcess(['--device-id', 'web-restart', '--config', join(sandbox, 'runner.yaml')], quick);
     cleanups.push(() => second.stop());
@@ -370,7 +372,7 @@ describe('tool steps, failures and approvals', () => {
     const run = await until(live.runId, finished, 30_000);
     expect(run.status).toBe('failed');
     expect(run.steps[0]?.error).toContain('was already started on web-restart by a delivery that never reported back');
-    expect((await readFile(starts, 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect(await startsSoFar()).toHaveLength(1);
     expect((await calls.forDevice('web-restart'))[0]).toMatchObject({ status: 'failed', deliveries: 2 });
   });
 
