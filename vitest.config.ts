@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Two projects: pure code (the engine, Block Kit views, text parsing) needs no servers;
 // everything else gets a MongoDB-compatible server (embedded FerretDB unless MONGODB_URI
 // is set) and Redis.
-const PURE = ['test/engine/**', 'test/bot/views/**', 'test/bot/command-text.test.ts', 'test/bot/listeners/**', 'test/runner/tools/**'];
+const PURE = ['test/engine/**', 'test/bot/views/**', 'test/bot/command-text.test.ts', 'test/bot/listeners/**', 'test/runner/tools/**', 'test/alerts/**'];
 
 export default defineConfig({
   test: {
