@@ -1,5 +1,6 @@
 // The composition root: every long-lived part of the service, wired once, started and
 // stopped in order. The agent API plugs in here as it lands.
+import { createAlertWebhooks } from '../alerts/webhook-intake.js';
 import { createBotService } from '../bot/bot-service.js';
 import { createBot, type Bot } from '../bot/create-bot.js';
 import { createHomeService } from '../bot/home-service.js';
@@ -17,6 +18,7 @@ import { createWaitScheduler } from '../jobs/wait-queue.js';
 import { createWaitReconciler } from '../jobs/wait-reconciler.js';
 import { createWaitWorker } from '../jobs/wait-worker.js';
 import type { Logger } from '../logger.js';
+import { createAlertStore } from '../models/alert-store.js';
 import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
 import { createDeviceStore, type DeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
@@ -92,6 +94,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   reconciler.start(config.reconcileIntervalMs);
   toolReconciler.start(config.reconcileIntervalMs);
   if (bot && notifier) await listenToSlack(bot, { service, runbooks, permissions, devices, messages, notifier, clock, logger });
+  const alertStore = createAlertStore(db.conn, clock);
+  const alertWebhooks = createAlertWebhooks({ token: config.alertsToken, channel: config.alertsChannel ?? null, store: alertStore, logger });
   const health = await startHealthServer(config.host, config.port, {
     mongodb: async () => {
       await db.conn.db?.admin().ping();
@@ -99,7 +103,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     redis: async () => {
       await queueConnection.ping();
     },
-  }, bot?.requestListener);
+  }, (req, res) => {
+    if (alertWebhooks(req, res)) return;
+    if (bot?.requestListener) return void bot.requestListener(req, res);
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+  });
   logger.info('listening', {
     host: config.host,
     port: health.port,

@@ -52,6 +52,10 @@ export const EnvSchema = z.object({
   DEVICE_HEARTBEAT_MS: intBetween(100, 3_600_000).default(10_000),
   // How soon a tool call whose runner died is handed to a runner again.
   RUNNER_STALLED_CHECK_MS: intBetween(500, 3_600_000).default(30_000),
+  // Bearer token of POST /alerts and /alerts/alertmanager; unset, those endpoints are off.
+  ALERTS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  // The Slack channel webhook alerts are posted to.
+  ALERTS_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel id like C024BE91L' }).optional(),
 });
 export type Env = z.output<typeof EnvSchema>;
 
@@ -70,10 +74,12 @@ export interface Config {
   queuePrefix?: string;
   deviceHeartbeatMs: number;
   runnerStalledCheckMs: number;
+  alertsToken?: string;
+  alertsChannel?: string;
 }
 
 // Values never echoed in messages: secrets, and URIs that may carry passwords.
-const SECRET_VARS = new Set(['MONGODB_URI', 'REDIS_URL', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN']);
+const SECRET_VARS = new Set(['MONGODB_URI', 'REDIS_URL', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'ALERTS_TOKEN']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (FOO= in a .env or compose file) means unset, as in t3-env.
@@ -95,6 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     deviceHeartbeatMs: e.DEVICE_HEARTBEAT_MS,
     runnerStalledCheckMs: e.RUNNER_STALLED_CHECK_MS,
+    ...(e.ALERTS_TOKEN === undefined ? {} : { alertsToken: e.ALERTS_TOKEN }),
+    ...(e.ALERTS_CHANNEL === undefined ? {} : { alertsChannel: e.ALERTS_CHANNEL }),
   };
 }
 

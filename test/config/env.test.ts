@@ -102,12 +102,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the alert webhooks settings and names a bad channel', () => {
+    expect(loadConfig({ ALERTS_TOKEN: 'a-long-enough-token', ALERTS_CHANNEL: 'C024BE91L' })).toMatchObject({
+      alertsToken: 'a-long-enough-token',
+      alertsChannel: 'C024BE91L',
+    });
+    expect(() => loadConfig({ ALERTS_CHANNEL: '#ops' })).toThrow('ALERTS_CHANNEL: must be a Slack channel id like C024BE91L (got "#ops")');
+  });
+
   it('never puts a secret value in a message', () => {
     const secrets = {
       SLACK_BOT_TOKEN: 'xoxp-SECRET-BOT',
       SLACK_APP_TOKEN: 'SECRET-APP',
       MONGODB_URI: 'mysql://admin:SECRET-DB@db/x',
       REDIS_URL: 'http://:SECRET-REDIS@cache',
+      ALERTS_TOKEN: 'SECRET-short',
     };
     let err: ConfigError | undefined;
     try {
@@ -117,7 +126,7 @@ describe('loadConfig', () => {
     }
 
     const text = [err?.message, ...(err?.problems ?? []), JSON.stringify(err?.details)].join('\n');
-    expect(err?.problems).toHaveLength(5);
+    expect(err?.problems).toHaveLength(6);
     for (const value of Object.values(secrets)) expect(text).not.toContain(value);
     expect(text).not.toContain('SECRET');
   });
