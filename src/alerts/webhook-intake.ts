@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../logger.js';
-import type { AlertStore, ReceiveOutcome } from '../models/alert-store.js';
+import type { AlertStore, ReceiveOutcome, StoredAlert } from '../models/alert-store.js';
 import type { Alert } from './alert.js';
 import { parseAlertmanagerWebhook, parseGenericAlert, type ParseResult } from './parse/index.js';
 
@@ -25,7 +25,7 @@ export interface AlertWebhookOptions {
   store: Pick<AlertStore, 'receive'>;
   logger: Logger;
   /** Told of each stored notification, after it is stored (suggestion cards hang off this). */
-  onReceived?: (received: { outcome: ReceiveOutcome; alert: Alert }) => Promise<void>;
+  onReceived?: (received: { outcome: ReceiveOutcome; alert: StoredAlert }) => Promise<void>;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();

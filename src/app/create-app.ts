@@ -1,5 +1,6 @@
 // The composition root: every long-lived part of the service, wired once, started and
 // stopped in order. The agent API plugs in here as it lands.
+import { createAlertService, type AlertService } from '../alerts/alert-service.js';
 import { createAlertWebhooks } from '../alerts/webhook-intake.js';
 import { createBotService } from '../bot/bot-service.js';
 import { createBot, type Bot } from '../bot/create-bot.js';
@@ -18,7 +19,7 @@ import { createWaitScheduler } from '../jobs/wait-queue.js';
 import { createWaitReconciler } from '../jobs/wait-reconciler.js';
 import { createWaitWorker } from '../jobs/wait-worker.js';
 import type { Logger } from '../logger.js';
-import { createAlertStore } from '../models/alert-store.js';
+import { createAlertStore, type AlertStore } from '../models/alert-store.js';
 import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
 import { createDeviceStore, type DeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
@@ -93,9 +94,17 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   logger.info('tool calls reconciled', { ...(await toolReconciler.reconcile()) });
   reconciler.start(config.reconcileIntervalMs);
   toolReconciler.start(config.reconcileIntervalMs);
-  if (bot && notifier) await listenToSlack(bot, { service, runbooks, permissions, devices, messages, notifier, clock, logger });
   const alertStore = createAlertStore(db.conn, clock);
-  const alertWebhooks = createAlertWebhooks({ token: config.alertsToken, channel: config.alertsChannel ?? null, store: alertStore, logger });
+  const alerts = bot && notifier ? await listenToSlack(bot, { service, runbooks, permissions, devices, messages, alertStore, notifier, clock, logger }) : null;
+  const alertChannel = config.alertsChannel ?? null;
+  const alertWebhooks = createAlertWebhooks({
+    token: config.alertsToken,
+    channel: alertChannel,
+    store: alertStore,
+    logger,
+    // Without Slack or a channel for them, webhook alerts are stored and listed, not posted.
+    ...(alerts && alertChannel ? { onReceived: (received) => alerts.received(received, { channel: alertChannel, thread_ts: null }) } : {}),
+  });
   const health = await startHealthServer(config.host, config.port, {
     mongodb: async () => {
       await db.conn.db?.admin().ping();
@@ -153,16 +162,19 @@ async function listenToSlack(
     permissions: PermissionStore;
     devices: DeviceStore;
     messages: RunMessageStore;
+    alertStore: AlertStore;
     notifier: RunNotifier;
     clock: () => number;
     logger: Logger;
   },
-): Promise<void> {
-  const { service, runbooks, permissions, devices, messages, notifier, clock, logger } = deps;
+): Promise<AlertService> {
+  const { service, runbooks, permissions, devices, messages, alertStore, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: service, runbooks, notifier, groups, permissions, devices, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
-  await bot.listen({ bot: botService, home, clock, logger });
+  const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: service, bot: botService, notifier, client: bot.client, clock, logger });
+  await bot.listen({ bot: botService, home, alerts, clock, logger });
+  return alerts;
 }
 
 /** Lets queued Slack updates go out before the connections close; gives up after a while. */

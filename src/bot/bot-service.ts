@@ -3,7 +3,7 @@
 // that says why, leaving the run as it was.
 import type { WebClient } from '@slack/web-api';
 
-import { findStep, type Command, type Run, type RunbookSnapshot, type RunStatus, type VariableDef } from '../engine/index.js';
+import { findStep, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunStatus, type TriggerSource, type VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { Device, DeviceStore } from '../models/device-store.js';
 import type { PermissionStore } from '../models/permission-store.js';
@@ -40,7 +40,7 @@ export interface Where {
 
 export type StartOutcome =
   | { kind: 'started'; run: Run; location: RunMessageLocation | null; postError: string | null }
-  | { kind: 'needs_inputs'; runbook: RunbookSnapshot; missing: VariableDef[] };
+  | { kind: 'needs_inputs'; runbook: RunbookSnapshot; missing: VariableDef[]; values: Record<string, string> };
 
 /** Clicks that become one engine command each. Fail opens a modal first; Start lives on App Home. */
 const CLICK_COMMANDS = {
@@ -110,17 +110,25 @@ export function createBotService(deps: BotServiceDeps) {
 
   return {
     /** Looks the runbook up and either starts it or says which inputs are missing. */
-    async start(input: { runbook: string | RunbookSnapshot; variables: Record<string, string>; user: SlackUser; where: Where | null; askForMissing: boolean }): Promise<StartOutcome> {
+    async start(input: {
+      runbook: string | RunbookSnapshot;
+      variables: Record<string, string>;
+      user: SlackUser;
+      where: Where | null;
+      askForMissing: boolean;
+      /** Default: manual, with the channel it was started in. */
+      trigger?: { source: TriggerSource; context: JsonObject };
+    }): Promise<StartOutcome> {
       const runbook = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, {}) : input.runbook;
       // Before asking for inputs: nobody should fill in a modal only to be refused.
       await requireStartPermissions(runbook, input.user, deps);
       const missing = missingVariables(runbook, input.variables);
-      if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing };
+      if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing, values: input.variables };
       const run = await runs.start({
         runbook,
         variables: input.variables,
         actor: slackActor(input.user),
-        trigger: { source: 'manual', context: input.where ? { slack_channel: input.where.channel } : {} },
+        trigger: input.trigger ?? { source: 'manual', context: input.where ? { slack_channel: input.where.channel } : {} },
       });
       // Without a channel (App Home), the run message goes to the user's DM with the app.
       const posted = await postLiveMessage(run, input.where ?? { channel: input.user.id });

@@ -23,6 +23,10 @@ export const ActionId = {
   RunTool: 'run_tool',
   /** App Home: opens the inputs modal for a runbook. */
   StartRunbook: 'home_start_runbook',
+  /** An alert card: starts the matched playbook. */
+  AlertRun: 'alert_run',
+  /** An alert card: dismisses the suggestions. */
+  AlertDismiss: 'alert_dismiss',
 } as const;
 export type ActionId = (typeof ActionId)[keyof typeof ActionId];
 

@@ -35,11 +35,15 @@ export const AlertSchema = new Schema(
     /** Where it was seen (a Slack message) or posted (a webhook's configured channel). */
     channel: { type: String, default: null },
     card_ts: { type: String, default: null },
+    /** The thread the card and any run it starts are posted in (the alert message's, or the card's own). */
+    thread_ts: { type: String, default: null },
     run_id: { type: String, default: null },
     decisions: { type: [DecisionSchema], default: [] },
     /** Notifications received for it, repeats and redeliveries included. */
     notifications: { type: Number, required: true },
     first_seen: { type: Date, required: true },
+    /** When the current episode began (first seen, or firing again after it resolved). */
+    episode_started: { type: Date, required: true },
     last_seen: { type: Date, required: true },
     resolved_at: { type: Date, default: null },
   },
@@ -69,10 +73,12 @@ export type AlertDoc = {
   started_at: Date | null;
   channel: string | null;
   card_ts: string | null;
+  thread_ts: string | null;
   run_id: string | null;
   decisions: AlertDecisionDoc[];
   notifications: number;
   first_seen: Date;
+  episode_started: Date;
   last_seen: Date;
   resolved_at: Date | null;
 };

@@ -8,10 +8,12 @@ import { alertModel, type AlertDecisionDoc, type AlertDoc } from './alert-model.
 export interface StoredAlert extends Alert {
   channel: string | null;
   card_ts: string | null;
+  thread_ts: string | null;
   run_id: string | null;
   decisions: AlertDecisionDoc[];
   notifications: number;
   first_seen: number;
+  episode_started: number;
   last_seen: number;
   resolved_at: number | null;
 }
@@ -40,10 +42,12 @@ const toStored = (doc: AlertDoc): StoredAlert => ({
   started_at: doc.started_at?.getTime() ?? null,
   channel: doc.channel ?? null,
   card_ts: doc.card_ts ?? null,
+  thread_ts: doc.thread_ts ?? null,
   run_id: doc.run_id ?? null,
   decisions: doc.decisions ?? [],
   notifications: doc.notifications,
   first_seen: doc.first_seen.getTime(),
+  episode_started: (doc.episode_started ?? doc.first_seen).getTime(),
   last_seen: doc.last_seen.getTime(),
   resolved_at: doc.resolved_at?.getTime() ?? null,
 });
@@ -88,6 +92,22 @@ export function createAlertStore(conn: Connection, now: () => number = Date.now)
       return docs.map(toStored);
     },
 
+    /** Where the alert's suggestion card is. */
+    async attachCard(fingerprint: string, card: { channel: string; card_ts: string; thread_ts: string }): Promise<void> {
+      await Alerts.updateOne({ _id: fingerprint }, { $set: card }).exec();
+    },
+
+    /** Records who ran or dismissed what; a run also becomes the alert's run. */
+    async decide(fingerprint: string, decision: Omit<AlertDecisionDoc, 'at'>): Promise<StoredAlert | null> {
+      const $set = decision.run_id ? { run_id: decision.run_id } : {};
+      const doc = await Alerts.findOneAndUpdate(
+        { _id: fingerprint },
+        { $push: { decisions: { ...decision, at: new Date(now()) } }, $set },
+        { returnDocument: 'after', lean: true },
+      ).exec();
+      return doc ? toStored(doc as AlertDoc) : null;
+    },
+
     async count(): Promise<number> {
       return Alerts.countDocuments().exec();
     },
@@ -101,10 +121,12 @@ export function createAlertStore(conn: Connection, now: () => number = Date.now)
       status: alert.status,
       channel: where.channel,
       card_ts: null,
+      thread_ts: null,
       run_id: null,
       decisions: [],
       notifications: 1,
       first_seen: at,
+      episode_started: at,
       last_seen: at,
       resolved_at: alert.status === 'resolved' ? at : null,
     };
@@ -120,8 +142,9 @@ export function createAlertStore(conn: Connection, now: () => number = Date.now)
       was === alert.status ? 'repeat' : alert.status === 'resolved' ? 'resolved' : 'refired';
     const update: Record<string, unknown> = { ...described(alert), status: alert.status, last_seen: at };
     if (outcome === 'resolved') update.resolved_at = at;
-    // A new episode gets a new card and may start a new run; the old decisions stay on record.
-    if (outcome === 'refired') Object.assign(update, { resolved_at: null, card_ts: null, run_id: null, channel: where.channel });
+    // A new episode gets a new card; the old decisions and the last run stay on record (the
+    // caller does not start a second run while that one is active).
+    if (outcome === 'refired') Object.assign(update, { resolved_at: null, card_ts: null, thread_ts: null, channel: where.channel, episode_started: at });
     const after = await Alerts.findOneAndUpdate(
       { _id: alert.fingerprint },
       { $set: update, $inc: { notifications: 1 } },

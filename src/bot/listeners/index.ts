@@ -4,6 +4,7 @@ import type { App } from '@slack/bolt';
 
 import { CLICK_ACTIONS } from '../bot-service.js';
 import { ActionId, EventName, SLASH_COMMAND, ViewId } from '../slack-ids.js';
+import { registerAlertButtons } from './actions/alert-buttons.js';
 import { registerFailButton } from './actions/fail-button.js';
 import { registerRunButtons } from './actions/run-buttons.js';
 import { registerStartRunbookButton } from './actions/start-runbook-button.js';
@@ -15,7 +16,7 @@ import { registerStartInputsView } from './views/start-inputs.js';
 
 export const LISTENERS = {
   commands: [SLASH_COMMAND],
-  actions: [...CLICK_ACTIONS, ActionId.Fail, ActionId.StartRunbook],
+  actions: [...CLICK_ACTIONS, ActionId.Fail, ActionId.StartRunbook, ActionId.AlertRun, ActionId.AlertDismiss],
   views: [ViewId.StartInputs, ViewId.FailReason],
   events: [EventName.AppHomeOpened],
 } as const;
@@ -25,6 +26,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerRunButtons(app, deps);
   registerFailButton(app, deps);
   registerStartRunbookButton(app, deps);
+  registerAlertButtons(app, deps);
   registerStartInputsView(app, deps);
   registerFailReasonView(app, deps);
   registerAppHomeOpened(app, deps);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { resolveVariables, VARIABLE_VALUE_MAX_CHARS } from '../../engine/create-run.js';
 import type { VariableDef } from '../../engine/types.js';
+import { ALERT_FINGERPRINT_MAX_CHARS } from '../alert-action-value.js';
 import { BlockId, INPUT_ACTION_ID, ViewId } from '../slack-ids.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
@@ -19,7 +20,9 @@ export const InputsContext = z.strictObject({
   /** Where to post the run; null when started from App Home without a channel. */
   channel_id: z.string().min(1).max(64).nullable(),
   thread_ts: z.string().min(1).max(64).optional(),
-  origin: z.enum(['command', 'home']),
+  origin: z.enum(['command', 'home', 'alert']),
+  /** The alert's fingerprint, when the modal asks for what an alert's Run could not fill in. */
+  alert: z.string().min(1).max(ALERT_FINGERPRINT_MAX_CHARS).optional(),
 });
 export type InputsContext = z.infer<typeof InputsContext>;
 

@@ -35,6 +35,8 @@ export interface BotRigOptions {
   reconcileIntervalMs?: number;
   /** The built-in playbooks are left out unless a test asks for them: each test publishes its own. */
   builtinPlaybooks?: BuiltinSyncOptions | false;
+  /** Settings on top of the rig's (e.g. the alert webhooks' token and channel). */
+  config?: Partial<Config>;
 }
 
 export function useBotRig(opts: BotRigOptions = {}): () => BotRig {
@@ -55,6 +57,7 @@ export function useBotRig(opts: BotRigOptions = {}): () => BotRig {
     reconcileIntervalMs: opts.reconcileIntervalMs ?? 60_000,
     deviceHeartbeatMs: 10_000,
     runnerStalledCheckMs: 30_000,
+    ...opts.config,
   });
 
   async function boot(fake: FakeSlack): Promise<{ app: App; slack: SlackSender }> {

@@ -1,0 +1,223 @@
+// What the bot does with an alert once it is stored: find the playbooks whose trigger matches,
+// and either start the first one that says auto_execute or post a card suggesting them, in
+// the alert's thread. Run and Dismiss on the card come back here. Notifications of an alert
+// already handled (repeats, redeliveries, Slack retrying an event) change nothing visible,
+// and a resolved alert marks its card resolved.
+import type { WebClient } from '@slack/web-api';
+
+import type { BotService } from '../bot/bot-service.js';
+import type { RunNotifier } from '../bot/run-notifier.js';
+import type { SlackUser } from '../bot/slack-actor.js';
+import { buildAlertCard } from '../bot/views/alert-card.js';
+import { isTerminal, type RunbookSnapshot } from '../engine/index.js';
+import { AppError, ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AlertStore, ReceiveOutcome, StoredAlert } from '../models/alert-store.js';
+import type { DeviceStore } from '../models/device-store.js';
+import type { RunbookStore } from '../models/runbook-store.js';
+import { createKeyedMutex } from '../services/keyed-mutex.js';
+import type { RunService } from '../services/run-service.js';
+import type { Alert } from './alert.js';
+import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from './match/index.js';
+
+export interface AlertServiceDeps {
+  store: AlertStore;
+  runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
+  devices: Pick<DeviceStore, 'get'>;
+  runs: Pick<RunService, 'start' | 'get'>;
+  bot: Pick<BotService, 'start'>;
+  /** Posts the run message of a run started without anyone clicking (auto_execute). */
+  notifier: Pick<RunNotifier, 'publish'>;
+  client: WebClient;
+  clock: () => number;
+  logger: Logger;
+}
+
+/** Where an alert was seen: the channel, and the message to thread under (none for a webhook). */
+export interface AlertWhere {
+  channel: string;
+  thread_ts: string | null;
+}
+
+const SYSTEM = { kind: 'system' as const, id: 'alerts' };
+
+export type AlertService = ReturnType<typeof createAlertService>;
+
+export function createAlertService(deps: AlertServiceDeps) {
+  const { store, client, logger } = deps;
+  const perAlert = createKeyedMutex();
+
+  // Read for every alert, so a playbook published a moment ago (by any process) is offered;
+  // the versions behind the snapshots are cached by the runbook store.
+  async function candidates(): Promise<Array<MatchCandidate & { snapshot: RunbookSnapshot }>> {
+    const out: Array<MatchCandidate & { snapshot: RunbookSnapshot }> = [];
+    let cursor: string | undefined;
+    do {
+      const page = await deps.runbooks.list({ status: 'published', limit: 100, ...(cursor ? { cursor } : {}) });
+      for (const record of page.items) {
+        const snapshot = await deps.runbooks.snapshotForRun(record.id, {});
+        if (snapshot.trigger !== null) out.push({ ...snapshot, status: record.status, snapshot });
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  async function matchesFor(alert: Alert, channel: string | null): Promise<PlaybookMatch[]> {
+    const device = alert.host ? await deps.devices.get(alert.host) : null;
+    return matchPlaybooks(alert, await candidates(), { channel, deviceTags: device?.tags ?? null, company: null });
+  }
+
+  const snapshotOf = (match: PlaybookMatch) => (match.candidate as MatchCandidate & { snapshot: RunbookSnapshot }).snapshot;
+
+  /** The card shows this episode only: a dismiss or a run from an earlier one is history. */
+  async function cardFor(alert: StoredAlert, matches: PlaybookMatch[], started: { runbook_name: string; run_id: string; by: string; auto: boolean } | null) {
+    const decisions = alert.decisions.filter((d) => new Date(d.at).getTime() >= alert.episode_started);
+    return buildAlertCard({
+      alert: { ...alert, decisions },
+      matches: matches.map((m) => ({
+        runbook_id: m.candidate.runbook_id,
+        name: m.candidate.name,
+        version: m.candidate.version,
+        reason: m.reason,
+        auto_execute: m.auto_execute,
+        missing: variablesFromAlert(alert, m.candidate.variables).missing.map((v) => v.name),
+      })),
+      started,
+      now: deps.clock(),
+    });
+  }
+
+  async function runIsActive(runId: string | null): Promise<boolean> {
+    if (!runId) return false;
+    const run = await deps.runs.get(runId).catch(() => null);
+    return run !== null && !isTerminal(run.status) && run.status !== 'failed';
+  }
+
+  /** Starts a playbook for an alert without asking anyone (its trigger says auto_execute). */
+  async function autoStart(alert: StoredAlert, match: PlaybookMatch, where: { channel: string; thread_ts: string }) {
+    const snapshot = snapshotOf(match);
+    const { values } = variablesFromAlert(alert, snapshot.variables);
+    const run = await deps.runs.start({
+      runbook: snapshot,
+      variables: values,
+      actor: SYSTEM,
+      trigger: { source: 'alert', context: { alert_id: alert.fingerprint, slack_channel: where.channel } },
+      key: `alert:${alert.fingerprint}:${alert.notifications}`,
+    });
+    await store.decide(alert.fingerprint, { action: 'auto_run', runbook_id: snapshot.runbook_id, run_id: run.id, by: SYSTEM });
+    await deps.notifier.publish(run, where).catch((error: unknown) => logger.warn('could not post the run message of an auto-started run', { run_id: run.id, error }));
+    return run;
+  }
+
+  async function handleFiring(alert: StoredAlert, where: AlertWhere): Promise<void> {
+    if (await runIsActive(alert.run_id)) return; // its run is still going: nothing new to offer
+    const matches = await matchesFor(alert, where.channel);
+    const posted = await client.chat.postMessage({
+      channel: where.channel,
+      ...(where.thread_ts ? { thread_ts: where.thread_ts } : {}),
+      ...(await cardFor(alert, matches, null)),
+    });
+    const cardTs = posted.ts as string;
+    const thread = where.thread_ts ?? cardTs;
+    await store.attachCard(alert.fingerprint, { channel: where.channel, card_ts: cardTs, thread_ts: thread });
+    const auto = matches.find((m) => m.auto_execute && variablesFromAlert(alert, m.candidate.variables).missing.length === 0);
+    if (!auto) return;
+    try {
+      const run = await autoStart(alert, auto, { channel: where.channel, thread_ts: thread });
+      await client.chat.update({
+        channel: where.channel,
+        ts: cardTs,
+        ...(await cardFor(alert, matches, { runbook_name: auto.candidate.name, run_id: run.id, by: SYSTEM.id, auto: true })),
+      });
+    } catch (error) {
+      // The card stays up with its Run buttons: a person can still start it and see why not.
+      logger.warn('could not start an auto-execute playbook', { fingerprint: alert.fingerprint, runbook_id: auto.candidate.runbook_id, error });
+    }
+  }
+
+  async function handleResolved(alert: StoredAlert): Promise<void> {
+    if (!alert.card_ts || !alert.channel) return;
+    const matches = await matchesFor({ ...alert, status: 'firing' }, alert.channel);
+    await client.chat.update({ channel: alert.channel, ts: alert.card_ts, ...(await cardFor(alert, matches, startedOf(alert, matches))) });
+  }
+
+  /** The run this episode started, as the card shows it, from the latest run decision. */
+  function startedOf(alert: StoredAlert, matches: PlaybookMatch[]) {
+    const ran = [...alert.decisions]
+      .reverse()
+      .find((d) => (d.action === 'run' || d.action === 'auto_run') && d.run_id && new Date(d.at).getTime() >= alert.episode_started);
+    if (!ran?.run_id) return null;
+    const name = matches.find((m) => m.candidate.runbook_id === ran.runbook_id)?.candidate.name ?? ran.runbook_id ?? 'a playbook';
+    return { runbook_name: name, run_id: ran.run_id, by: ran.by.id, auto: ran.action === 'auto_run' };
+  }
+
+  async function requireAlert(fingerprint: string): Promise<StoredAlert> {
+    const alert = await store.get(fingerprint);
+    if (!alert) throw new AppError(ErrorCode.NotFound, `alert ${fingerprint} is not known`);
+    return alert;
+  }
+
+  return {
+    /**
+     * A stored notification: suggest or start playbooks for a new episode, close the card of a
+     * resolved one. A repeat of a firing alert whose card never made it to Slack (Slack was
+     * down) posts it now, so a redelivery repairs what the first delivery could not finish.
+     */
+    received(received: { outcome: ReceiveOutcome; alert: StoredAlert }, where: AlertWhere): Promise<void> {
+      return perAlert.run(received.alert.fingerprint, async () => {
+        // Read again inside the lock: a delivery just before this one may have posted the card.
+        const alert = (await store.get(received.alert.fingerprint)) ?? received.alert;
+        const cardMissing = alert.status === 'firing' && alert.card_ts === null && alert.decisions.length === 0;
+        if (received.outcome === 'resolved') await handleResolved(alert);
+        else if (received.outcome !== 'repeat' || cardMissing) {
+          if (alert.card_ts === null) await handleFiring(alert, where);
+        }
+      });
+    },
+
+    /** Run on a card: starts the playbook in the alert's thread, or says which inputs are missing. */
+    run(fingerprint: string, runbookId: string, user: SlackUser, given: { values?: Record<string, string>; askForMissing?: boolean } = {}): ReturnType<BotService['start']> {
+      return perAlert.run(fingerprint, async () => {
+        const alert = await requireAlert(fingerprint);
+        if (alert.status === 'resolved') throw new AppError(ErrorCode.Conflict, 'this alert has resolved; nothing to run');
+        if (await runIsActive(alert.run_id)) throw new AppError(ErrorCode.Conflict, `a run for this alert is already going: ${alert.run_id}`);
+        const snapshot = await deps.runbooks.snapshotForRun(runbookId, {});
+        const { values } = variablesFromAlert(alert, snapshot.variables);
+        const where = { channel: alert.channel ?? user.id, ...(alert.thread_ts ? { thread_ts: alert.thread_ts } : {}) };
+        const outcome = await deps.bot.start({
+          runbook: snapshot,
+          variables: { ...values, ...given.values },
+          user,
+          where,
+          askForMissing: given.askForMissing ?? true,
+          trigger: { source: 'alert', context: { alert_id: fingerprint, slack_channel: where.channel } },
+        });
+        if (outcome.kind === 'started') {
+          const decided = await store.decide(fingerprint, { action: 'run', runbook_id: runbookId, run_id: outcome.run.id, by: { kind: 'slack', id: user.id, name: user.name } });
+          if (decided?.card_ts && decided.channel) {
+            const matches = await matchesFor({ ...decided, status: 'firing' }, decided.channel);
+            const started = { runbook_name: snapshot.name, run_id: outcome.run.id, by: user.id, auto: false };
+            await client.chat.update({ channel: decided.channel, ts: decided.card_ts, ...(await cardFor(decided, matches, started)) });
+          }
+        }
+        return outcome;
+      });
+    },
+
+    /** Dismiss on a card: recorded, and the card says who. */
+    dismiss(fingerprint: string, user: SlackUser): Promise<void> {
+      return perAlert.run(fingerprint, async () => {
+        await requireAlert(fingerprint);
+        const decided = await store.decide(fingerprint, { action: 'dismiss', runbook_id: null, run_id: null, by: { kind: 'slack', id: user.id, name: user.name } });
+        if (decided?.card_ts && decided.channel) {
+          await client.chat.update({ channel: decided.channel, ts: decided.card_ts, ...(await cardFor(decided, [], null)) });
+        }
+      });
+    },
+
+    recent(limit = 20): Promise<StoredAlert[]> {
+      return store.recent(limit);
+    },
+  };
+}

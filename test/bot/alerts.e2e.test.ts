@@ -1,0 +1,159 @@
+// Alerts end to end: an alert posted to the webhook is stored, matched to published
+// playbooks, and suggested on a card in the alerts channel (or started, when its playbook
+// says auto_execute); Run starts the playbook in the card's thread with variables from the
+// alert; Dismiss and resolved notifications update the card. Slack is the fake.
+import { describe, expect, it, vi } from 'vitest';
+
+import { createAlertStore } from '../../src/models/alert-store.js';
+import { DEFAULT_USER, blockActionPayload } from '../support/slack-requests.js';
+import { useBotRig } from './support/bot-rig.js';
+import { buttonsOf, textOf } from './support/run-message.js';
+
+const TOKEN = 'alerts-token-for-the-e2e-tests';
+const CHANNEL = 'C0ALERTS1';
+const rig = useBotRig({ config: { alertsToken: TOKEN, alertsChannel: CHANNEL } });
+
+async function postAlert(body: Record<string, unknown>) {
+  const res = await fetch(`http://127.0.0.1:${rig().app.port}/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { alerts: Array<{ fingerprint: string; outcome: string }> };
+}
+
+/** A human runbook suggested for service_down alerts; its variables come from the alert. */
+const restartByHand = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  variables: [{ name: 'deviceId', required: true }, { name: 'serviceName', required: true }],
+  trigger: { alert_types: ['service_down'], ...extra },
+  steps: [{ label: 'Restart {{serviceName}} on {{deviceId}}', instruction: 'Restart it.' }],
+});
+
+type CardBlock = { type: string; accessory?: Record<string, unknown>; elements?: Array<Record<string, unknown>> };
+
+/** The card's buttons, in actions blocks or beside a section, with their labels. */
+function cardButtons(message: { blocks?: unknown[] } | undefined): Array<{ label: string; action_id: string; value: string }> {
+  return ((message?.blocks ?? []) as CardBlock[])
+    .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : b.accessory ? [b.accessory] : []))
+    .filter((e) => e.type === 'button')
+    .map((e) => ({ label: (e.text as { text: string }).text, action_id: e.action_id as string, value: e.value as string }));
+}
+
+/** Clicks a button on the card at `cardTs` as `user`; the answer, if any, arrives under `responseId`. */
+async function clickCard(cardTs: string, label: string, user: { id: string; name: string }, responseId: string): Promise<void> {
+  const { fake, slack } = rig();
+  const message = fake.message(CHANNEL, cardTs);
+  const button = cardButtons(message).find((b) => b.label === label);
+  if (!button) throw new Error(`no "${label}" on the card`);
+  const reply = await slack.action(
+    blockActionPayload({
+      channel: CHANNEL,
+      messageTs: cardTs,
+      actionId: button.action_id,
+      value: button.value,
+      text: label,
+      user: user.id,
+      userName: user.name,
+      responseUrl: fake.responseUrl(responseId),
+      message: { blocks: message?.blocks ?? [] },
+    }),
+  );
+  expect(reply.status).toBe(200);
+}
+
+const cardsIn = (since: number) =>
+  rig().fake.calls.slice(since).filter((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL && c.args.thread_ts === undefined);
+
+describe('alert suggestions', () => {
+  it('suggests the matching playbooks on a card, and Run starts one in the card thread with the alert’s variables', async () => {
+    const { fake, publish } = rig();
+    await publish(restartByHand('Restart service by hand'));
+    await publish(restartByHand('Restart on critical only', { min_severity: 'critical' }));
+    const since = fake.calls.length;
+    const { alerts } = await postAlert({ type: 'service_down', severity: 'high', host: 'web-01', summary: 'nginx down', labels: { service: 'nginx' }, fingerprint: 'svc-1' });
+    expect(alerts).toEqual([{ fingerprint: 'svc-1', type: 'service_down', status: 'firing', outcome: 'new' }].map((a) => expect.objectContaining(a)));
+
+    const [card] = cardsIn(since);
+    expect(card).toBeDefined();
+    const cardTs = card!.result?.ts as string;
+    const message = fake.message(CHANNEL, cardTs);
+    expect(textOf(message)).toContain('service_down');
+    expect(textOf(message)).toContain('Restart service by hand');
+    expect(textOf(message)).not.toContain('Restart on critical only');
+    expect(cardButtons(message).map((b) => b.label)).toEqual(['Run', 'Dismiss']);
+
+    // Run: the run message goes into the card's thread, variables filled from the alert.
+    const clickSince = fake.calls.length;
+    await clickCard(cardTs, 'Run', DEFAULT_USER, 'alert-run');
+    const posted = await fake.waitForCall('chat.postMessage', (args) => args.channel === CHANNEL && args.thread_ts === cardTs, { since: clickSince });
+    const runId = buttonsOf(fake.message(CHANNEL, posted.result?.ts as string))[0]!.decoded.r;
+    const run = await rig().app.service.get(runId);
+    expect(run.variables).toEqual({ deviceId: 'web-01', serviceName: 'nginx' });
+    expect(run.trigger).toEqual({ source: 'alert', context: { alert_id: 'svc-1', slack_channel: CHANNEL } });
+    expect(run.started_by.id).toBe(DEFAULT_USER.id);
+    await vi.waitFor(() => expect(textOf(fake.message(CHANNEL, cardTs))).toContain(runId));
+    expect(cardButtons(fake.message(CHANNEL, cardTs)).map((b) => b.label)).not.toContain('Run');
+    const stored = await createAlertStore(rig().app.db.conn).get('svc-1');
+    expect(stored).toMatchObject({ run_id: runId, decisions: [expect.objectContaining({ action: 'run', run_id: runId })] });
+
+    // The same alert firing again while its run is active: no second card.
+    const again = fake.calls.length;
+    expect((await postAlert({ type: 'service_down', severity: 'high', host: 'web-01', summary: 'nginx down', labels: { service: 'nginx' }, fingerprint: 'svc-1' })).alerts[0]?.outcome).toBe('repeat');
+    await rig().app.notifier?.idle();
+    expect(cardsIn(again)).toEqual([]);
+  });
+
+  it('records who dismissed the suggestions, and marks the card resolved when the alert resolves', async () => {
+    const { fake, publish } = rig();
+    await publish(restartByHand('Restart for dismiss'));
+    const since = fake.calls.length;
+    await postAlert({ type: 'service_down', severity: 'high', host: 'web-02', summary: 'api down', fingerprint: 'svc-2' });
+    const cardTs = cardsIn(since)[0]!.result?.ts as string;
+    await clickCard(cardTs, 'Dismiss', { id: 'U0BOB', name: 'bob' }, 'alert-dismiss');
+    await vi.waitFor(() => expect(textOf(fake.message(CHANNEL, cardTs))).toContain('Dismissed by <@U0BOB>'));
+    expect(cardButtons(fake.message(CHANNEL, cardTs))).toEqual([]);
+
+    expect((await postAlert({ type: 'service_down', severity: 'high', host: 'web-02', summary: 'api down', fingerprint: 'svc-2', status: 'resolved' })).alerts[0]?.outcome).toBe('resolved');
+    await vi.waitFor(() => expect(textOf(fake.message(CHANNEL, cardTs))).toContain('Resolved'));
+
+    // Firing again later is a new episode: a new card, offering the playbooks again.
+    const refire = fake.calls.length;
+    expect((await postAlert({ type: 'service_down', severity: 'high', host: 'web-02', summary: 'api down', fingerprint: 'svc-2' })).alerts[0]?.outcome).toBe('refired');
+    const fresh = cardsIn(refire)[0]!.result?.ts as string;
+    expect(fresh).not.toBe(cardTs);
+    expect(cardButtons(fake.message(CHANNEL, fresh)).map((b) => b.label)).toContain('Run');
+    expect(textOf(fake.message(CHANNEL, fresh))).not.toContain('Dismissed');
+  });
+
+  it('starts an auto_execute playbook by itself and says so on the card', async () => {
+    const { fake, publish } = rig();
+    await publish({
+      name: 'Restart automatically',
+      variables: [{ name: 'serviceName', required: true }],
+      trigger: { alert_types: ['cache_down'], auto_execute: true },
+      steps: [{ label: 'Restart {{serviceName}}' }],
+    });
+    const since = fake.calls.length;
+    await postAlert({ type: 'cache_down', severity: 'medium', summary: 'redis down', labels: { service: 'redis' }, fingerprint: 'cache-1' });
+    const cardTs = cardsIn(since)[0]!.result?.ts as string;
+    await vi.waitFor(() => expect(textOf(fake.message(CHANNEL, cardTs))).toContain('Started automatically'));
+    const stored = await createAlertStore(rig().app.db.conn).get('cache-1');
+    const run = await rig().app.service.get(stored!.run_id!);
+    expect(run).toMatchObject({ variables: { serviceName: 'redis' }, trigger: { source: 'alert', context: { alert_id: 'cache-1' } }, started_by: { kind: 'system' } });
+    await fake.waitForCall('chat.postMessage', (args) => args.channel === CHANNEL && args.thread_ts === cardTs, { since });
+  });
+
+  it('refuses Run to someone missing the playbook’s permissions, and changes nothing', async () => {
+    const { fake, publish } = rig();
+    await publish({ ...restartByHand('Guarded restart'), trigger: { alert_types: ['db_down'] }, required_permissions: ['devices:execute'] });
+    const since = fake.calls.length;
+    await postAlert({ type: 'db_down', severity: 'high', host: 'db-01', summary: 'db down', labels: { service: 'postgres' }, fingerprint: 'db-1' });
+    const cardTs = cardsIn(since)[0]!.result?.ts as string;
+    await clickCard(cardTs, 'Run', { id: 'U0NOPERM', name: 'nope' }, 'alert-refused');
+    const answer = await fake.waitForResponse('alert-refused');
+    expect(answer.body.text).toContain('You need devices:execute');
+    expect(await createAlertStore(rig().app.db.conn).get('db-1')).toMatchObject({ run_id: null, decisions: [] });
+  });
+});
