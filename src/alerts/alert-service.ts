@@ -19,6 +19,7 @@ import { createKeyedMutex } from '../services/keyed-mutex.js';
 import type { RunService } from '../services/run-service.js';
 import type { Alert } from './alert.js';
 import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from './match/index.js';
+import { recognizeSlackMessage, type AlertRule, type SelfIdentity } from './parse/index.js';
 
 export interface AlertServiceDeps {
   store: AlertStore;
@@ -29,6 +30,8 @@ export interface AlertServiceDeps {
   /** Posts the run message of a run started without anyone clicking (auto_execute). */
   notifier: Pick<RunNotifier, 'publish'>;
   client: WebClient;
+  /** Rules for alerts no built-in recogniser reads (ALERT_RULES_FILE). */
+  rules?: readonly AlertRule[];
   clock: () => number;
   logger: Logger;
 }
@@ -203,6 +206,23 @@ export function createAlertService(deps: AlertServiceDeps) {
         }
         return outcome;
       });
+    },
+
+    /**
+     * A message in a channel the bot is in: when it is an alert (from another app or a
+     * webhook, never the bot itself), stored and acted on in the message's thread. Slack
+     * retrying the event finds the fingerprint stored and adds nothing.
+     */
+    async fromSlackMessage(message: unknown, self: SelfIdentity): Promise<number> {
+      const channel = (message as { channel?: unknown }).channel;
+      const ts = (message as { ts?: unknown }).ts;
+      if (typeof channel !== 'string' || typeof ts !== 'string') return 0;
+      const alerts = recognizeSlackMessage(message, deps.rules ?? [], { self });
+      for (const alert of alerts) {
+        const received = await store.receive(alert, { channel });
+        await this.received(received, { channel, thread_ts: ts });
+      }
+      return alerts.length;
     },
 
     /** Dismiss on a card: recorded, and the card says who. */

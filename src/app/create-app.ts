@@ -1,6 +1,8 @@
 // The composition root: every long-lived part of the service, wired once, started and
 // stopped in order. The agent API plugs in here as it lands.
 import { createAlertService, type AlertService } from '../alerts/alert-service.js';
+import type { AlertRule } from '../alerts/parse/index.js';
+import { loadAlertRules } from '../alerts/rules-file.js';
 import { createAlertWebhooks } from '../alerts/webhook-intake.js';
 import { createBotService } from '../bot/bot-service.js';
 import { createBot, type Bot } from '../bot/create-bot.js';
@@ -95,7 +97,10 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   reconciler.start(config.reconcileIntervalMs);
   toolReconciler.start(config.reconcileIntervalMs);
   const alertStore = createAlertStore(db.conn, clock);
-  const alerts = bot && notifier ? await listenToSlack(bot, { service, runbooks, permissions, devices, messages, alertStore, notifier, clock, logger }) : null;
+  const alertRules = await loadAlertRules(config.alertRulesFile);
+  const alerts = bot && notifier
+    ? await listenToSlack(bot, { service, runbooks, permissions, devices, messages, alertStore, alertRules, notifier, clock, logger })
+    : null;
   const alertChannel = config.alertsChannel ?? null;
   const alertWebhooks = createAlertWebhooks({
     token: config.alertsToken,
@@ -163,16 +168,17 @@ async function listenToSlack(
     devices: DeviceStore;
     messages: RunMessageStore;
     alertStore: AlertStore;
+    alertRules: AlertRule[];
     notifier: RunNotifier;
     clock: () => number;
     logger: Logger;
   },
 ): Promise<AlertService> {
-  const { service, runbooks, permissions, devices, messages, alertStore, notifier, clock, logger } = deps;
+  const { service, runbooks, permissions, devices, messages, alertStore, alertRules, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: service, runbooks, notifier, groups, permissions, devices, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
-  const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: service, bot: botService, notifier, client: bot.client, clock, logger });
+  const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: service, bot: botService, notifier, client: bot.client, rules: alertRules, clock, logger });
   await bot.listen({ bot: botService, home, alerts, clock, logger });
   return alerts;
 }

@@ -5,7 +5,7 @@ import { RUN_STATUSES, TERMINAL_STATUSES, type RunStatus } from '../engine/index
 import { AppError, ErrorCode } from '../errors.js';
 import { DEVICE_ID_PATTERN } from '../models/device-model.js';
 
-export const SUBCOMMANDS = ['help', 'list', 'start', 'status', 'runs', 'resume', 'pause', 'cancel', 'device'] as const;
+export const SUBCOMMANDS = ['help', 'list', 'start', 'status', 'runs', 'resume', 'pause', 'cancel', 'device', 'alerts'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** `runs active`: every status a run can still move from. */
@@ -18,7 +18,8 @@ export type RunbookCommand =
   | { type: 'start'; runbook: string; variables: Record<string, string> }
   | { type: 'status' | 'resume' | 'pause' | 'cancel'; runId: string }
   | { type: 'runs'; statuses: RunStatus[] | null; filter: string | null }
-  | { type: 'device'; deviceId: string };
+  | { type: 'device'; deviceId: string }
+  | { type: 'alerts' };
 
 /** A refusal carrying the usage line of the subcommand it concerns. */
 export class CommandTextError extends AppError {
@@ -125,6 +126,9 @@ export function parseCommandText(text: string): RunbookCommand {
       return parseRuns(args);
     case 'device':
       return parseDevice(args);
+    case 'alerts':
+      if (args.length > 0) throw new CommandTextError('alerts takes nothing after it', 'alerts');
+      return { type: 'alerts' };
     default:
       throw new CommandTextError(`unknown subcommand "${first}"; use one of: ${SUBCOMMANDS.join(', ')}`, null);
   }

@@ -42,6 +42,8 @@ export type ViewId = (typeof ViewId)[keyof typeof ViewId];
 /** Events API subscriptions. */
 export const EventName = {
   AppHomeOpened: 'app_home_opened',
+  /** Messages in channels the bot is in (subscribed as message.channels and message.groups): alerts. */
+  Message: 'message',
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 

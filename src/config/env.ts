@@ -56,6 +56,8 @@ export const EnvSchema = z.object({
   ALERTS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   // The Slack channel webhook alerts are posted to.
   ALERTS_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel id like C024BE91L' }).optional(),
+  // A YAML or JSON list of regex rules for channel alerts no built-in recogniser reads.
+  ALERT_RULES_FILE: z.string().min(1).optional(),
 });
 export type Env = z.output<typeof EnvSchema>;
 
@@ -76,6 +78,7 @@ export interface Config {
   runnerStalledCheckMs: number;
   alertsToken?: string;
   alertsChannel?: string;
+  alertRulesFile?: string;
 }
 
 // Values never echoed in messages: secrets, and URIs that may carry passwords.
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runnerStalledCheckMs: e.RUNNER_STALLED_CHECK_MS,
     ...(e.ALERTS_TOKEN === undefined ? {} : { alertsToken: e.ALERTS_TOKEN }),
     ...(e.ALERTS_CHANNEL === undefined ? {} : { alertsChannel: e.ALERTS_CHANNEL }),
+    ...(e.ALERT_RULES_FILE === undefined ? {} : { alertRulesFile: e.ALERT_RULES_FILE }),
   };
 }
 

@@ -2,16 +2,22 @@
 // playbooks, and suggested on a card in the alerts channel (or started, when its playbook
 // says auto_execute); Run starts the playbook in the card's thread with variables from the
 // alert; Dismiss and resolved notifications update the card. Slack is the fake.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it, vi } from 'vitest';
 
 import { createAlertStore } from '../../src/models/alert-store.js';
+import { FAKE_BOT } from '../support/fake-slack.js';
 import { DEFAULT_USER, blockActionPayload } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
 import { buttonsOf, textOf } from './support/run-message.js';
 
 const TOKEN = 'alerts-token-for-the-e2e-tests';
 const CHANNEL = 'C0ALERTS1';
-const rig = useBotRig({ config: { alertsToken: TOKEN, alertsChannel: CHANNEL } });
+const RULES = fileURLToPath(new URL('../fixtures/alerts/alert-rules.json', import.meta.url));
+const rig = useBotRig({ config: { alertsToken: TOKEN, alertsChannel: CHANNEL, alertRulesFile: RULES } });
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/alerts/${name}`, import.meta.url), 'utf8')) as { event: Record<string, unknown> };
 
 async function postAlert(body: Record<string, unknown>) {
   const res = await fetch(`http://127.0.0.1:${rig().app.port}/alerts`, {
@@ -155,5 +161,68 @@ describe('alert suggestions', () => {
     const answer = await fake.waitForResponse('alert-refused');
     expect(answer.body.text).toContain('You need devices:execute');
     expect(await createAlertStore(rig().app.db.conn).get('db-1')).toMatchObject({ run_id: null, decisions: [] });
+  });
+});
+
+describe('alerts posted in a channel', () => {
+  /** Alertmanager's default Slack message, as the Events API delivers it, in channel `channel`. */
+  const amEvent = (name: string, channel: string): { event: Record<string, unknown> } => {
+    const body = fixture(name);
+    return { ...body, event: { ...body.event, channel } };
+  };
+
+  it('answers Alertmanager’s message in its thread with the matching playbooks, once, however often Slack retries', async () => {
+    const { fake, slack, publish } = rig();
+    await publish({
+      name: 'Node down by hand',
+      variables: [{ name: 'deviceId' }],
+      trigger: { alert_types: ['service_down'] },
+      steps: [{ label: 'Look at the node' }],
+    });
+    const channel = 'C0MONITOR1';
+    const firing = amEvent('alertmanager-slack-firing.json', channel);
+    const ts = firing.event.ts as string;
+    const since = fake.calls.length;
+    expect((await slack.event(firing)).status).toBe(200);
+    const card = await fake.waitForCall('chat.postMessage', (args) => args.channel === channel && args.thread_ts === ts, { since });
+    expect(textOf(fake.message(channel, card.result?.ts as string))).toContain('Node down by hand');
+
+    for (const retryNum of [1, 2, 3]) expect((await slack.event(firing, { retryNum, retryReason: 'http_timeout' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    await rig().app.notifier?.idle();
+    expect(fake.calls.slice(since).filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts)).toHaveLength(1);
+
+    // Resolved: the same card says so.
+    await slack.event(amEvent('alertmanager-slack-resolved.json', channel));
+    await vi.waitFor(() => expect(textOf(fake.message(channel, card.result?.ts as string))).toContain('Resolved'));
+  });
+
+  it('reads a plain-text alert through a configured rule, and ignores people and the bot itself', async () => {
+    const { fake, slack, publish } = rig();
+    await publish({
+      name: 'Free disk by hand',
+      variables: [{ name: 'deviceId' }],
+      trigger: { alert_types: ['disk_full'] },
+      steps: [{ label: 'Free some disk' }],
+    });
+    const channel = 'C0MONITOR2';
+    const script = fixture('script-disk-alert.json');
+    const since = fake.calls.length;
+    await slack.event({ ...script, event: { ...script.event, channel } });
+    const card = await fake.waitForCall('chat.postMessage', (args) => args.channel === channel && args.thread_ts === script.event.ts, { since });
+    expect(textOf(fake.message(channel, card.result?.ts as string))).toContain('disk_full');
+
+    const quiet = fake.calls.length;
+    // A person typing the same words, and the bot's own message: not alerts.
+    await slack.event({ ...script, event: { type: 'message', channel, user: 'U0ALICE', text: 'DISK ALERT on db-03: /var at 99%', ts: '1718006999.000100' } });
+    await slack.event({ ...script, event: { ...script.event, channel, ts: '1718007000.000100', text: 'DISK ALERT on db-04: /var at 99%', bot_id: FAKE_BOT.botId } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.calls.slice(quiet).filter((c) => c.method === 'chat.postMessage')).toEqual([]);
+
+    const reply = await slack.command({ text: 'alerts', response_url: fake.responseUrl('alerts-list') });
+    expect(reply.status).toBe(200);
+    const list = JSON.stringify((await fake.waitForResponse('alerts-list')).body);
+    expect(list).toContain('disk_full');
+    expect(list).toContain('db-02');
   });
 });

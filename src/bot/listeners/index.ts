@@ -11,6 +11,7 @@ import { registerStartRunbookButton } from './actions/start-runbook-button.js';
 import { registerRunbookCommand } from './commands/runbook.js';
 import type { ListenerDeps } from './deps.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
+import { registerMessageEvents } from './events/message.js';
 import { registerFailReasonView } from './views/fail-reason.js';
 import { registerStartInputsView } from './views/start-inputs.js';
 
@@ -18,7 +19,7 @@ export const LISTENERS = {
   commands: [SLASH_COMMAND],
   actions: [...CLICK_ACTIONS, ActionId.Fail, ActionId.StartRunbook, ActionId.AlertRun, ActionId.AlertDismiss],
   views: [ViewId.StartInputs, ViewId.FailReason],
-  events: [EventName.AppHomeOpened],
+  events: [EventName.AppHomeOpened, EventName.Message],
 } as const;
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
@@ -30,6 +31,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerStartInputsView(app, deps);
   registerFailReasonView(app, deps);
   registerAppHomeOpened(app, deps);
+  registerMessageEvents(app, deps);
 }
 
 export type { ListenerDeps };

@@ -18,6 +18,7 @@ export const USAGE = {
   pause: `${SLASH_COMMAND} pause RUN`,
   cancel: `${SLASH_COMMAND} cancel RUN`,
   device: `${SLASH_COMMAND} device ID`,
+  alerts: `${SLASH_COMMAND} alerts`,
 } as const satisfies Record<Subcommand, string>;
 
 const EXPLAIN: Record<Subcommand, string> = {
@@ -30,6 +31,7 @@ const EXPLAIN: Record<Subcommand, string> = {
   pause: 'Pause a running run; nobody can act on it until it is resumed.',
   cancel: 'Cancel a run for good.',
   device: 'A device: whether its runner is online, its tags and tools, and its recent runs.',
+  alerts: 'Recent alerts: what they were, and what was run or dismissed for them.',
 };
 
 export function buildHelp(): SlackMessage {

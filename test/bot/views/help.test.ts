@@ -7,7 +7,7 @@ const allText = (m: ReturnType<typeof buildHelp>) => JSON.stringify(m.blocks);
 
 describe('buildHelp', () => {
   it('has one usage line for each subcommand of /runbook', () => {
-    expect(Object.keys(USAGE)).toEqual(['help', 'list', 'start', 'status', 'runs', 'resume', 'pause', 'cancel', 'device']);
+    expect(Object.keys(USAGE)).toEqual(['help', 'list', 'start', 'status', 'runs', 'resume', 'pause', 'cancel', 'device', 'alerts']);
     expect(USAGE.device).toBe('/runbook device ID');
     expect(USAGE.start).toBe('/runbook start NAME [key=value ...]');
     expect(USAGE.runs).toBe('/runbook runs [status]');

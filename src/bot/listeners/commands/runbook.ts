@@ -5,6 +5,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { parseCommandText, type RunbookCommand } from '../../command-text.js';
 import { SLASH_COMMAND } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
+import { buildAlertList } from '../../views/alert-list.js';
 import { buildDeviceMessage } from '../../views/device.js';
 import { buildHelp, USAGE } from '../../views/help.js';
 import { buildInputsModal } from '../../views/inputs-modal.js';
@@ -30,6 +31,8 @@ async function answer(cmd: RunbookCommand, req: CommandRequest, deps: ListenerDe
       return buildHelp();
     case 'list':
       return buildRunbookList(...(await listArgs(deps, cmd.text)));
+    case 'alerts':
+      return buildAlertList(await deps.alerts.recent(20), { now: deps.clock() });
     case 'device':
       return buildDeviceMessage({ id: cmd.deviceId, ...(await bot.device(cmd.deviceId)), now: deps.clock() });
     case 'runs':
