@@ -12,6 +12,7 @@ import { FAKE_BOT } from '../support/fake-slack.js';
 import { DEFAULT_USER, blockActionPayload } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
 import { buttonsOf, textOf } from './support/run-message.js';
+import { buttons, submitInputs } from './support/slack-ui.js';
 
 const TOKEN = 'alerts-token-for-the-e2e-tests';
 const CHANNEL = 'C0ALERTS1';
@@ -37,15 +38,8 @@ const restartByHand = (name: string, extra: Record<string, unknown> = {}) => ({
   steps: [{ label: 'Restart {{serviceName}} on {{deviceId}}', instruction: 'Restart it.' }],
 });
 
-type CardBlock = { type: string; accessory?: Record<string, unknown>; elements?: Array<Record<string, unknown>> };
-
-/** The card's buttons, in actions blocks or beside a section, with their labels. */
-function cardButtons(message: { blocks?: unknown[] } | undefined): Array<{ label: string; action_id: string; value: string }> {
-  return ((message?.blocks ?? []) as CardBlock[])
-    .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : b.accessory ? [b.accessory] : []))
-    .filter((e) => e.type === 'button')
-    .map((e) => ({ label: (e.text as { text: string }).text, action_id: e.action_id as string, value: e.value as string }));
-}
+/** The card's buttons (in actions blocks or beside a section) with their labels. */
+const cardButtons = (message: { blocks?: unknown[] } | undefined) => buttons(message?.blocks).map((b) => ({ ...b, label: b.text.text }));
 
 /** Clicks a button on the card at `cardTs` as `user`; the answer, if any, arrives under `responseId`. */
 async function clickCard(cardTs: string, label: string, user: { id: string; name: string }, responseId: string): Promise<void> {
@@ -58,7 +52,7 @@ async function clickCard(cardTs: string, label: string, user: { id: string; name
       channel: CHANNEL,
       messageTs: cardTs,
       actionId: button.action_id,
-      value: button.value,
+      value: button.value ?? '',
       text: label,
       user: user.id,
       userName: user.name,
@@ -149,6 +143,35 @@ describe('alert suggestions', () => {
     const run = await rig().app.service.get(stored!.run_id!);
     expect(run).toMatchObject({ variables: { serviceName: 'redis' }, trigger: { source: 'alert', context: { alert_id: 'cache-1' } }, started_by: { kind: 'system' } });
     await fake.waitForCall('chat.postMessage', (args) => args.channel === CHANNEL && args.thread_ts === cardTs, { since });
+  });
+
+  it('asks in the inputs modal for what the alert does not give, then starts the run in the card thread', async () => {
+    const { fake, publish } = rig();
+    await publish({
+      name: 'Restart with a reason',
+      variables: [{ name: 'deviceId', required: true }, { name: 'reason', required: true }],
+      trigger: { alert_types: ['queue_stuck'] },
+      steps: [{ label: 'Restart {{deviceId}} because {{reason}}' }],
+    });
+    const since = fake.calls.length;
+    await postAlert({ type: 'queue_stuck', severity: 'high', host: 'mq-01', summary: 'queue stuck', fingerprint: 'mq-1' });
+    const cardTs = cardsIn(since)[0]!.result?.ts as string;
+    expect(textOf(fake.message(CHANNEL, cardTs))).toContain('reason');
+    const opened = fake.calls.length;
+    await clickCard(cardTs, 'Run', DEFAULT_USER, 'alert-modal');
+    const call = await fake.waitForCall('views.open', () => true, { since: opened });
+    const view = (call.result?.view ?? {}) as Record<string, unknown> & { id: string };
+    // The device came from the alert and is filled in; the reason is the person's to give.
+    expect(JSON.stringify(view.blocks)).toContain('mq-01');
+    expect((await submitInputs(rig(), view, { 'var:deviceId': 'mq-01', 'var:reason': 'stuck consumers' })).status).toBe(200);
+    const posted = await fake.waitForCall('chat.postMessage', (args) => args.channel === CHANNEL && args.thread_ts === cardTs, { since: opened });
+    const runId = buttonsOf(fake.message(CHANNEL, posted.result?.ts as string))[0]!.decoded.r;
+    expect(await rig().app.service.get(runId)).toMatchObject({
+      variables: { deviceId: 'mq-01', reason: 'stuck consumers' },
+      trigger: { source: 'alert', context: { alert_id: 'mq-1' } },
+    });
+    // Recorded right after the run message is posted.
+    await vi.waitFor(async () => expect(await createAlertStore(rig().app.db.conn).get('mq-1')).toMatchObject({ run_id: runId }));
   });
 
   it('refuses Run to someone missing the playbook’s permissions, and changes nothing', async () => {
