@@ -1,6 +1,7 @@
 // `npm run bench`: prints each benchmark's table. Figures are recorded in docs/benchmarks.md.
 import { cpus, totalmem } from 'node:os';
 import { benchAdvances } from './advance-throughput.js';
+import { benchAlerts } from './alerts.js';
 import { benchSlackLatency } from './slack-latency.js';
 import { benchToolRoundTrip } from './tool-roundtrip.js';
 import { benchWaits } from './wait-lateness.js';
@@ -12,4 +13,5 @@ if (all || which.includes('advances')) console.log(`${await benchAdvances()}\n`)
 if (all || which.includes('waits')) console.log(`${await benchWaits()}\n`);
 if (all || which.includes('slack')) console.log(`${await benchSlackLatency()}\n`);
 if (all || which.includes('tools')) console.log(`${await benchToolRoundTrip()}\n`);
+if (all || which.includes('alerts')) console.log(`${await benchAlerts()}\n`);
 process.exit(0);

@@ -7,6 +7,7 @@ import { ActionId } from '../../src/bot/slack-ids.js';
 import { parseDefinition } from '../../src/engine/definition/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
+import { testAppConfig } from '../support/app-config.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode.js';
 import { createTestDbName } from '../support/mongo.js';
@@ -23,19 +24,11 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   socket = await startFakeSocketMode(fake);
   app = await startApp({
-    config: {
-      mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`,
-      redisUrl: redis.url,
+    config: testAppConfig({ mongodbUri: inject('mongodbUri'), dbName }, redis.url, {
       slackApiUrl: fake.apiUrl,
       slackBotToken: 'xoxb-socket-test',
       slackAppToken: 'xapp-socket-test',
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'error',
-      reconcileIntervalMs: 60_000,
-      deviceHeartbeatMs: 10_000,
-      runnerStalledCheckMs: 30_000,
-    },
+    }),
     logger: silentLogger,
     queuePrefix: redis.prefix(),
   });
