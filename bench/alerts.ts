@@ -21,8 +21,11 @@
 //    POST until the fake Slack has read the chat.postMessage of the card whose thread_ts is
 //    the event's ts (stamped where the fake records the call, in-process, performance.now()).
 //    One at a time, and 10 at once (rounds of 10, each timed on its own).
-// Samples per configuration: BENCH_ALERTS, default 200 (60 on FerretDB's SQLite, whose
-// writes cost ~0.1–0.2 s each), after a short warm-up.
+// Samples per configuration: BENCH_ALERTS, default 200, after a short warm-up; a row also
+// stops taking new samples after BENCH_ALERTS_SECONDS (default 10 s; warm-ups 3 s): at 100
+// playbooks an alert takes seconds on FerretDB, so those rows hold what fits (the table says
+// how many). The app's database connection has command monitoring on: the commands that end
+// during the webhook rows are counted per alert and driver-timed.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +49,9 @@ const PLAYBOOKS = [1, 100];
 const SENDERS = 10;
 const EVENTS_AT_ONCE = [1, 10];
 const WARMUP = 10;
-const samplesOn = (backend: Backend) => Number(process.env.BENCH_ALERTS ?? (backend === 'sqlite' && !process.env.MONGODB_URI ? 60 : 200));
+const SAMPLES = Number(process.env.BENCH_ALERTS ?? 200);
+const ROW_MS = Number(process.env.BENCH_ALERTS_SECONDS ?? 10) * 1000;
+const WARMUP_MS = 3000;
 
 const FIRING = JSON.parse(readFileSync(new URL('../test/fixtures/alerts/alertmanager-slack-firing.json', import.meta.url), 'utf8')) as {
   event: Record<string, unknown> & { attachments: Array<Record<string, unknown>> };
@@ -83,14 +88,15 @@ interface Posted {
 }
 
 /** N POSTs of `bodyFor(i)` to `url` by `senders` concurrent senders; each timed on its own. */
-async function postAll(url: string, n: number, senders: number, bodyFor: () => Record<string, unknown>): Promise<Posted> {
+async function postAll(url: string, n: number, senders: number, bodyFor: () => Record<string, unknown>, budgetMs = ROW_MS): Promise<Posted> {
   const bodies = Array.from({ length: n }, () => JSON.stringify(bodyFor()));
   const latency: number[] = [];
   let failed = 0;
   let next = 0;
   const began = performance.now();
   const sender = async () => {
-    while (next < bodies.length) {
+    // The first round always goes; after the budget no sender takes a new body.
+    while (next < bodies.length && (next < senders || performance.now() - began < budgetMs)) {
       const body = bodies[next++]!;
       const t0 = performance.now();
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body });
@@ -101,7 +107,7 @@ async function postAll(url: string, n: number, senders: number, bodyFor: () => R
   };
   await Promise.all(Array.from({ length: senders }, sender));
   const took = (performance.now() - began) / 1000;
-  return { perSecond: n / took, latency: latency.sort((a, b) => a - b), failed };
+  return { perSecond: latency.length / took, latency: latency.sort((a, b) => a - b), failed };
 }
 
 /** A bare node http server: reads the body, parses the JSON, answers it was received. */
@@ -173,11 +179,12 @@ interface EventMeasured {
 }
 
 /** `n` events, `atOnce` in flight per round; each from just before its POST to its card. */
-async function sendEvents(slack: SlackSender, cards: ReturnType<typeof watchCards>, n: number, atOnce: number): Promise<EventMeasured> {
+async function sendEvents(slack: SlackSender, cards: ReturnType<typeof watchCards>, n: number, atOnce: number, budgetMs = ROW_MS): Promise<EventMeasured> {
   const latency: number[] = [];
   const ack: number[] = [];
   let failed = 0;
-  for (let done = 0; done < n; done += atOnce) {
+  const began = performance.now();
+  for (let done = 0; done < n && (done === 0 || performance.now() - began < budgetMs); done += atOnce) {
     await Promise.all(
       Array.from({ length: Math.min(atOnce, n - done) }, async () => {
         const { body, ts } = alertmanagerEvent();
@@ -236,13 +243,17 @@ async function onBackend(backend: Backend): Promise<string> {
   let fake: FakeSlack | undefined;
   let cards: ReturnType<typeof watchCards> | undefined;
   let bare: Awaited<ReturnType<typeof startBareServer>> | undefined;
-  const n = samplesOn(backend);
+  const n = SAMPLES;
+  // Database commands that ended while `counting`, by command and collection: count, total ms.
+  let counting = false;
+  const commandOf = new Map<number, string>();
+  const commands = new Map<string, [number, number]>();
   try {
     fake = await startFakeSlack();
     cards = watchCards(fake);
     bare = await startBareServer();
     const config: Config = {
-      mongodbUri: env.uri,
+      mongodbUri: `${env.uri}${env.uri.includes('?') ? '&' : '?'}monitorCommands=true`,
       redisUrl: env.redisUrl,
       slackApiUrl: fake.apiUrl,
       slackBotToken: 'xoxb-bench-token',
@@ -258,6 +269,18 @@ async function onBackend(backend: Backend): Promise<string> {
     };
     app = await startApp({ config, logger, queuePrefix: env.prefix, builtinPlaybooks: false });
     const slack = createSlackSender({ url: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET, responseUrlFor: fake.responseUrl });
+    const client = app.db.conn.getClient();
+    client.on('commandStarted', (e) => {
+      if (counting) commandOf.set(e.requestId, `${e.commandName} ${String((e.command as Record<string, unknown>)[e.commandName])}`);
+    });
+    client.on('commandSucceeded', (e) => {
+      const key = commandOf.get(e.requestId);
+      if (key === undefined) return;
+      commandOf.delete(e.requestId);
+      const [k, total] = commands.get(key) ?? [0, 0];
+      commands.set(key, [k + 1, total + e.duration]);
+    });
+    const perAlert: string[] = [];
     const webhookUrl = `http://127.0.0.1:${app.port}/alerts`;
     const webhooks: WebhookRow[] = [];
     const events: EventRow[] = [];
@@ -266,19 +289,29 @@ async function onBackend(backend: Backend): Promise<string> {
       await publishPlaybooks(app, published, playbooks);
       published = playbooks;
       const tag = `p${playbooks}`;
-      await postAll(bare.url, WARMUP, SENDERS, () => genericAlert(`${tag}-warm-base`));
+      await postAll(bare.url, WARMUP, SENDERS, () => genericAlert(`${tag}-warm-base`), WARMUP_MS);
       const baseline = await postAll(bare.url, n, SENDERS, () => genericAlert(`${tag}-base`));
-      await postAll(webhookUrl, WARMUP, SENDERS, () => genericAlert(`${tag}-warm`));
+      await postAll(webhookUrl, WARMUP, SENDERS, () => genericAlert(`${tag}-warm`), WARMUP_MS);
       const before = cards.webhookCards();
+      commands.clear();
+      counting = true;
       const bot = await postAll(webhookUrl, n, SENDERS, () => genericAlert(tag));
+      counting = false;
       webhooks.push({ playbooks, bot, cards: cards.webhookCards() - before, baseline });
-      await sendEvents(slack, cards, WARMUP, 1);
+      const alerts = bot.latency.length;
+      perAlert.push(
+        `database commands per webhook alert, ${playbooks} playbooks (count × mean ms, driver-timed): ${[...commands.entries()]
+          .sort((a, b) => b[1][1] - a[1][1])
+          .map(([key, [k, total]]) => `${key} ${(k / alerts).toFixed(1)} × ${ms(total / k)}`)
+          .join(', ')}`,
+      );
+      await sendEvents(slack, cards, WARMUP, 1, WARMUP_MS);
       for (const atOnce of EVENTS_AT_ONCE) events.push({ playbooks, atOnce, measured: await sendEvents(slack, cards, n, atOnce) });
     }
     const pair = (sorted: number[]) => `${ms(percentile(sorted, 50))} / ${ms(percentile(sorted, 99))}`;
     return [
       `${env.server}; playbooks matching service_down published; Bolt HTTP mode and the fake Slack in one process on 127.0.0.1; times in ms`,
-      `Webhook: ${n} generic alerts per row (POST /alerts, distinct fingerprints), ${SENDERS} concurrent senders; a response = stored + card posted`,
+      `Webhook: up to ${n} generic alerts per row (or what fits in ${ROW_MS / 1000} s) (POST /alerts, distinct fingerprints), ${SENDERS} concurrent senders; a response = stored + card posted`,
       table(
         ['matching playbooks', 'alerts', 'alerts/s', 'latency p50', 'latency p99', 'cards posted', 'failed', 'bare server req/s', 'bare p50 / p99', 'throughput ratio (bot / bare)'],
         webhooks.map((r) => [
@@ -294,11 +327,12 @@ async function onBackend(backend: Backend): Promise<string> {
           (r.bot.perSecond / r.baseline.perSecond).toFixed(3),
         ]),
       ),
-      `Event → card: Alertmanager's Slack message as a signed Events API message event → chat.postMessage of the card in its thread at the fake Slack; ${n} events per row`,
+      `Event → card: Alertmanager's Slack message as a signed Events API message event → chat.postMessage of the card in its thread at the fake Slack; up to ${n} events per row (or what fits in ${ROW_MS / 1000} s)`,
       table(
         ['matching playbooks', 'events at once', 'events', 'event→card p50', 'event→card p99', 'event ack p50 / p99', 'failed'],
         events.map((r) => [r.playbooks, r.atOnce, r.measured.latency.length, ms(percentile(r.measured.latency, 50)), ms(percentile(r.measured.latency, 99)), pair(r.measured.ack), r.measured.failed]),
       ),
+      ...perAlert,
       `took ${((performance.now() - began) / 1000).toFixed(0)} s with the server's start; load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}`,
       ...(counts.size > 0 ? [`logged by the bot: ${[...counts.entries()].map(([msg, k]) => `${k}× ${msg}`).join('; ')}`] : []),
     ].join('\n');

@@ -23,7 +23,7 @@ import { recognizeSlackMessage, type AlertRule, type SelfIdentity } from './pars
 
 export interface AlertServiceDeps {
   store: AlertStore;
-  runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
+  runbooks: Pick<RunbookStore, 'publishedSnapshots' | 'snapshotForRun'>;
   devices: Pick<DeviceStore, 'get'>;
   runs: Pick<RunService, 'start' | 'get'>;
   bot: Pick<BotService, 'start'>;
@@ -51,19 +51,10 @@ export function createAlertService(deps: AlertServiceDeps) {
   const perAlert = createKeyedMutex();
 
   // Read for every alert, so a playbook published a moment ago (by any process) is offered;
-  // the versions behind the snapshots are cached by the runbook store.
+  // the compiled versions behind the snapshots are cached by the runbook store.
   async function candidates(): Promise<Array<MatchCandidate & { snapshot: RunbookSnapshot }>> {
-    const out: Array<MatchCandidate & { snapshot: RunbookSnapshot }> = [];
-    let cursor: string | undefined;
-    do {
-      const page = await deps.runbooks.list({ status: 'published', limit: 100, ...(cursor ? { cursor } : {}) });
-      for (const record of page.items) {
-        const snapshot = await deps.runbooks.snapshotForRun(record.id, {});
-        if (snapshot.trigger !== null) out.push({ ...snapshot, status: record.status, snapshot });
-      }
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
-    return out;
+    const published = await deps.runbooks.publishedSnapshots();
+    return published.filter((s) => s.trigger !== null).map((snapshot) => ({ ...snapshot, status: 'published' as const, snapshot }));
   }
 
   async function matchesFor(alert: Alert, channel: string | null): Promise<PlaybookMatch[]> {

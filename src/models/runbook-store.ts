@@ -261,6 +261,25 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
       return { ...compiled, runbook_id: runbook._id, version: runbook.published_version };
     },
 
+    /**
+     * Every published runbook as a run would start it (alert matching): one list read per 100
+     * runbooks, the compiled versions from the cache, no re-read of each runbook.
+     */
+    async publishedSnapshots(): Promise<RunbookSnapshot[]> {
+      const out: RunbookSnapshot[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await lookup.list({ status: 'published', limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const r of page.items) {
+          if (r.published_version === null) continue;
+          const compiled = await versions.compiledVersion({ _id: r.id, latest_version: r.latest_version }, r.published_version);
+          out.push({ ...compiled, runbook_id: r.id, version: r.published_version });
+        }
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      return out;
+    },
+
     async history(runbookId: string): Promise<AuditEventRecord[]> {
       await lookup.getDoc(runbookId);
       const docs = await ctx.Audit.find({ runbook_id: runbookId }).sort({ at: 1, _id: 1 }).lean<AuditEventDoc[]>().exec();

@@ -195,6 +195,19 @@ describe('lifecycle', () => {
 
     expect(second.steps[0]!.label).toBe('Pull latest code');
   });
+
+  it('gives every published runbook at its published version, and no draft or archived one', async () => {
+    const { runbook: live } = await store.save({ source: deploy({ name: 'Snap Live' }), author: alice, publish: true });
+    await store.save({ source: deploy({ name: 'Snap Live', description: 'unpublished edit' }), author: alice });
+    await store.save({ source: deploy({ name: 'Snap Draft' }), author: alice });
+    const { runbook: gone } = await store.save({ source: deploy({ name: 'Snap Gone' }), author: alice, publish: true });
+    await store.archive(gone.id, alice);
+
+    const snapshots = (await store.publishedSnapshots()).filter((s) => s.name.startsWith('Snap '));
+
+    expect(snapshots.map((s) => [s.name, s.runbook_id, s.version, s.description])).toEqual([['Snap Live', live.id, 1, 'Standard deployment.']]);
+    expect(snapshots[0]).toEqual(await store.snapshotForRun(live.id));
+  });
 });
 
 describe('concurrent writers', () => {
