@@ -34,12 +34,9 @@ import { loadavg } from 'node:os';
 import { startApp, type App } from '../src/app/create-app.js';
 import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
-import { createRedis } from '../src/jobs/redis.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
-import { deleteKeysUnder } from '../test/support/redis.js';
 import { createSlackSender, type SlackSender } from '../test/support/slack-requests.js';
-import { countingLogger } from './slack-latency.js';
-import { benchBackends, openBenchEnv, percentile, table, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, type BenchEnv } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const TOKEN = 'bench-alerts-token';
@@ -337,7 +334,7 @@ async function onBackend(backend: Backend): Promise<string> {
       ...(counts.size > 0 ? [`logged by the bot: ${[...counts.entries()].map(([msg, k]) => `${k}× ${msg}`).join('; ')}`] : []),
     ].join('\n');
   } finally {
-    const steps: [string, () => Promise<unknown>][] = [
+    await stopInOrder('alerts', [
       ['bot', async () => app?.stop()],
       ['bare server', async () => bare?.close()],
       // After the bot, so its last Slack calls still find the fake.
@@ -345,22 +342,9 @@ async function onBackend(backend: Backend): Promise<string> {
         cards?.stop();
         await fake?.close();
       }],
-      [
-        'queue keys',
-        async () => {
-          const redis = createRedis(env.redisUrl);
-          try {
-            await deleteKeysUnder(redis, env.prefix);
-          } finally {
-            redis.disconnect();
-          }
-        },
-      ],
+      ['queue keys', () => deleteQueueKeys(env.redisUrl, env.prefix)],
       ['bench env', () => env.close()],
-    ];
-    for (const [what, step] of steps) {
-      await step().catch((error: unknown) => console.error(`alerts bench: stopping the ${what} failed: ${(error as Error).message}`));
-    }
+    ]);
   }
 }
 

@@ -20,12 +20,9 @@ import { Worker } from 'node:worker_threads';
 import { startApp, type App } from '../src/app/create-app.js';
 import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
-import { createRedis } from '../src/jobs/redis.js';
-import { createLogger, type Logger } from '../src/logger.js';
-import { deleteKeysUnder } from '../test/support/redis.js';
 import type { ClickerSetup, FromClicker, Measured, Sample, Targets, ToClicker } from './slack-clicker.js';
 import { startBaseline, watchResponses } from './slack-timing.js';
-import { benchBackends, openBenchEnv, percentile, table, type Backend } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 /** Action steps in the runbook: each run takes this many Done clicks less two, then is replaced. */
@@ -49,17 +46,6 @@ interface Row {
   failed: number;
   /** Slack API calls the bot made during the measured rounds, by method. */
   calls: Record<string, number>;
-}
-
-/** Counts warnings and errors by message instead of printing them between table rows. */
-export function countingLogger(): { logger: Logger; counts: Map<string, number> } {
-  const counts = new Map<string, number>();
-  const logger = createLogger('warn', (line) => {
-    const { level, msg, error } = JSON.parse(line) as { level: string; msg: string; error?: unknown };
-    const key = `${level}: ${msg}${error ? ` (${String(typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 80)})` : ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  });
-  return { logger, counts };
 }
 
 /** The worker thread running Slack's side (slack-clicker.ts), and the messages to and from it. */
@@ -231,27 +217,14 @@ async function onBackend(backend: Backend): Promise<string> {
     ].join('\n');
   } finally {
     responses.stop();
-    const steps: [string, () => Promise<unknown>][] = [
+    await stopInOrder('slack', [
       ['bot', async () => app?.stop()],
       ['baseline', async () => baseline?.close()],
       // After the bot, so its last Slack calls still find the fake.
       ['Slack clicker thread', () => clicker.stop()],
-      [
-        'queue keys',
-        async () => {
-          const redis = createRedis(env.redisUrl);
-          try {
-            await deleteKeysUnder(redis, env.prefix);
-          } finally {
-            redis.disconnect();
-          }
-        },
-      ],
+      ['queue keys', () => deleteQueueKeys(env.redisUrl, env.prefix)],
       ['bench env', () => env.close()],
-    ];
-    for (const [what, step] of steps) {
-      await step().catch((error: unknown) => console.error(`slack bench: stopping the ${what} failed: ${(error as Error).message}`));
-    }
+    ]);
   }
 }
 

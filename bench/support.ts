@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mongoose from 'mongoose';
 import { startEmbeddedMongo } from '../src/embedded/ferretdb.js';
+import { createRedis } from '../src/jobs/redis.js';
+import { createLogger, type Logger } from '../src/logger.js';
 import { connectMongo } from '../src/models/connection.js';
+import { deleteKeysUnder } from '../test/support/redis.js';
 
 export interface BenchEnv {
   conn: mongoose.Connection;
@@ -79,4 +82,32 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(headers), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** Counts warnings and errors by message instead of printing them between table rows. */
+export function countingLogger(): { logger: Logger; counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  const logger = createLogger('warn', (line) => {
+    const { level, msg, error } = JSON.parse(line) as { level: string; msg: string; error?: unknown };
+    const key = `${level}: ${msg}${error ? ` (${String(typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 80)})` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  });
+  return { logger, counts };
+}
+
+/** Deletes a bench's BullMQ keys (everything under `prefix:`). */
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = createRedis(redisUrl);
+  try {
+    await deleteKeysUnder(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Runs each stop step in order; a failing one is reported and the rest still run. */
+export async function stopInOrder(bench: string, steps: [string, () => Promise<unknown>][]): Promise<void> {
+  for (const [what, step] of steps) {
+    await step().catch((error: unknown) => console.error(`${bench} bench: stopping the ${what} failed: ${(error as Error).message}`));
+  }
 }

@@ -56,9 +56,7 @@ import { createToolCallStore, type ToolCallStore } from '../src/models/tool-call
 import { parseRunnerConfig } from '../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../src/runner/runner.js';
 import { createToolRegistry, type ToolRegistry } from '../src/runner/tool-registry.js';
-import { deleteKeysUnder } from '../test/support/redis.js';
-import { countingLogger } from './slack-latency.js';
-import { benchBackends, openBenchEnv, percentile, table, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, type BenchEnv } from './support.js';
 
 const STEPS = 40;
 const RUNNERS = [1, 20];
@@ -151,15 +149,6 @@ interface BaselineMeasured extends Measured {
 
 const deviceIds = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `bench-${tag}-${String(i + 1).padStart(2, '0')}`);
 
-async function deleteKeys(env: BenchEnv, prefix: string): Promise<void> {
-  const redis = createRedis(env.redisUrl);
-  try {
-    await deleteKeysUnder(redis, prefix);
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Bare BullMQ: call queue → worker adds a result → results worker records the time and adds the next call. */
 async function measureBaseline(env: BenchEnv, lanes: number, calls: number): Promise<BaselineMeasured> {
   const began = performance.now();
@@ -227,7 +216,7 @@ async function measureBaseline(env: BenchEnv, lanes: number, calls: number): Pro
     for (const close of closers) await close();
     await Promise.all(callQueues.map((q) => q.close()));
     for (const c of connections) c.disconnect();
-    await deleteKeys(env, prefix);
+    await deleteQueueKeys(env.redisUrl, prefix);
   }
 }
 
@@ -425,16 +414,13 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
   } finally {
     stopped = true;
     for (const resolve of ends.values()) resolve();
-    const steps: [string, () => Promise<unknown>][] = [
+    await stopInOrder('tools', [
       ['runners', () => Promise.all(started.map((r) => r.stop()))],
       ['bot', async () => app?.stop()],
-      ['queue keys', () => deleteKeys(env, prefix)],
+      ['queue keys', () => deleteQueueKeys(env.redisUrl, prefix)],
       // The next configuration starts from empty collections, as this one did.
       ['collections', () => Promise.all(['runs', 'run_events', 'tool_calls', 'devices'].map((c) => env.conn.collection(c).deleteMany({})))],
-    ];
-    for (const [what, step] of steps) {
-      await step().catch((error: unknown) => console.error(`tools bench: stopping the ${what} failed: ${(error as Error).message}`));
-    }
+    ]);
     for (const c of connections) c.disconnect();
   }
 }

@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import type { AlertStore, ReceiveOutcome, StoredAlert } from '../models/alert-store.js';
 import type { DeviceStore } from '../models/device-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
-import { createKeyedMutex } from '../services/keyed-mutex.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 import type { RunService } from '../services/run-service.js';
 import type { Alert } from './alert.js';
 import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from './match/index.js';
@@ -162,11 +162,10 @@ export function createAlertService(deps: AlertServiceDeps) {
       return perAlert.run(received.alert.fingerprint, async () => {
         // Read again inside the lock: a delivery just before this one may have posted the card.
         const alert = (await store.get(received.alert.fingerprint)) ?? received.alert;
-        const cardMissing = alert.status === 'firing' && alert.card_ts === null && alert.decisions.length === 0;
-        if (received.outcome === 'resolved') await handleResolved(alert);
-        else if (received.outcome !== 'repeat' || cardMissing) {
-          if (alert.card_ts === null) await handleFiring(alert, where);
-        }
+        if (received.outcome === 'resolved') return handleResolved(alert);
+        const newEpisode = received.outcome === 'new' || received.outcome === 'refired';
+        const neverPosted = alert.status === 'firing' && alert.decisions.length === 0;
+        if (alert.card_ts === null && (newEpisode || neverPosted)) await handleFiring(alert, where);
       });
     },
 

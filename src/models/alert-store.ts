@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 
 import type { Alert } from '../alerts/alert.js';
 import { isDuplicateKeyError } from '../errors.js';
-import { createKeyedMutex } from '../services/keyed-mutex.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 import { alertModel, type AlertDecisionDoc, type AlertDoc } from './alert-model.js';
 
 export interface StoredAlert extends Alert {

@@ -5,16 +5,8 @@ import { deviceModel, type DeviceDoc } from './device-model.js';
 /** Heartbeats a device may miss before it counts as offline. */
 export const MISSED_HEARTBEATS = 3;
 
-export interface DeviceRegistration {
-  id: string;
-  hostname: string;
-  os: { platform: string; release: string; arch: string };
-  tags: string[];
-  tools: string[];
-  runner_version: string;
-  session: string;
-  pid: number;
-}
+/** What a runner says about its device when it starts. */
+export type DeviceRegistration = Pick<DeviceDoc, 'hostname' | 'os' | 'tags' | 'tools' | 'runner_version' | 'session' | 'pid'> & { id: string };
 
 export type DeviceStatus = 'online' | 'offline';
 

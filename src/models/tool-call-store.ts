@@ -4,17 +4,8 @@ import type { JsonObject, JsonValue } from '../engine/types.js';
 import { isDuplicateKeyError } from '../errors.js';
 import { toolCallModel, type ToolCallDoc, type ToolCallStatus } from './tool-call-model.js';
 
-export interface ToolCallStart {
-  id: string;
-  run_id: string;
-  step_id: string;
-  visit: number;
-  try: number;
-  step_type: string;
-  device_id: string;
-  tool: string;
-  input: JsonObject;
-}
+/** The call a runner takes on, as its job describes it. */
+export type ToolCallStart = Pick<ToolCallDoc, 'run_id' | 'step_id' | 'visit' | 'try' | 'step_type' | 'device_id' | 'tool'> & { id: string; input: JsonObject };
 
 export interface ToolCallRecord extends ToolCallStart {
   status: ToolCallStatus;

@@ -1,6 +1,7 @@
 // The device runner: registers its machine, beats a heartbeat, and serves the device's
 // queue of tool calls, answering each on the bot's results queue.
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { arch, hostname, platform, release } from 'node:os';
 
 import { Queue, Worker, type Job } from 'bullmq';
@@ -14,7 +15,8 @@ import { runCall } from './run-call.js';
 import type { RunnerConfig } from './runner-config.js';
 import type { ToolRegistry } from './tool-registry.js';
 
-export const RUNNER_VERSION = '0.1.0';
+/** The project's version, as package.json says it: one place to bump. */
+export const RUNNER_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export interface RunnerOptions {
   deviceId: string;

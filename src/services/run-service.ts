@@ -1,13 +1,13 @@
 import { isTerminal, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { newId } from '../ids.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 import { createLru } from '../lru.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { DeviceStore } from '../models/device-store.js';
 import type { RunListFilter, RunStore, RunSummary, StoredRun } from '../models/run-store.js';
 import { requireDevice } from './device-check.js';
 import { performEffects, type EffectHandlers } from './effect-handlers.js';
-import { createKeyedMutex } from './keyed-mutex.js';
 
 export interface RunbookLookup {
   snapshotForRun(nameOrId: string, opts: { company?: string }): Promise<RunbookSnapshot>;

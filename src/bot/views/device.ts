@@ -2,38 +2,19 @@
 // tools it offers) and the latest runs on it, like reference 001's device page with its
 // playbook history. Everything about a device comes from the runner on that machine and is
 // untrusted: ids, hostnames, tags and tool names are cut and escaped.
-import type { RunStatus } from '../../engine/index.js';
+import type { Device } from '../../models/device-store.js';
+import type { RunSummary } from '../../models/run-store.js';
 import { SLASH_COMMAND } from '../slack-ids.js';
 import { SLACK_LIMITS } from './limits.js';
 import { code, escapeMrkdwn, truncate } from './mrkdwn.js';
 import { DIVIDER, contextBlock, formatDuration, mrkdwn, plainText, sectionBlock, slackDate, statusEmoji } from './run-format.js';
 import type { KnownBlock, SlackMessage } from './types.js';
 
-/** A device as the device store returns it (`Device` from src/models/device-store.ts fits). */
-export interface DeviceInfo {
-  id: string;
-  hostname: string;
-  os: { platform: string; release: string; arch: string };
-  tags: string[];
-  tools: string[];
-  runner_version: string;
-  status: 'online' | 'offline';
-  /** Unix ms of the runner's latest heartbeat. */
-  last_seen: number;
-  /** Unix ms when the current runner started. */
-  started_at: number;
-}
+/** What the view shows of a device, as the device store returns it. */
+export type DeviceInfo = Pick<Device, 'id' | 'hostname' | 'os' | 'tags' | 'tools' | 'runner_version' | 'status' | 'last_seen' | 'started_at'>;
 
-/** A run as the run store lists it (`RunSummary` from src/models/run-store.ts fits). */
-export interface RunSummaryLike {
-  id: string;
-  runbook_name: string;
-  runbook_version: number;
-  status: RunStatus;
-  created_at: number;
-  completed_at: number | null;
-  started_by: { id: string; name?: string };
-}
+/** What the view shows of a run, as the run store lists it. */
+export type RunSummaryLike = Pick<RunSummary, 'id' | 'runbook_name' | 'runbook_version' | 'status' | 'created_at' | 'completed_at' | 'started_by'>;
 
 export interface DeviceMessageInput {
   /** Null when no runner ever registered `id`. */

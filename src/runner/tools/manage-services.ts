@@ -2,7 +2,7 @@
 // runner config is run by the runner itself; any other goes to systemd when there is one.
 import { z } from 'zod';
 
-import { createKeyedMutex } from '../../services/keyed-mutex.js';
+import { createKeyedMutex } from '../../keyed-mutex.js';
 import type { ServiceConfig } from '../runner-config.js';
 import { runnerServiceStatus, startRunnerService, stopRunnerService, type ServiceState } from './runner-services.js';
 import { hasSystemd, systemdAction, systemdServiceStatus } from './systemd-services.js';
