@@ -7,6 +7,8 @@ export const ErrorCode = {
   Validation: 'validation',
   Forbidden: 'forbidden',
   NotFound: 'not_found',
+  /** A step waits for an approval (a gate, a hybrid `act`): advancing it has to wait. */
+  AwaitingApproval: 'awaiting_approval',
   Config: 'config',
   Internal: 'internal',
 } as const;

@@ -12,7 +12,13 @@ import { USAGE } from './views/help.js';
 import { buildNotice } from './views/notice.js';
 import type { SlackMessage } from './views/types.js';
 
-const USER_FACING = new Set<string>([ErrorCode.Conflict, ErrorCode.Validation, ErrorCode.Forbidden, ErrorCode.NotFound]);
+const USER_FACING = new Set<string>([
+  ErrorCode.Conflict,
+  ErrorCode.Validation,
+  ErrorCode.Forbidden,
+  ErrorCode.NotFound,
+  ErrorCode.AwaitingApproval,
+]);
 
 function zodMessage(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ');

@@ -5,6 +5,7 @@ import type {
   EngineError,
   JsonObject,
   Run,
+  RunDriver,
   RunbookSnapshot,
   StartContext,
   TransitionResult,
@@ -18,6 +19,8 @@ export interface NewRun {
   runbook: RunbookSnapshot;
   variables: Record<string, string>;
   started_by: Actor;
+  /** Who moves the run on (see RunDriver); `person` when not given. */
+  driver?: RunDriver;
   trigger?: { source: TriggerSource; context?: JsonObject };
 }
 
@@ -64,6 +67,7 @@ export function createRun(input: NewRun, ctx: StartContext): { ok: true; run: Ru
     status: 'pending',
     variables: vars.variables,
     started_by: input.started_by,
+    driver: input.driver ?? 'person',
     trigger: { source: input.trigger?.source ?? 'manual', context: input.trigger?.context ?? {} },
     steps: input.runbook.steps.map((step) => blankStepState(ctx.ids('rrs'), step.id)),
     current_step_id: null,

@@ -6,3 +6,4 @@ export { evaluateVerify, readMetric } from './verify-condition.js';
 export { ALLOWED_TRANSITIONS, COMMAND_ALLOWED_FROM, canTransition, isTerminal } from './status-rules.js';
 export { CommandSchema, COMMAND_LIMITS, OUTCOME_PATTERN, ActorSchema } from './command-schema.js';
 export { MAX_STEP_VISITS, LOOP_GUARD_ERROR, currentStep, findStep, isToolStep, runsTool, runsTools } from './step-flow.js';
+export { gateDecision, type GateDecision, type GateOutcome } from './gate-steps.js';

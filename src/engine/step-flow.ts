@@ -172,6 +172,7 @@ export function blankStepState(id: string, stepId: string): RunStep {
     tool_running: false,
     awaiting_approval: false,
     held_result: null,
+    decided_by: null,
     started_at: null,
     completed_at: null,
     duration_ms: null,

@@ -1,4 +1,5 @@
 import { CommandSchema, describeCommandIssues } from './command-schema.js';
+import { advanceAwaitingApproval, advanceOutcome, decide, waitsForApproval } from './gate-steps.js';
 import { Refusal, refuse, targetStep } from './refusal.js';
 import { COMMAND_ALLOWED_FROM } from './status-rules.js';
 import {
@@ -98,7 +99,7 @@ function record(draft: Draft, cmd: Command, before: Run, stepId: string | null, 
     key: cmd.key ?? null,
     step_id: stepId,
     visit,
-    outcome: cmd.type === 'advance' ? (cmd.outcome ?? 'done') : null,
+    outcome: cmd.type === 'advance' ? advanceOutcome(before, cmd) : null,
     notes: 'notes' in cmd ? (cmd.notes ?? null) : 'reason' in cmd ? (cmd.reason ?? null) : null,
     from_status: before.status,
     to_status: run.status,
@@ -115,7 +116,10 @@ function apply(draft: Draft, cmd: Command): void {
       return;
     case 'advance': {
       const { def, state } = targetStep(run, cmd);
-      if (def.type === 'gate') refuse('validation', `step "${def.label}" is a gate: approve or reject it`);
+      if (waitsForApproval(def, state)) {
+        advanceAwaitingApproval(draft, def, state, cmd);
+        return;
+      }
       if (runsTool(run, def)) {
         refuse('conflict', `step "${def.label}" runs the tool ${def.tool}: wait for its result, or fail or skip it`);
       }
@@ -177,39 +181,6 @@ function apply(draft: Draft, cmd: Command): void {
       toolResult(draft, cmd);
       return;
   }
-}
-
-function decide(draft: Draft, cmd: Extract<Command, { type: 'approve' | 'reject' }>): void {
-  const run = draft.run;
-  const { def, state } = targetStep(run, cmd);
-  const isGate = def.type === 'gate';
-  if (!isGate && !state.awaiting_approval) refuse('validation', `step "${def.label}" is not waiting for an approval`);
-  if (def.approvers.length > 0) {
-    const ids = [cmd.actor.id, ...(cmd.actor.groups ?? [])];
-    if (!ids.some((id) => def.approvers.includes(id))) {
-      refuse('forbidden', `only ${def.approvers.join(', ')} may approve or reject step "${def.label}"`);
-    }
-  }
-  if (!def.allow_self_approval && cmd.actor.id === run.started_by.id) {
-    refuse('forbidden', `step "${def.label}" needs someone other than the person who started the run`);
-  }
-  const notes = cmd.notes ?? null;
-  if (cmd.type === 'approve') {
-    if (isGate) {
-      completeStep(draft, def, state, { outcome: 'approved', notes, actor: cmd.actor });
-    } else {
-      state.awaiting_approval = false;
-      state.actor = cmd.actor;
-      requestTool(draft, def, state);
-    }
-    return;
-  }
-  if (isGate && def.next_on_outcome && Object.hasOwn(def.next_on_outcome, 'rejected')) {
-    completeStep(draft, def, state, { outcome: 'rejected', notes, actor: cmd.actor });
-    return;
-  }
-  state.outcome = 'rejected';
-  failStep(draft, def, state, { notes, error: `rejected by ${cmd.actor.name ?? cmd.actor.id}`, actor: cmd.actor });
 }
 
 function resume(draft: Draft): void {

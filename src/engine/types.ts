@@ -127,6 +127,14 @@ export interface Actor {
   groups?: string[];
 }
 
+/**
+ * Who moves a run on. A `person` run finishes a gate when someone approves or rejects it. An
+ * `agent` run (reference 002) only records that decision on the gate; the agent then
+ * advances, and the run moves on with the decided outcome.
+ */
+export const RUN_DRIVERS = ['person', 'agent'] as const;
+export type RunDriver = (typeof RUN_DRIVERS)[number];
+
 export const TRIGGER_SOURCES = ['manual', 'alert', 'ai', 'api'] as const;
 export type TriggerSource = (typeof TRIGGER_SOURCES)[number];
 
@@ -159,6 +167,11 @@ export interface RunStep {
   awaiting_approval: boolean;
   /** A tool result that arrived while the run was paused; applied on resume. */
   held_result: ToolResult | null;
+  /**
+   * A gate of an `agent` run: who approved or rejected it (the decision is `outcome`) while
+   * it waits for the agent to advance. Null until decided, and again on each later visit.
+   */
+  decided_by: Actor | null;
   started_at: number | null;
   completed_at: number | null;
   duration_ms: number | null;
@@ -194,6 +207,8 @@ export interface Run {
   status: RunStatus;
   variables: Record<string, string>;
   started_by: Actor;
+  /** Fixed when the run is created. */
+  driver: RunDriver;
   trigger: { source: TriggerSource; context: JsonObject };
   steps: RunStep[];
   current_step_id: string | null;
@@ -297,7 +312,8 @@ export type Effect =
 
 // ---- errors ------------------------------------------------------------------
 
-export const ENGINE_ERROR_CODES = ['conflict', 'validation', 'forbidden', 'not_found'] as const;
+/** `awaiting_approval`: an advance on a step whose approval is not in yet (a gate, a hybrid `act`). */
+export const ENGINE_ERROR_CODES = ['conflict', 'validation', 'forbidden', 'not_found', 'awaiting_approval'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 
 export interface EngineError {

@@ -1,4 +1,14 @@
-import type { Actor, AuditEntry, JsonObject, JsonValue, Run, RunbookSnapshot, RunStep } from '../engine/index.js';
+import {
+  RUN_DRIVERS,
+  type Actor,
+  type AuditEntry,
+  type JsonObject,
+  type JsonValue,
+  type Run,
+  type RunbookSnapshot,
+  type RunDriver,
+  type RunStep,
+} from '../engine/index.js';
 import { createLru } from '../lru.js';
 import type { RunDoc } from './run-model.js';
 
@@ -41,6 +51,7 @@ function stepToDoc(step: RunStep): Record<string, unknown> {
     tool_tries: step.tool_tries,
     tool_running: step.tool_running,
     awaiting_approval: step.awaiting_approval,
+    decided_by: step.decided_by,
     started_at: toDate(step.started_at),
     completed_at: toDate(step.completed_at),
     duration_ms: step.duration_ms,
@@ -75,11 +86,17 @@ function stepFromDoc(raw: Record<string, unknown>): RunStep {
     tool_tries: d.tool_tries ?? 0,
     tool_running: d.tool_running ?? false,
     awaiting_approval: d.awaiting_approval ?? false,
+    decided_by: d.decided_by ? actorOf(d.decided_by) : null,
     started_at: toMs(d.started_at),
     completed_at: toMs(d.completed_at),
     duration_ms: d.duration_ms ?? null,
     actor: d.actor ? actorOf(d.actor) : null,
   };
+}
+
+/** Runs stored before drivers existed have none: they were all driven by people. */
+function driverOf(raw: unknown): RunDriver {
+  return RUN_DRIVERS.find((d) => d === raw) ?? 'person';
 }
 
 function auditToDoc(entry: AuditEntry): Record<string, unknown> {
@@ -139,6 +156,7 @@ export function toRunDoc(run: Run, rev: number): RunDoc {
     runbook_json: json(run.runbook),
     device_id: run.variables.deviceId ?? null,
     started_by: run.started_by,
+    driver: run.driver,
     trigger_source: run.trigger.source,
     trigger_context_json: json(run.trigger.context),
     created_at: new Date(run.created_at),
@@ -153,6 +171,7 @@ export function fromRunDoc(doc: RunDoc): { run: Run; rev: number } {
     status: doc.status as Run['status'],
     variables: JSON.parse(doc.variables_json) as Record<string, string>,
     started_by: actorOf(doc.started_by),
+    driver: driverOf(doc.driver),
     trigger: { source: doc.trigger_source as Run['trigger']['source'], context: JSON.parse(doc.trigger_context_json) as JsonObject },
     steps: doc.steps.map(stepFromDoc),
     current_step_id: doc.current_step_id ?? null,

@@ -23,6 +23,8 @@ const RunStepSchema = new Schema(
     tool_tries: { type: Number, default: 0 },
     tool_running: { type: Boolean, default: false },
     awaiting_approval: { type: Boolean, default: false },
+    /** A gate of an agent run: who approved or rejected it before the agent advanced. */
+    decided_by: { type: ActorSchema, default: null },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },
     duration_ms: { type: Number, default: null },
@@ -51,6 +53,8 @@ export const RunSchema = new Schema(
     /** The `deviceId` variable, kept queryable: a device's runs (`/runbook device ID`). */
     device_id: { type: String, default: null },
     started_by: { type: ActorSchema, required: true },
+    /** `person` or `agent` (RunDriver); runs stored before it existed have none and are `person`. */
+    driver: { type: String, default: 'person' },
     trigger_source: { type: String, required: true },
     trigger_context_json: { type: String, required: true },
     steps: { type: [RunStepSchema], required: true },
@@ -101,6 +105,7 @@ export type RunDoc = {
   variables_json: string;
   device_id?: string | null;
   started_by: { kind: string; id: string; name?: string; groups?: string[] };
+  driver?: string;
   trigger_source: string;
   trigger_context_json: string;
   steps: Array<Record<string, unknown>>;

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeProgress, isTerminal, transition, type Actor, type Command, type Run } from '../../src/engine/index.js';
+import { computeProgress, currentStep, gateDecision, isTerminal, transition, type Actor, type Command, type Run } from '../../src/engine/index.js';
 import { NOW, alice, begin, bob, system } from './support/runbook.js';
 
 const STEP_KINDS = ['action', 'check', 'branch', 'gate', 'wait', 'diagnose', 'act', 'verify', 'rollback'] as const;
-const OUTCOMES = ['done', 'pass', 'fail', 'approved', 'rejected', 'other'] as const;
+// `null`: an advance without an outcome (a decided gate of an agent run takes its decision).
+const OUTCOMES = ['done', 'pass', 'fail', 'approved', 'rejected', 'other', null] as const;
+const DRIVERS = ['person', 'agent'] as const;
 
 const stepArb = (count: number) =>
   fc.record({
@@ -12,7 +14,7 @@ const stepArb = (count: number) =>
     required: fc.boolean(),
     on_failure: fc.constantFrom('stop', 'continue', 'rollback'),
     routes: fc.dictionary(fc.constantFrom('pass', 'fail', 'rejected', 'other'), fc.option(fc.nat({ max: count - 1 }), { nil: null }), { maxKeys: 3 }),
-    approvers: fc.constantFrom([], ['U0BOB'], ['S0OPS']),
+    approvers: fc.constantFrom([], ['U0BOB'], ['S0OPS'], ['apikey:release-bot']),
     allowSelf: fc.boolean(),
     retry: fc.boolean(),
   });
@@ -42,18 +44,18 @@ const definitionArb = fc.integer({ min: 1, max: 6 }).chain((count) =>
   })),
 );
 
-type CommandSeed = { kind: number; outcome: string; actor: number; stale: boolean; key: number; ok: boolean; value: number };
+type CommandSeed = { kind: number; outcome: string | null; actor: number; stale: boolean; key: number; ok: boolean; value: number };
 const seedArb = fc.record({
   kind: fc.nat({ max: 12 }),
   outcome: fc.constantFrom(...OUTCOMES),
-  actor: fc.nat({ max: 2 }),
+  actor: fc.nat({ max: 3 }),
   stale: fc.boolean(),
   key: fc.nat({ max: 4 }),
   ok: fc.boolean(),
   value: fc.nat({ max: 100 }),
 });
 
-const actors: Actor[] = [alice, bob, { kind: 'agent', id: 'agent-7' }];
+const actors: Actor[] = [alice, bob, { kind: 'agent', id: 'agent-7' }, { kind: 'api', id: 'release-bot' }];
 
 function commandFrom(seed: CommandSeed, run: Run): Command {
   const current = run.steps.find((s) => s.step_id === run.current_step_id);
@@ -63,7 +65,7 @@ function commandFrom(seed: CommandSeed, run: Run): Command {
   const type = types[seed.kind] ?? 'advance';
   switch (type) {
     case 'advance':
-      return { type, ...base, outcome: seed.outcome, ...(seed.stale ? pin : {}) };
+      return { type, ...base, ...(seed.outcome === null ? {} : { outcome: seed.outcome }), ...(seed.stale ? pin : {}) };
     case 'wait_elapsed':
       return { type, ...base, actor: system, ...pin };
     case 'run_tool':
@@ -91,6 +93,17 @@ function checkInvariants(run: Run): void {
     expect(run.wait).toBeNull();
   }
   if (run.status === 'waiting') expect(run.wait).not.toBeNull();
+  // A decision waits on a gate only in an agent run; a person run's gate finishes on it.
+  for (const s of run.steps) {
+    const def = run.runbook.steps.find((d) => d.id === s.step_id);
+    if (s.decided_by !== null) {
+      expect(run.driver).toBe('agent');
+      expect(def?.type).toBe('gate');
+      expect(['approved', 'rejected']).toContain(s.outcome);
+      expect(s.status).not.toBe('pending');
+    }
+    if (run.driver === 'person' && def?.type === 'gate' && s.status === 'active') expect(s.outcome).toBeNull();
+  }
   expect(run.visit_count).toBeLessThanOrEqual(1000);
   expect(JSON.parse(JSON.stringify(run))).toEqual(run);
 }
@@ -98,8 +111,9 @@ function checkInvariants(run: Run): void {
 describe('engine properties over random definitions and command sequences', () => {
   it('keeps its invariants, refuses without change, and terminal states absorb', () => {
     fc.assert(
-      fc.property(definitionArb, fc.array(seedArb, { maxLength: 40 }), (definition, seeds) => {
-        let { run } = begin(definition);
+      fc.property(definitionArb, fc.constantFrom(...DRIVERS), fc.array(seedArb, { maxLength: 40 }), (definition, driver, seeds) => {
+        let { run } = begin(definition, {}, alice, driver);
+        expect(run.driver).toBe(driver);
         checkInvariants(run);
         let now = NOW;
         for (const seed of seeds) {
@@ -112,6 +126,7 @@ describe('engine properties over random definitions and command sequences', () =
             expect(run).toEqual(before);
           }
           if (wasTerminal) expect(result.ok ? result.run : run).toEqual(before);
+          if (!result.ok && result.error.code === 'awaiting_approval') expect(before.status).toBe('running');
           if (result.ok) run = result.run;
           checkInvariants(run);
         }
@@ -122,9 +137,9 @@ describe('engine properties over random definitions and command sequences', () =
 
   it('is deterministic: the same commands at the same times give the same run', () => {
     fc.assert(
-      fc.property(definitionArb, fc.array(seedArb, { maxLength: 25 }), (definition, seeds) => {
+      fc.property(definitionArb, fc.constantFrom(...DRIVERS), fc.array(seedArb, { maxLength: 25 }), (definition, driver, seeds) => {
         const replay = () => {
-          let { run } = begin(definition);
+          let { run } = begin(definition, {}, alice, driver);
           seeds.forEach((seed, i) => {
             const result = transition(run, commandFrom(seed, run), { now: NOW + i * 500 });
             if (result.ok) run = result.run;
@@ -134,6 +149,67 @@ describe('engine properties over random definitions and command sequences', () =
         expect(replay()).toEqual(replay());
       }),
       { numRuns: 150 },
+    );
+  });
+
+  // The random definitions above rarely reach a decided gate: here every run is gates and
+  // actions, and most commands are approve, reject and advance.
+  const weighted = <T,>(...pairs: [T, number][]) => fc.oneof(...pairs.map(([value, weight]) => ({ arbitrary: fc.constant(value), weight })));
+  const gateStepArb = (count: number) =>
+    fc.record({
+      gate: weighted([true, 2], [false, 1]),
+      rejected: fc.option(fc.nat({ max: count - 1 }), { nil: undefined }),
+      approvers: fc.constantFrom([], ['U0BOB'], ['apikey:release-bot']),
+      required: fc.boolean(),
+      on_failure: fc.constantFrom('stop', 'continue'),
+    });
+  // With `loop`, the last step leads back to the first, so a run lasts the whole sequence.
+  const gatesArb = fc.integer({ min: 1, max: 5 }).chain((count) =>
+    fc.record({ loop: fc.boolean(), steps: fc.array(gateStepArb(count), { minLength: count, maxLength: count }) }).map(({ loop, steps }) => ({
+      name: 'Gates',
+      steps: steps.map((s, i) => ({
+        label: `Step ${i}`,
+        ref: `s${i}`,
+        required: s.required,
+        on_failure: s.on_failure,
+        ...(loop && i === count - 1 ? { next_default: 'step:s0' } : {}),
+        ...(s.gate ? { type: 'gate', approvers: s.approvers, ...(s.rejected === undefined ? {} : { next_on_outcome: { rejected: `step:s${s.rejected}` } }) } : {}),
+      })),
+    })),
+  );
+  const gateCommandArb = fc.record({
+    type: weighted<Command['type']>(['advance', 4], ['approve', 3], ['reject', 2], ['skip', 1], ['fail', 1], ['pause', 1], ['resume', 1], ['retry', 1]),
+    actor: fc.constantFrom(...actors),
+    outcome: weighted<string | null>([null, 4], ['approved', 1], ['rejected', 1], ['done', 1]),
+  });
+
+  it('records a decision on a gate of an agent run, and an advance moves on with it', () => {
+    fc.assert(
+      fc.property(gatesArb, fc.constantFrom(...DRIVERS), fc.array(gateCommandArb, { minLength: 5, maxLength: 30, size: 'max' }), (definition, driver, seeds) => {
+        let { run } = begin(definition, {}, alice, driver);
+        let now = NOW;
+        for (const seed of seeds) {
+          now += 1_000;
+          const command = (seed.type === 'advance' && seed.outcome !== null ? { ...seed, outcome: seed.outcome } : { type: seed.type, actor: seed.actor }) as Command;
+          const cur = currentStep(run);
+          const decision = cur ? gateDecision(run, cur.def, cur.state) : null;
+          const result = transition(run, command, { now });
+          if (cur && run.status === 'running' && command.type === 'advance' && (cur.def.type === 'gate' && decision === null)) {
+            expect(result.ok ? null : result.error.code).toBe('awaiting_approval');
+          }
+          if (result.ok && !result.duplicate && cur) {
+            if (driver === 'agent' && cur.def.type === 'gate' && (command.type === 'approve' || command.type === 'reject')) {
+              expect(result.run.current_step_id).toBe(cur.def.id);
+              expect(result.run.status).toBe('running');
+              expect(currentStep(result.run)?.state).toMatchObject({ status: 'active', decided_by: command.actor, outcome: command.type === 'approve' ? 'approved' : 'rejected' });
+            }
+            if (command.type === 'advance' && decision !== null) expect(result.audit.outcome).toBe(decision.outcome);
+          }
+          if (result.ok) run = result.run;
+          checkInvariants(run);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

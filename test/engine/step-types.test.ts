@@ -154,8 +154,8 @@ describe('gate steps', () => {
     expect(current(run)).toBe('back');
   });
 
-  it('refuses a plain advance on a gate', () => {
-    refused(begin(gate()).run, done(bob), 'validation');
+  it('refuses a plain advance on a gate as awaiting approval', () => {
+    refused(begin(gate()).run, done(bob), 'awaiting_approval');
   });
 
   it('refuses approve on a step that is not a gate', () => {

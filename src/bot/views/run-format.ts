@@ -4,7 +4,7 @@
 // and numbers.
 import type { ContextBlock, DividerBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
 import type { Actor, RunStatus, StepStatus } from '../../engine/index.js';
-import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { code, escapeMrkdwn, truncate } from './mrkdwn.js';
 
 const STATUS_LABELS: Readonly<Record<RunStatus, string>> = {
   pending: 'Pending',
@@ -88,6 +88,7 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 // Approver ids follow the definition schema (APPROVER_PATTERN), which allows short test ids.
 const APPROVER_USER_ID = /^[UW][A-Z0-9]+$/;
 const APPROVER_GROUP_ID = /^S[A-Z0-9]+$/;
+const APPROVER_API_KEY = /^apikey:([a-z0-9][a-z0-9_-]*)$/;
 
 /**
  * Who did something. A Slack actor with a well-formed user id becomes a mention (Slack
@@ -108,12 +109,34 @@ export function formatActorPlain(actor: Actor): string {
 
 /**
  * An approver from a definition: a user id becomes `<@U…>`, a user group id
- * `<!subteam^S…>`; anything else (the schema should have refused it) is shown escaped.
+ * `<!subteam^S…>`, an API key (`apikey:NAME`) ``API key `NAME` ``; anything else (the
+ * schema should have refused it) is shown escaped.
  */
 export function formatApprover(id: string): string {
   if (APPROVER_USER_ID.test(id)) return `<@${id}>`;
   if (APPROVER_GROUP_ID.test(id)) return `<!subteam^${id}>`;
+  const apiKey = APPROVER_API_KEY.exec(id)?.[1];
+  if (apiKey !== undefined) return `API key ${code(apiKey)}`;
   return escapeMrkdwn(id);
+}
+
+/**
+ * Approvers joined with ", ", within `maxChars`: whole ones only (a mention cut short would
+ * show as text), the rest counted as ` and N more`. A gate may name 50 API keys of 70
+ * characters, more than a context line holds.
+ */
+export function formatApproverList(ids: readonly string[], maxChars: number): string {
+  const more = (n: number) => (n > 0 ? ` and ${n} more` : '');
+  const reserve = more(ids.length).length;
+  let text = '';
+  let shown = 0;
+  for (const id of ids) {
+    const next = shown === 0 ? formatApprover(id) : `${text}, ${formatApprover(id)}`;
+    if (next.length + (shown + 1 < ids.length ? reserve : 0) > maxChars) break;
+    text = next;
+    shown += 1;
+  }
+  return `${text}${more(ids.length - shown)}`;
 }
 
 /** `2026-11-22 12:00 UTC`: what clients that cannot render a date token show instead. */

@@ -49,7 +49,11 @@ function historyLine(run: Run, state: RunStep): string {
   // The verify result says what pass or fail meant, so it stands for the outcome, and for
   // the error of a failed verify, which says the same in words.
   if (verify !== null) parts.push(verify);
-  else if (state.outcome && state.outcome !== 'done') parts.push(code(truncate(state.outcome, HISTORY_NOTE_CHARS)));
+  else if (state.outcome && state.outcome !== 'done') {
+    // A gate of an agent run: who decided, as well as who (the agent) moved on.
+    const decided = state.decided_by ? ` by ${formatActor(state.decided_by, 40)}` : '';
+    parts.push(code(truncate(state.outcome, HISTORY_NOTE_CHARS)) + decided);
+  }
   const verifyFailed = verify !== null && state.outcome === 'fail';
   const note = state.status === 'failed' && !verifyFailed ? state.error : state.status === 'skipped' ? state.notes : null;
   if (note) parts.push(truncate(escapeMrkdwn(note.replace(/[\r\n]+/g, ' ')), HISTORY_NOTE_CHARS));

@@ -10,6 +10,7 @@ import {
   computeProgress,
   currentStep,
   findStep,
+  gateDecision,
   isTerminal,
   isToolStep,
   runsTool,
@@ -26,7 +27,7 @@ import {
   DIVIDER,
   contextBlock,
   formatActor,
-  formatApprover,
+  formatApproverList,
   formatDuration,
   formatStatus,
   plainText,
@@ -38,7 +39,7 @@ import {
   stepMark,
 } from './run-format.js';
 import { historyTexts } from './run-history.js';
-import { failureBanner, hasFailureBanner, rollbackNotice, runDevice } from './run-notices.js';
+import { failureBanner, gateDecisionNotice, hasFailureBanner, rollbackNotice, runDevice } from './run-notices.js';
 import { ranTool, toolCallText, verifyResultText } from './tool-result.js';
 import type { SlackMessage } from './types.js';
 
@@ -54,6 +55,7 @@ const LABEL_CHARS = 150;
 const VARIABLE_LINE_CHARS = 400;
 const TEXT_PART_CHARS = 100;
 const DEVICE_CHARS = 100;
+const APPROVERS_CHARS = 2000;
 
 /**
  * Slack wants action_ids unique within a block, so each outcome button gets its own:
@@ -159,7 +161,7 @@ function stepText(run: Run, def: CompiledStep, state: RunStep): { text: string; 
 }
 
 function approversText(def: CompiledStep): string {
-  const who = def.approvers.length === 0 ? 'anyone' : def.approvers.map(formatApprover).join(', ');
+  const who = def.approvers.length === 0 ? 'anyone' : formatApproverList(def.approvers, APPROVERS_CHARS);
   return def.allow_self_approval ? who : `${who} (not the person who started the run)`;
 }
 
@@ -179,6 +181,8 @@ function stepStatusLine(run: Run, def: CompiledStep, state: RunStep, now: number
   }
   if (run.status === 'failed' && state.status === 'failed') return failedToolLine(run, def, state);
   if (run.status !== 'running' || state.status !== 'active') return null;
+  const decided = gateDecisionNotice(run, def, state);
+  if (decided !== null) return decided;
   if (def.type === 'gate') return `🔐 Needs approval from ${approversText(def)}`;
   if (state.awaiting_approval) return `🔐 Approve running tool ${tool}: ${approversText(def)}`;
   if (runsTool(run, def)) {
@@ -248,6 +252,8 @@ function stepChoices(run: Run, def: CompiledStep, state: RunStep, value: RunActi
     ? [choice('run_tool', ActionId.RunTool, 'Run tool', value)]
     : [];
   const routed = Object.keys(def.next_on_outcome ?? {});
+  // A decided gate of an agent run waits for the agent's advance: nothing to press.
+  if (gateDecision(run, def, state) !== null) return [];
   if (def.type === 'gate' || state.awaiting_approval) {
     return [
       choice('approve', ActionId.Approve, 'Approve', value, 'primary'),

@@ -1,12 +1,14 @@
 // The run message's notices about the run as a whole (reference 001's execution records):
-// the device it runs on, a failure banner with the error, and whether a rollback ran.
-// Each returns mrkdwn with everything from the run escaped, or null when there is nothing
-// to say.
-import { TOOL_STEP_TYPES, isTerminal, type Run } from '../../engine/index.js';
+// the device it runs on, a failure banner with the error, whether a rollback ran, and the
+// decision on a gate waiting for the agent that drives the run. Each returns mrkdwn with
+// everything from the run escaped, or null when there is nothing to say.
+import { TOOL_STEP_TYPES, gateDecision, isTerminal, type CompiledStep, type Run, type RunStep } from '../../engine/index.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
+import { formatActor } from './run-format.js';
 
 const ROLLBACK_REASON_CHARS = 300;
+const DECISION_NOTES_CHARS = 300;
 const FAILED_HEAD = '🟥 *Failed:* ';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -53,4 +55,17 @@ export function rollbackNotice(run: Run): string | null {
   if (run.status === 'failed') return `↩️ Rollback did not finish: ${ran} of ${plural(rollbackIds.size, 'rollback step')} ran`;
   if (rollbackIds.size === 0) return '↩️ Rollback ran: the runbook has no rollback steps';
   return `↩️ Rollback ran: ${plural(ran, 'rollback step')} in reverse order`;
+}
+
+/**
+ * `✅ Approved by <@U…> — waiting for the agent to continue · <notes>`: a gate of an agent
+ * run that a person has decided and the agent has not yet advanced (reference 002); null
+ * for any other step.
+ */
+export function gateDecisionNotice(run: Run, def: CompiledStep, state: RunStep): string | null {
+  const decision = gateDecision(run, def, state);
+  if (decision === null) return null;
+  const verdict = decision.outcome === 'approved' ? '✅ Approved' : '❌ Rejected';
+  const notes = state.notes ? ` · ${truncate(escapeMrkdwn(state.notes.replace(/[\r\n]+/g, ' ')), DECISION_NOTES_CHARS)}` : '';
+  return `${verdict} by ${formatActor(decision.by)} — waiting for the agent to continue${notes}`;
 }

@@ -1,6 +1,7 @@
 export {
   RunbookSource,
   StepSource,
+  StepShape,
   VariableSource,
   AlertTriggerSource,
   VerifySource,

@@ -52,7 +52,10 @@ export const TOOL_PATTERN = /^[a-z0-9_.-]+$/;
 const METRIC_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 // Slack ids: real ones are 9+ characters, but workspaces and tests use shorter ones.
 const CHANNEL_PATTERN = /^[CGD][A-Z0-9]+$/;
-const APPROVER_PATTERN = /^[UWS][A-Z0-9]+$/;
+// An approver: a Slack user (U…, W…) or user group (S…) id of at most LIMITS.slackId
+// characters, or an API key by its name (`apikey:deploy-bot`; names as `apikey create` takes).
+const APPROVER_PATTERN = /^(?:[UWS][A-Z0-9]{1,29}|apikey:[a-z0-9][a-z0-9_-]{0,62})$/;
+const APPROVER_MESSAGE = 'must be a Slack user id (U…, W…), a user group id (S…) or an API key (apikey:NAME)';
 
 const SLUG_MESSAGE = 'must use only lowercase letters, digits and "-"';
 
@@ -130,7 +133,8 @@ export const VerifySource = z.strictObject({
 });
 export type VerifySource = z.infer<typeof VerifySource>;
 
-const StepShape = z.strictObject({
+/** A step's fields without the per-type rules (for partial updates, which are checked whole afterwards). */
+export const StepShape = z.strictObject({
   label: z.string().min(1).max(LIMITS.label),
   instruction: z.string().max(LIMITS.instruction).optional(),
   type: z.enum(STEP_TYPES).optional(),
@@ -146,7 +150,8 @@ const StepShape = z.strictObject({
     .optional(),
   approvers: z
     .array(
-      z.string().max(LIMITS.slackId).regex(APPROVER_PATTERN, 'must be a Slack user id (U…, W…) or user group id (S…)'),
+      // The pattern bounds the length too, so an overlong id gets this one message.
+      z.string().regex(APPROVER_PATTERN, APPROVER_MESSAGE),
     )
     .max(LIMITS.approvers)
     .optional(),

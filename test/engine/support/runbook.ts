@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { compileRunbook, formatProblem, parseDefinition } from '../../../src/engine/definition/index.js';
 import { startRun, transition } from '../../../src/engine/index.js';
-import type { Actor, AuditEntry, Command, Effect, Run, RunbookSnapshot } from '../../../src/engine/index.js';
+import type { Actor, AuditEntry, Command, Effect, Run, RunDriver, RunbookSnapshot } from '../../../src/engine/index.js';
 
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 export const alice: Actor = { kind: 'slack', id: 'U0ALICE', name: 'alice' };
@@ -16,10 +16,11 @@ export function snapshot(definition: unknown): RunbookSnapshot {
   return { ...compiled, runbook_id: 'rnb_test00000000', version: 1 };
 }
 
-export function begin(definition: unknown, variables: Record<string, string> = {}, startedBy: Actor = alice): { run: Run; effects: Effect[] } {
+/** Starts a run; `driver` is left out (so the default, `person`) unless given. */
+export function begin(definition: unknown, variables: Record<string, string> = {}, startedBy: Actor = alice, driver?: RunDriver): { run: Run; effects: Effect[] } {
   let rrs = 0;
   const result = startRun(
-    { id: 'run_test00000000', runbook: snapshot(definition), variables, started_by: startedBy },
+    { id: 'run_test00000000', runbook: snapshot(definition), variables, started_by: startedBy, ...(driver ? { driver } : {}) },
     { now: NOW, ids: () => `rrs_${String(++rrs).padStart(12, '0')}` },
   );
   if (!result.ok) throw new Error(result.error.message);
