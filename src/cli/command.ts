@@ -1,6 +1,7 @@
 // What every CLI command sees: line-based output and the environment (injected, so tests
 // run the CLI in-process), plus the stores, opened only by the commands that need them.
 import type { Actor } from '../engine/types.js';
+import type { ApiKeyStore } from '../models/api-key-store.js';
 import type { PermissionStore } from '../models/permission-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 
@@ -18,6 +19,8 @@ export interface CommandContext {
   store(): Promise<RunbookStore>;
   /** The permission grants, on the same connection as store(). */
   permissions(): Promise<PermissionStore>;
+  /** The API keys, on the same connection as store(). */
+  apiKeys(): Promise<ApiKeyStore>;
   /** Who the changes are recorded as. */
   author(): Actor;
 }

@@ -6,8 +6,10 @@ import { userInfo } from 'node:os';
 import type { Actor } from '../engine/types.js';
 import { UsageError, wantsHelp } from './args.js';
 import { EXIT_OK, type CliCommand, type CliIo } from './command.js';
+import { apikeyCommand } from './commands/apikey.js';
 import { diffCommand } from './commands/diff.js';
 import { exportCommand } from './commands/export.js';
+import { forkCommand } from './commands/fork.js';
 import { importCommand } from './commands/import.js';
 import { archiveCommand, draftCommand, publishCommand } from './commands/lifecycle.js';
 import { lintCommand } from './commands/lint.js';
@@ -32,7 +34,9 @@ export const COMMANDS: readonly CliCommand[] = [
   publishCommand,
   archiveCommand,
   draftCommand,
+  forkCommand,
   permissionsCommand,
+  apikeyCommand,
   runnerCommand,
 ];
 
@@ -46,7 +50,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   const session = createStoreSession(io);
   try {
-    return await command.run(rest, { io, store: session.store, permissions: session.permissions, author: () => cliAuthor(io.env) });
+    return await command.run(rest, { io, store: session.store, permissions: session.permissions, apiKeys: session.apiKeys, author: () => cliAuthor(io.env) });
   } catch (e) {
     return fail(io, e, commandUsage(command));
   } finally {

@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 
 import { loadConfig } from '../config/env.js';
 import { defaultFerretdbDir } from '../embedded/ferretdb.js';
+import { createApiKeyStore, type ApiKeyStore } from '../models/api-key-store.js';
 import { openDatabase, type OpenDatabase } from '../models/open-database.js';
 import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
 import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
@@ -14,6 +15,7 @@ import type { CliIo } from './command.js';
 export interface StoreSession {
   store(): Promise<RunbookStore>;
   permissions(): Promise<PermissionStore>;
+  apiKeys(): Promise<ApiKeyStore>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export function createStoreSession(io: CliIo): StoreSession {
   const connected = () => (opening ??= open());
   let runbooks: Promise<RunbookStore> | undefined;
   let permissions: Promise<PermissionStore> | undefined;
+  let apiKeys: Promise<ApiKeyStore> | undefined;
 
   return {
     store() {
@@ -43,6 +46,10 @@ export function createStoreSession(io: CliIo): StoreSession {
     permissions() {
       permissions ??= connected().then((open) => createPermissionStore(open.conn));
       return permissions;
+    },
+    apiKeys() {
+      apiKeys ??= connected().then((open) => createApiKeyStore(open.conn));
+      return apiKeys;
     },
     async close() {
       // Wait for a half-finished open so nothing it starts outlives the command.

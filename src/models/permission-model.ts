@@ -1,15 +1,15 @@
-// Who holds which permissions (DESIGN §2 required_permissions): one document per Slack user or
-// user group that was ever granted something, with its permissions as a sorted set. A
-// subject whose last permission is revoked loses its document.
+// Who holds which permissions (DESIGN §2 required_permissions): one document per Slack user,
+// user group or API key that was ever granted something, with its permissions as a sorted
+// set. A subject whose last permission is revoked loses its document.
 import { Schema, type Connection, type Model } from 'mongoose';
 
-import type { SubjectKind } from './permission-names.js';
+import { SUBJECT_KINDS, type SubjectKind } from './permission-names.js';
 import { StoredActorSchema, type StoredActor } from './runbook-subschemas.js';
 
 export const PermissionGrantSchema = new Schema(
   {
-    _id: { type: String, required: true }, // the Slack id: U…/W… (user) or S… (user group)
-    kind: { type: String, enum: ['user', 'group'], required: true },
+    _id: { type: String, required: true }, // the Slack id: U…/W… (user) or S… (user group), or apikey:NAME
+    kind: { type: String, enum: SUBJECT_KINDS, required: true },
     /** `resource:action`, `resource:*` or `*`. */
     permissions: { type: [String], default: [] },
     created_at: { type: Date, required: true },

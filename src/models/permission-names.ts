@@ -1,10 +1,13 @@
 // What may be granted to whom: subjects are Slack users (U…, W…) and user groups (S…), given
-// as ids or as the mentions Slack writes (<@U123|name>, <!subteam^S123|@name>); permissions
-// are a definition's `resource:action` (DESIGN §2), or `resource:*` and `*` as wildcards.
+// as ids or as the mentions Slack writes (<@U123|name>, <!subteam^S123|@name>), and API keys
+// as `apikey:NAME`; permissions are a definition's `resource:action` (DESIGN §2), or
+// `resource:*` and `*` as wildcards.
 import { LIMITS, PERMISSION_PATTERN } from '../engine/definition/index.js';
 import { AppError, ErrorCode } from '../errors.js';
+import { isKeyName } from './api-key-names.js';
 
-export type SubjectKind = 'user' | 'group';
+export type SubjectKind = 'user' | 'group' | 'apikey';
+export const SUBJECT_KINDS = ['user', 'group', 'apikey'] as const satisfies readonly SubjectKind[];
 
 export interface Subject {
   id: string;
@@ -18,20 +21,23 @@ const USER_ID = /^[UW][A-Z0-9]+$/;
 const GROUP_ID = /^S[A-Z0-9]+$/;
 const USER_MENTION = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/;
 const GROUP_MENTION = /^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$/;
+const API_KEY_SUBJECT = 'apikey:';
 
-export const SUBJECT_FORMS = 'a user id (U… or W…), a user group id (S…), or a mention such as <@U123> or <!subteam^S123>';
+export const SUBJECT_FORMS = 'a user id (U… or W…), a user group id (S…), a mention such as <@U123> or <!subteam^S123>, or apikey:NAME';
 export const PERMISSION_FORMS = 'resource:action (such as devices:execute), resource:* or *';
 
 /** The subject a Slack id or mention names; throws a validation error naming the value otherwise. */
 export function parseSubject(value: string): Subject {
   const text = value.trim();
+  // The whole text is the id, so an API key's grants can never be mistaken for a Slack id's.
+  if (text.startsWith(API_KEY_SUBJECT) && isKeyName(text.slice(API_KEY_SUBJECT.length))) return { id: text, kind: 'apikey' };
   const id = USER_MENTION.exec(text)?.[1] ?? GROUP_MENTION.exec(text)?.[1] ?? text;
   // A mention's kind must match its id: <@S123> is not a user.
   const isGroupMention = text.startsWith('<!subteam^');
   const isUserMention = text.startsWith('<@');
   if (id.length <= LIMITS.slackId && USER_ID.test(id) && !isGroupMention) return { id, kind: 'user' };
   if (id.length <= LIMITS.slackId && GROUP_ID.test(id) && !isUserMention) return { id, kind: 'group' };
-  throw new AppError(ErrorCode.Validation, `${JSON.stringify(value)} is not a Slack user or user group: use ${SUBJECT_FORMS}`, {
+  throw new AppError(ErrorCode.Validation, `${JSON.stringify(value)} is not a Slack user, user group or API key: use ${SUBJECT_FORMS}`, {
     details: { subject: value },
   });
 }

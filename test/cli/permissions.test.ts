@@ -86,16 +86,16 @@ describe('permissions usage', () => {
   it.each([
     [['permissions'], 'missing grant, revoke or list'],
     [['permissions', 'give', 'U0X', 'devices:read'], 'unknown subcommand "give" (use grant, revoke or list)'],
-    [['permissions', 'grant'], 'missing USER_OR_GROUP and PERMISSION'],
+    [['permissions', 'grant'], 'missing SUBJECT and PERMISSION'],
     [['permissions', 'revoke', 'U0X'], 'missing PERMISSION'],
     [['permissions', 'list', 'U0X', 'U0Y'], 'unexpected argument "U0Y"'],
     [['permissions', 'grant', 'U0X', '--all'], 'unknown option --all'],
     [
       ['permissions', 'grant', 'alice', 'devices:read'],
-      '"alice" is not a Slack user or user group: use a user id (U… or W…), a user group id (S…), or a mention such as <@U123> or <!subteam^S123>',
+      '"alice" is not a Slack user, user group or API key: use a user id (U… or W…), a user group id (S…), a mention such as <@U123> or <!subteam^S123>, or apikey:NAME',
     ],
     [['permissions', 'grant', 'U0X', 'devices:read', 'Devices'], '"Devices" is not a permission: use resource:action (such as devices:execute), resource:* or *'],
-    [['permissions', 'list', '#ops'], '"#ops" is not a Slack user or user group: use a user id (U… or W…), a user group id (S…), or a mention such as <@U123> or <!subteam^S123>'],
+    [['permissions', 'list', '#ops'], '"#ops" is not a Slack user, user group or API key: use a user id (U… or W…), a user group id (S…), a mention such as <@U123> or <!subteam^S123>, or apikey:NAME'],
   ])('exits 2 with usage for %j', async (argv, message) => {
     const result = await db.cli(...argv);
 
@@ -122,9 +122,9 @@ describe('permissions usage', () => {
     expect(one.code).toBe(0);
     expect(one.stdout.slice(0, 4)).toEqual([
       USAGE,
-      '  grant USER_OR_GROUP PERMISSION...   grant permissions to a Slack user or user group',
-      '  revoke USER_OR_GROUP PERMISSION...  take them back',
-      '  list [USER_OR_GROUP]                show the grants, of everyone or of one',
+      '  grant SUBJECT PERMISSION...   grant permissions to a Slack user, user group or API key',
+      '  revoke SUBJECT PERMISSION...  take them back',
+      '  list [SUBJECT]                show the grants, of everyone or of one',
     ]);
     expect(all.stdout).toContain('  permissions  grant, revoke or list who may start runbooks needing permissions');
   });

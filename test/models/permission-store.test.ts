@@ -131,6 +131,35 @@ describe('missing', () => {
   });
 });
 
+describe('API keys as subjects', () => {
+  it('grants to apikey:NAME, stored under the whole text, and answers missing for it', async () => {
+    const granted = await store.grant('apikey:deploy-bot', ['devices:execute'], admin);
+
+    expect(granted).toEqual({ subject: { id: 'apikey:deploy-bot', kind: 'apikey' }, granted: ['devices:execute'], already: [] });
+    expect(await store.list('apikey:deploy-bot')).toEqual([expect.objectContaining({ subject: 'apikey:deploy-bot', kind: 'apikey', permissions: ['devices:execute'] })]);
+    expect(await store.missing(['devices:execute', 'devices:read'], ['apikey:deploy-bot'])).toEqual(['devices:read']);
+    expect(await store.missing(['devices:execute'], ['apikey:other-bot'])).toEqual(['devices:execute']);
+  });
+
+  it('keeps a key’s grants apart from Slack ids and out of the user groups asked about', async () => {
+    await store.grant('apikey:s0keyonly', ['keys:*'], admin);
+
+    expect(await store.missing(['keys:read'], ['S0KEYONLY'])).toEqual(['keys:read']);
+    expect(await store.groupsCovering(['keys:read'])).not.toContain('apikey:s0keyonly');
+    expect(await store.revoke('apikey:s0keyonly', ['keys:*'], admin)).toMatchObject({ subject: { kind: 'apikey' }, revoked: ['keys:*'] });
+    expect(await store.list('apikey:s0keyonly')).toEqual([]);
+  });
+
+  it('refuses an apikey subject whose name breaks the key name rule, naming the forms', async () => {
+    for (const bad of ['apikey:', 'apikey:Deploy', 'apikey:-x', 'apikey:a b', 'APIKEY:x', `apikey:${'x'.repeat(64)}`]) {
+      const error = await refusal(store.grant(bad, ['devices:read'], admin));
+      expect(error.code).toBe(ErrorCode.Validation);
+      expect(error.message).toContain(JSON.stringify(bad));
+      expect(error.message).toContain('apikey:NAME');
+    }
+  });
+});
+
 describe('subjects and permissions', () => {
   it('accepts Slack’s mention forms and stores the plain id', async () => {
     expect((await store.grant('<@U0MENTION>', ['devices:read'], admin)).subject).toEqual({ id: 'U0MENTION', kind: 'user' });

@@ -1,6 +1,6 @@
-// `permissions grant|revoke USER_OR_GROUP PERMISSION...` and `permissions list [USER_OR_GROUP]`:
-// who may start runbooks that carry required_permissions (DESIGN §2). Grants are sets, so
-// each change says what it did, and what was already so.
+// `permissions grant|revoke SUBJECT PERMISSION...` and `permissions list [SUBJECT]`: who (a
+// Slack user or user group, or an API key) may start runbooks that carry required_permissions
+// (DESIGN §2). Grants are sets, so each change says what it did, and what was already so.
 import { z } from 'zod';
 
 import type { StoredActor } from '../../models/runbook-subschemas.js';
@@ -36,7 +36,7 @@ const PermissionsArgs = z
       if (rest.length > 0) complain(`unexpected argument "${rest[0]}"`);
       else if (subject !== undefined) checked(subject, parseSubject);
       return { action, subject };
-    } else if (subject === undefined) complain('missing USER_OR_GROUP and PERMISSION');
+    } else if (subject === undefined) complain('missing SUBJECT and PERMISSION');
     else if (rest.length === 0) complain('missing PERMISSION');
     else {
       checked(subject, parseSubject);
@@ -51,11 +51,12 @@ export const permissionsCommand: CliCommand = {
   summary: 'grant, revoke or list who may start runbooks needing permissions',
   usage: 'permissions grant|revoke|list ARGS',
   details: [
-    'grant USER_OR_GROUP PERMISSION...   grant permissions to a Slack user or user group',
-    'revoke USER_OR_GROUP PERMISSION...  take them back',
-    'list [USER_OR_GROUP]                show the grants, of everyone or of one',
-    'USER_OR_GROUP: a user id (U… or W…), a user group id (S…), or a mention such as',
-    "'<@U123>' or '<!subteam^S123>' (quoted: the shell reads < and >).",
+    'grant SUBJECT PERMISSION...   grant permissions to a Slack user, user group or API key',
+    'revoke SUBJECT PERMISSION...  take them back',
+    'list [SUBJECT]                show the grants, of everyone or of one',
+    'SUBJECT: a user id (U… or W…), a user group id (S…), a mention such as',
+    "'<@U123>' or '<!subteam^S123>' (quoted: the shell reads < and >), or apikey:NAME",
+    'for an API key made with `apikey create NAME`.',
     'PERMISSION: resource:action (such as devices:execute), resource:* or *.',
   ],
   async run(argv, ctx) {
@@ -72,8 +73,10 @@ export const permissionsCommand: CliCommand = {
   },
 };
 
+const KIND_WORDS: Record<Subject['kind'], string> = { user: 'user', group: 'user group', apikey: 'API key' };
+
 function named(subject: Subject): string {
-  return `${subject.kind === 'group' ? 'user group' : 'user'} ${subject.id}`;
+  return `${KIND_WORDS[subject.kind]} ${subject.id}`;
 }
 
 const joined = (permissions: readonly string[]) => permissions.join(', ');
