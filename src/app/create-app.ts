@@ -1,6 +1,12 @@
 // The composition root: every long-lived part of the service, wired once, started and
 // stopped in order. The agent API plugs in here as it lands.
+import { createRequire } from 'node:module';
+
 import { createAlertService, type AlertService } from '../alerts/alert-service.js';
+import { createApi } from '../api/create-api.js';
+import { createAuthenticator } from '../api/authenticate.js';
+import { createIdempotencyStore } from '../api/idempotency-store.js';
+import { createRateLimiter } from '../api/rate-limiter.js';
 import type { AlertRule } from '../alerts/parse/index.js';
 import { loadAlertRules } from '../alerts/rules-file.js';
 import { createAlertWebhooks } from '../alerts/webhook-intake.js';
@@ -22,6 +28,7 @@ import { createWaitReconciler } from '../jobs/wait-reconciler.js';
 import { createWaitWorker } from '../jobs/wait-worker.js';
 import type { Logger } from '../logger.js';
 import { createAlertStore, type AlertStore } from '../models/alert-store.js';
+import { createApiKeyStore } from '../models/api-key-store.js';
 import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
 import { createDeviceStore, type DeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
@@ -31,6 +38,8 @@ import { createRunStore } from '../models/run-store.js';
 import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
 import { combineHandlers } from '../services/effect-handlers.js';
 import { createRunService, type RunService } from '../services/run-service.js';
+import { createRunbooks } from '../services/runbooks.js';
+import { createRuns } from '../services/runs.js';
 import { syncBuiltinsAtStart } from './builtin-sync.js';
 import { startHealthServer } from './health-server.js';
 
@@ -43,6 +52,8 @@ export interface AppOptions {
   /** Where the built-in playbooks come from (default playbooks/); false leaves them out. */
   builtinPlaybooks?: BuiltinSyncOptions | false;
 }
+
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** How long a stop waits for Slack updates still being sent. */
 const SLACK_DRAIN_MS = 5_000;
@@ -110,6 +121,26 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     // Without Slack or a channel for them, webhook alerts are stored and listed, not posted.
     ...(alerts && alertChannel ? { onReceived: (received) => alerts.received(received, { channel: alertChannel, thread_ts: null }) } : {}),
   });
+  const runsApp = createRuns({
+    runs: service,
+    store: runs,
+    runbooks,
+    permissions,
+    ...(notifier ? { publish: async (run, channel) => {
+      const location = await notifier.publish(run, { channel });
+      return { channel: location.channel, ts: location.ts };
+    } } : {}),
+  });
+  const runbooksApp = createRunbooks({ store: runbooks, runs });
+  const api = createApi({
+    runs: runsApp,
+    runbooks: runbooksApp,
+    authenticate: createAuthenticator({ keys: createApiKeyStore(db.conn, clock), cacheMs: config.apiKeyCacheMs ?? 5_000, now: clock }),
+    limiter: createRateLimiter({ redis: queueConnection, prefix: queuePrefix, limit: config.apiRateLimit ?? 600, now: clock }),
+    idempotency: createIdempotencyStore({ redis: queueConnection, prefix: queuePrefix }),
+    logger,
+    version: VERSION,
+  });
   const health = await startHealthServer(config.host, config.port, {
     mongodb: async () => {
       await db.conn.db?.admin().ping();
@@ -119,6 +150,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     },
   }, (req, res) => {
     if (alertWebhooks(req, res)) return;
+    if (api(req, res)) return;
     if (bot?.requestListener) return void bot.requestListener(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
@@ -128,6 +160,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     health: '/healthz',
     ready: '/readyz',
     slack: mode.kind === 'http' ? '/slack/events' : mode.kind === 'socket' ? 'socket mode' : 'off',
+    api: '/v1 (OpenAPI at /v1/openapi.json; keys: runbook-bot apikey create NAME)',
   });
 
   let stopping: Promise<void> | null = null;

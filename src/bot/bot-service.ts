@@ -12,13 +12,13 @@ import type { RunSummary } from '../models/run-store.js';
 import type { RunbookRecord } from '../models/runbook-records.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 import { requireOnlineDevice } from '../services/device-check.js';
+import { requireStartPermissions } from '../services/start-permissions.js';
 import type { RunService } from '../services/run-service.js';
 import type { RunActionValue } from './action-value.js';
 import type { MessageRef, RunNotifier } from './run-notifier.js';
 import { ActionId } from './slack-ids.js';
 import { slackActor, type GroupResolver, type SlackUser } from './slack-actor.js';
 import { slackErrorCode } from './slack-error.js';
-import { requireStartPermissions } from './start-permissions.js';
 
 export interface BotServiceDeps {
   runs: RunService;
@@ -121,7 +121,7 @@ export function createBotService(deps: BotServiceDeps) {
     }): Promise<StartOutcome> {
       const runbook = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, {}) : input.runbook;
       // Before asking for inputs: nobody should fill in a modal only to be refused.
-      await requireStartPermissions(runbook, input.user, deps);
+      await requireStartPermissions(runbook, input.user, { permissions: deps.permissions, groupsOf: (id, candidates) => deps.groups.groupsOf(id, candidates) });
       const missing = missingVariables(runbook, input.variables);
       if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing, values: input.variables };
       const run = await runs.start({

@@ -58,6 +58,10 @@ export const EnvSchema = z.object({
   ALERTS_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a Slack channel id like C024BE91L' }).optional(),
   // A YAML or JSON list of regex rules for channel alerts no built-in recogniser reads.
   ALERT_RULES_FILE: z.string().min(1).optional(),
+  // Requests a minute each API key may make, counted in Redis so every instance shares it.
+  API_RATE_LIMIT: intBetween(1, 1_000_000).default(600),
+  // How long a verified API key is trusted without a database read: a revoked key stops working within this time.
+  API_KEY_CACHE_MS: intBetween(0, 3_600_000).default(5_000),
 });
 export type Env = z.output<typeof EnvSchema>;
 
@@ -79,6 +83,8 @@ export interface Config {
   alertsToken?: string;
   alertsChannel?: string;
   alertRulesFile?: string;
+  apiRateLimit?: number;
+  apiKeyCacheMs?: number;
 }
 
 // Values never echoed in messages: secrets, and URIs that may carry passwords.
@@ -107,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.ALERTS_TOKEN === undefined ? {} : { alertsToken: e.ALERTS_TOKEN }),
     ...(e.ALERTS_CHANNEL === undefined ? {} : { alertsChannel: e.ALERTS_CHANNEL }),
     ...(e.ALERT_RULES_FILE === undefined ? {} : { alertRulesFile: e.ALERT_RULES_FILE }),
+    apiRateLimit: e.API_RATE_LIMIT,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { AuditEntry, PendingWait, Run, RunStatus } from '../engine/index.js';
+import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunStep, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { actorOf, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, toRunDoc } from './run-codec.js';
 import { runEventModel, type RunEventDoc } from './run-event-model.js';
@@ -20,6 +20,22 @@ export interface RunListFilter {
   limit?: number;
 }
 
+export interface RunPageFilter {
+  status?: RunStatus[];
+  runbookId?: string;
+  /** Runs created at or after this time (ms). */
+  startedAfter?: number;
+  /** 1..100. */
+  limit: number;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  items: RunSummary[];
+  next_cursor: string | null;
+}
+
 export interface RunSummary {
   id: string;
   runbook_id: string;
@@ -31,6 +47,7 @@ export interface RunSummary {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  progress: Progress;
 }
 
 export interface DueWait {
@@ -40,6 +57,51 @@ export interface DueWait {
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
+
+const ACTIVE_STATUSES: RunStatus[] = RUN_STATUSES.filter((s) => !isTerminal(s));
+
+const SUMMARY_FIELDS = {
+  runbook_id: 1,
+  runbook_name: 1,
+  runbook_version: 1,
+  status: 1,
+  started_by: 1,
+  current_step_id: 1,
+  created_at: 1,
+  updated_at: 1,
+  completed_at: 1,
+  'steps.status': 1,
+} as const;
+
+function toSummary(d: RunDoc): RunSummary {
+  return {
+    id: d._id,
+    runbook_id: d.runbook_id,
+    runbook_name: d.runbook_name,
+    runbook_version: d.runbook_version,
+    status: d.status as RunStatus,
+    started_by: actorOf(d.started_by),
+    current_step_id: d.current_step_id ?? null,
+    created_at: d.created_at.getTime(),
+    updated_at: d.updated_at.getTime(),
+    completed_at: d.completed_at ? d.completed_at.getTime() : null,
+    progress: computeProgress({ steps: (d.steps ?? []) as { status: RunStep['status'] }[] as RunStep[] }),
+  };
+}
+
+function encodeRunCursor(run: RunSummary): string {
+  return Buffer.from(JSON.stringify([run.created_at, run.id])).toString('base64url');
+}
+
+function decodeRunCursor(cursor: string): [number, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'string') return value as [number, string];
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError(ErrorCode.Validation, `cursor: not a cursor this API gave out ("${cursor.slice(0, 40)}")`);
+}
 
 /** Persistence for runs: every write after the insert is conditional on the rev it read. */
 export function createRunStore(conn: Connection) {
@@ -99,6 +161,42 @@ export function createRunStore(conn: Connection) {
       return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     },
 
+    /**
+     * Newest first, a page at a time. The cursor is the last item's (created_at, _id), so a
+     * page stays stable while runs are added before it.
+     */
+    async page(filter: RunPageFilter): Promise<RunPage> {
+      const and: Record<string, unknown>[] = [];
+      if (filter.status?.length) and.push({ status: { $in: filter.status } });
+      if (filter.runbookId) and.push({ runbook_id: filter.runbookId });
+      if (filter.startedAfter !== undefined) and.push({ created_at: { $gte: new Date(filter.startedAfter) } });
+      if (filter.cursor !== undefined) {
+        const [at, id] = decodeRunCursor(filter.cursor);
+        and.push({ $or: [{ created_at: { $lt: new Date(at) } }, { created_at: new Date(at), _id: { $lt: id } }] });
+      }
+      const docs = await Runs.find(and.length > 0 ? { $and: and } : {}, SUMMARY_FIELDS)
+        .sort({ created_at: -1, _id: -1 })
+        .limit(filter.limit + 1)
+        .lean<RunDoc[]>()
+        .exec();
+      const items = docs.slice(0, filter.limit).map(toSummary);
+      const last = items.at(-1);
+      return { items, next_cursor: docs.length > filter.limit && last ? encodeRunCursor(last) : null };
+    },
+
+    /** How many runs of a runbook are not finished (delete refuses while there are any). */
+    async countActive(runbookId: string): Promise<number> {
+      return Runs.countDocuments({ runbook_id: runbookId, status: { $in: ACTIVE_STATUSES } }).exec();
+    },
+
+    /** Deletes a runbook's runs and their audit trails; returns how many runs went. */
+    async deleteForRunbook(runbookId: string): Promise<number> {
+      const ids = (await Runs.find({ runbook_id: runbookId }, { _id: 1 }).lean<Pick<RunDoc, '_id'>[]>().exec()).map((d) => d._id);
+      if (ids.length === 0) return 0;
+      await Events.deleteMany({ run_id: { $in: ids } }).exec();
+      return (await Runs.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
+    },
+
     async list(filter: RunListFilter = {}): Promise<RunSummary[]> {
       const query: Record<string, unknown> = {};
       if (filter.status?.length) query.status = { $in: filter.status };
@@ -106,33 +204,12 @@ export function createRunStore(conn: Connection) {
       if (filter.startedBy) query['started_by.id'] = filter.startedBy;
       if (filter.deviceId) query.device_id = filter.deviceId;
       const limit = Math.min(Math.max(filter.limit ?? 20, 1), 100);
-      const docs = await Runs.find(query, {
-        runbook_id: 1,
-        runbook_name: 1,
-        runbook_version: 1,
-        status: 1,
-        started_by: 1,
-        current_step_id: 1,
-        created_at: 1,
-        updated_at: 1,
-        completed_at: 1,
-      })
+      const docs = await Runs.find(query, SUMMARY_FIELDS)
         .sort(filter.status?.length ? { status: 1, updated_at: -1 } : { created_at: -1 })
         .limit(limit)
         .lean<RunDoc[]>()
         .exec();
-      return docs.map((d) => ({
-        id: d._id,
-        runbook_id: d.runbook_id,
-        runbook_name: d.runbook_name,
-        runbook_version: d.runbook_version,
-        status: d.status as RunStatus,
-        started_by: actorOf(d.started_by),
-        current_step_id: d.current_step_id ?? null,
-        created_at: d.created_at.getTime(),
-        updated_at: d.updated_at.getTime(),
-        completed_at: d.completed_at ? d.completed_at.getTime() : null,
-      }));
+      return docs.map(toSummary);
     },
 
     /**

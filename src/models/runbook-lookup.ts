@@ -15,6 +15,8 @@ export interface ListOptions extends FindOptions {
   includeArchived?: boolean | undefined;
   category?: string | undefined;
   tag?: string | undefined;
+  /** Runbooks carrying any of these tags. */
+  anyTags?: string[] | undefined;
   /** Matched against name and description, case-insensitively, as plain text. */
   text?: string | undefined;
   /** 1..100, default 20; values outside are clamped. */
@@ -100,6 +102,7 @@ export function createRunbookLookup(ctx: StoreContext) {
     else if (!opts.includeArchived) and.push({ status: { $in: ['draft', 'published'] } });
     if (opts.category !== undefined) and.push({ category: opts.category });
     if (opts.tag !== undefined) and.push({ tags: opts.tag });
+    if (opts.anyTags?.length) and.push({ tags: { $in: opts.anyTags } });
     const text = opts.text?.trim();
     if (text) {
       const pattern = { $regex: escapeRegex(text), $options: 'i' };

@@ -6,10 +6,10 @@
 // for status changes too, but FerretDB 1.24 does not apply those atomically (see syncLatest).
 import type { Connection } from 'mongoose';
 
-import { canonicalJson, compileRunbook, type RunbookSource } from '../engine/definition/index.js';
+import { canonicalJson, compileRunbook, formatProblem, parseDefinition, type RunbookSource } from '../engine/definition/index.js';
 import { diffRunbooks, isEmptyDiff, type RunbookDiff } from '../engine/runbook-diff.js';
 import type { Actor, CompiledRunbook, RunbookSnapshot, Scope } from '../engine/types.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { AuditEventDoc } from './audit-event-model.js';
 import type { RunbookDoc } from './runbook-model.js';
@@ -39,6 +39,8 @@ export interface SaveInput {
   note?: string | undefined;
   /** Publish the resulting latest version (also when the source was unchanged). */
   publish?: boolean | undefined;
+  /** Refuse (conflict) instead of adding a version when the name is taken in the scope. */
+  mustCreate?: boolean | undefined;
 }
 
 export interface SaveResult {
@@ -132,10 +134,78 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
     throw new AppError(ErrorCode.Conflict, `runbook ${id} is being changed by others; try again`);
   }
 
+  /** The latest version's source with every step's id written out, so edits keep step identity. */
+  function editableSourceOf(latest: RunbookVersionDoc): RunbookSource {
+    const source = JSON.parse(latest.definition_json) as RunbookSource;
+    const compiled = versions.compiledOf(latest);
+    return { ...source, steps: source.steps.map((step, i) => ({ ...step, id: compiled.steps[i]?.id ?? step.id })) };
+  }
+
+  /** Points the name's lookup key at `name`; the unique index refuses a name taken in the scope. */
+  async function rename(doc: RunbookDoc, name: string): Promise<void> {
+    if (nameKey(name) === doc.name_key) return;
+    try {
+      await ctx.Runbooks.updateOne({ _id: doc._id }, { $set: { name_key: nameKey(name) } }).exec();
+    } catch (e) {
+      if (isDuplicateKeyError(e)) throw new AppError(ErrorCode.Conflict, `a runbook named "${name}" already exists in ${describeScope(doc.scope)}`);
+      throw e;
+    }
+  }
+
   const store = {
+    /**
+     * A new version of runbook `id` made by `edit` from the latest one (step ids written out,
+     * so steps keep their ids). The result is validated as any definition: a problem throws a
+     * validation error with every problem's path and changes nothing. A published runbook
+     * publishes the new version, so new runs take it; runs already started keep theirs.
+     */
+    async revise(id: string, edit: (source: RunbookSource) => unknown, author: Actor, note = ''): Promise<SaveResult> {
+      await ctx.ready();
+      const doc = await lookup.getDoc(id);
+      assertEditable(doc);
+      const revised = (latest: RunbookVersionDoc): RunbookSource => {
+        const parsed = parseDefinition(edit(editableSourceOf(latest)));
+        if (!parsed.ok) {
+          throw new AppError(ErrorCode.Validation, parsed.problems.map(formatProblem).join('; '), { details: { problems: parsed.problems } });
+        }
+        if (canonicalJson(scopeOfSource(parsed.source.scope)) !== canonicalJson(doc.scope)) {
+          throw new AppError(ErrorCode.Validation, 'scope: cannot change; fork the runbook into the other scope instead');
+        }
+        return parsed.source;
+      };
+      // Checked and renamed before any version exists, so a refused edit leaves nothing behind.
+      await rename(doc, revised(await versions.latestDoc(id)).name);
+      const { doc: version, appended } = await versions.append(doc, author, (latest) => nextDraft(revised(latest), note)(latest));
+      if (appended) await recordAudit(ctx, { action: 'updated', runbook_id: id, actor: author, version: version.number, note });
+      const runbook = appended && doc.status === 'published' ? await changeStatus(id, author, 'published') : toRunbookRecord(await lookup.getDoc(id));
+      return { runbook, version: versions.detail(version), created: false, changed: appended };
+    },
+
+    /** The compiled form of a runbook's latest version (from the version cache). */
+    async latestCompiled(runbook: Pick<RunbookRecord, 'id' | 'latest_version'>): Promise<CompiledRunbook> {
+      return versions.compiledVersion({ _id: runbook.id, latest_version: runbook.latest_version }, runbook.latest_version);
+    },
+
+    /** The latest version's source with step ids written out (what revise edits). */
+    async editableSource(id: string): Promise<RunbookSource> {
+      await lookup.getDoc(id);
+      return editableSourceOf(await versions.latestDoc(id));
+    },
+
+    /** Deletes a runbook and its versions for good (its runs are the caller's to delete first). */
+    async remove(id: string): Promise<void> {
+      await ctx.ready();
+      const doc = await lookup.getDoc(id);
+      assertEditable(doc);
+      // The runbook first: once it is gone nothing finds the versions it pointed at.
+      await ctx.Runbooks.deleteOne({ _id: id }).exec();
+      await ctx.Versions.deleteMany({ runbook_id: id }).exec();
+    },
+
     async save(input: SaveInput): Promise<SaveResult> {
       await ctx.ready();
-      const { source, author, note = '', publish = false } = input;
+      const { source, author, note = '', publish = false, mustCreate = false } = input;
+      const taken = () => new AppError(ErrorCode.Conflict, `a runbook named "${source.name}" already exists in ${describeScope(scope)}`);
       const scope = scopeOfSource(source.scope);
       for (let attempt = 0; attempt < MAX_STATUS_ATTEMPTS; attempt++) {
         const existing = await ctx.Runbooks.findOne({ scope_key: scopeKey(scope), name_key: nameKey(source.name) })
@@ -143,11 +213,13 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
           .exec();
         if (existing === null) {
           const made = await creator.create({ scope, author, draft: firstDraft(source, note) });
+          if (made === null && mustCreate) throw taken();
           if (made === null) continue; // someone created the same name meanwhile: append to theirs
           await recordAudit(ctx, { action: 'created', runbook_id: made.runbook._id, actor: author, version: 1, note });
           const runbook = publish ? await changeStatus(made.runbook._id, author, 'published') : toRunbookRecord(made.runbook);
           return { runbook, version: versions.detail(made.version), created: true, changed: true };
         }
+        if (mustCreate) throw taken();
         assertEditable(existing);
         if (publish && existing.status === 'archived') throw archivedConflict(existing);
         const { doc, appended } = await versions.append(existing, author, nextDraft(source, note));

@@ -1,5 +1,5 @@
-import { isTerminal, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { isTerminal, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunDriver, type TriggerSource } from '../engine/index.js';
+import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { newId } from '../ids.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import { createLru } from '../lru.js';
@@ -36,6 +36,13 @@ export interface StartInput {
   actor: Actor;
   trigger?: { source: TriggerSource; context?: JsonObject };
   key?: string;
+  /** Who moves the run on: an agent advances past a gate once a person has decided it. */
+  driver?: RunDriver;
+  /**
+   * The run's id, derived from an idempotency key: a second start with the same id finds
+   * the first run (the insert collides on _id) instead of starting another.
+   */
+  id?: string;
 }
 
 export interface ApplyResult {
@@ -132,21 +139,40 @@ export function createRunService(deps: RunServiceDeps) {
     throw new AppError(ErrorCode.Conflict, `run ${runId} kept changing under this command (${maxAttempts} tries); try again`);
   }
 
+  async function startOnce(input: StartInput): Promise<ApplyResult> {
+    const snapshot = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, { company: input.company }) : input.runbook;
+    if (deps.devices) await requireDevice(snapshot, input.variables ?? {}, deps.devices);
+    const result = startRun(
+      {
+        id: input.id ?? ids('run'),
+        runbook: snapshot,
+        variables: input.variables ?? {},
+        started_by: input.actor,
+        ...(input.trigger ? { trigger: input.trigger } : {}),
+        ...(input.driver ? { driver: input.driver } : {}),
+      },
+      { now: clock(), ids: () => ids('rrs') },
+      input.key,
+    );
+    if (!result.ok) throw new AppError(result.error.code, result.error.message);
+    const entries = result.audit ? [result.audit] : [];
+    try {
+      remember(await deps.runs.insert(result.run, entries));
+    } catch (error) {
+      if (input.id === undefined || !isDuplicateKeyError(error)) throw error;
+      return { run: (await deps.runs.load(input.id)).run, duplicate: true };
+    }
+    await performEffects(handlers, result.effects, result.run, logger);
+    return { run: result.run, duplicate: false };
+  }
+
   return {
     async start(input: StartInput): Promise<Run> {
-      const snapshot = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, { company: input.company }) : input.runbook;
-      if (deps.devices) await requireDevice(snapshot, input.variables ?? {}, deps.devices);
-      const result = startRun(
-        { id: ids('run'), runbook: snapshot, variables: input.variables ?? {}, started_by: input.actor, ...(input.trigger ? { trigger: input.trigger } : {}) },
-        { now: clock(), ids: () => ids('rrs') },
-        input.key,
-      );
-      if (!result.ok) throw new AppError(result.error.code, result.error.message);
-      const entries = result.audit ? [result.audit] : [];
-      remember(await deps.runs.insert(result.run, entries));
-      await performEffects(handlers, result.effects, result.run, logger);
-      return result.run;
+      return (await startOnce(input)).run;
     },
+
+    /** start, saying whether the run had been started before under the same id. */
+    startOnce,
 
     /** Applies one command; commands for the same run queue behind each other in this process. */
     apply(runId: string, command: Command): Promise<ApplyResult> {

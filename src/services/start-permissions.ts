@@ -1,29 +1,29 @@
-// Who may start a runbook that carries required_permissions (DESIGN §2): the Slack user must
-// hold each one, directly or through a user group. Slack is asked only about the groups
-// whose grants would cover what the user lacks, so a runbook anyone may start, or a user
-// granted directly, costs no Slack call.
-import type { RunbookSnapshot } from '../engine/index.js';
+// Who may start a runbook that carries required_permissions (DESIGN §2): the actor (a Slack
+// user, an API key) must hold each one, directly or through a group. Groups are asked about
+// only when grants to groups would cover what the actor lacks, so a runbook anyone may
+// start, or an actor granted directly, costs no lookup.
+import type { Actor, RunbookSnapshot } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { PermissionStore } from '../models/permission-store.js';
-import type { GroupResolver, SlackUser } from './slack-actor.js';
 
 export interface StartPermissionDeps {
   permissions: Pick<PermissionStore, 'missing' | 'groupsCovering'>;
-  groups: GroupResolver;
+  /** Which of `candidates` the actor belongs to (Slack user groups); absent for actors without groups. */
+  groupsOf?: (actorId: string, candidates: string[]) => Promise<string[]>;
 }
 
 /** Throws a `forbidden` AppError naming the runbook, what is missing and how to get it. */
-export async function requireStartPermissions(runbook: RunbookSnapshot, user: SlackUser, deps: StartPermissionDeps): Promise<void> {
+export async function requireStartPermissions(runbook: RunbookSnapshot, actor: Pick<Actor, 'id'>, deps: StartPermissionDeps): Promise<void> {
   const required = runbook.required_permissions;
   if (required.length === 0) return;
-  let missing = await deps.permissions.missing(required, [user.id]);
-  if (missing.length > 0) {
-    const groups = await deps.groups.groupsOf(user.id, await deps.permissions.groupsCovering(missing));
-    if (groups.length > 0) missing = await deps.permissions.missing(missing, [user.id, ...groups]);
+  let missing = await deps.permissions.missing(required, [actor.id]);
+  if (missing.length > 0 && deps.groupsOf) {
+    const groups = await deps.groupsOf(actor.id, await deps.permissions.groupsCovering(missing));
+    if (groups.length > 0) missing = await deps.permissions.missing(missing, [actor.id, ...groups]);
   }
   if (missing.length === 0) return;
-  throw new AppError(ErrorCode.Forbidden, permissionRefusal(runbook.name, user.id, missing), {
-    details: { runbook_id: runbook.runbook_id, user: user.id, missing },
+  throw new AppError(ErrorCode.Forbidden, permissionRefusal(runbook.name, actor.id, missing), {
+    details: { runbook_id: runbook.runbook_id, actor: actor.id, missing },
   });
 }
 
@@ -31,9 +31,9 @@ export async function requireStartPermissions(runbook: RunbookSnapshot, user: Sl
  * ``You need devices:execute to start “Disk Cleanup”. An admin can grant it with `runbook-bot …`.``
  * The command names the user by id, not as <@U…>: pasted into a shell, `<` would be a redirection.
  */
-export function permissionRefusal(runbookName: string, userId: string, missing: readonly string[]): string {
+export function permissionRefusal(runbookName: string, subject: string, missing: readonly string[]): string {
   const them = missing.length === 1 ? 'it' : 'them';
-  return `You need ${listed(missing)} to start “${runbookName}”. An admin can grant ${them} with \`runbook-bot permissions grant ${userId} ${missing.join(' ')}\`.`;
+  return `You need ${listed(missing)} to start “${runbookName}”. An admin can grant ${them} with \`runbook-bot permissions grant ${subject} ${missing.join(' ')}\`.`;
 }
 
 function listed(items: readonly string[]): string {

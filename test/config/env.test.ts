@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       queuePrefix: 'runbook-bot',
       deviceHeartbeatMs: 10_000,
       runnerStalledCheckMs: 30_000,
+      apiRateLimit: 600,
+      apiKeyCacheMs: 5_000,
     });
   });
 
@@ -44,6 +46,8 @@ describe('loadConfig', () => {
       QUEUE_PREFIX: 'staging-bot',
       DEVICE_HEARTBEAT_MS: '2000',
       RUNNER_STALLED_CHECK_MS: '5000',
+      API_RATE_LIMIT: '120',
+      API_KEY_CACHE_MS: '0',
       UNRELATED: 'ignored',
     });
 
@@ -61,6 +65,8 @@ describe('loadConfig', () => {
       queuePrefix: 'staging-bot',
       deviceHeartbeatMs: 2000,
       runnerStalledCheckMs: 5000,
+      apiRateLimit: 120,
+      apiKeyCacheMs: 0,
     });
   });
 

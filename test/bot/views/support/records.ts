@@ -22,6 +22,7 @@ export function runSummary(over: Partial<RunSummary> = {}, i?: number): RunSumma
     created_at: NOW - 5 * MIN,
     updated_at: NOW - MIN,
     completed_at: null,
+    progress: { total_steps: 4, completed: 1, skipped: 0, failed: 0, remaining: 3 },
     ...over,
   };
 }

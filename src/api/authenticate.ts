@@ -1,0 +1,36 @@
+// Bearer API keys → the principal a request acts as. A verified key is remembered for a few
+// seconds so a busy agent does not cost a database read per request; a revoked key is
+// therefore refused by every instance within that time (API_KEY_CACHE_MS).
+import { createHash } from 'node:crypto';
+
+import type { ApiKeyStore } from '../models/api-key-store.js';
+import { createLru } from '../lru.js';
+import { apiKeyPrincipal, type Principal } from '../services/principal.js';
+import { HttpError } from './api-error.js';
+
+export interface AuthenticatorOptions {
+  keys: Pick<ApiKeyStore, 'authenticate'>;
+  cacheMs: number;
+  now?: () => number;
+}
+
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="runbook-bot"' };
+
+export function createAuthenticator({ keys, cacheMs, now = Date.now }: AuthenticatorOptions) {
+  // Keyed by the key's hash: the plaintext key is not kept longer than the request.
+  const cache = createLru<{ principal: Principal; at: number }>(1_000);
+  return async (token: string | null): Promise<Principal> => {
+    if (token === null) throw new HttpError(401, 'unauthorized', 'missing API key: send Authorization: Bearer KEY (create one with `runbook-bot apikey create NAME`)', CHALLENGE);
+    const hash = createHash('sha256').update(token).digest('hex');
+    const hit = cache.get(hash);
+    if (hit && now() - hit.at < cacheMs) return hit.principal;
+    const record = await keys.authenticate(token);
+    if (!record) {
+      cache.delete(hash);
+      throw new HttpError(401, 'unauthorized', 'invalid or revoked API key', CHALLENGE);
+    }
+    const principal = apiKeyPrincipal(record.name, record.scopes);
+    if (cacheMs > 0) cache.set(hash, { principal, at: now() });
+    return principal;
+  };
+}

@@ -1,0 +1,175 @@
+// Runbooks as agents and scripts author them (REST, MCP): who may create, edit, archive or
+// delete, and what an edit means. Every edit is a new immutable version; a published runbook
+// publishes it, so new runs take it while runs in flight stay pinned to theirs (where
+// reference 002 refuses structural edits once runs exist).
+import { formatProblem, parseDefinition, type RunbookSource, type StepSource } from '../engine/definition/index.js';
+import type { CompiledRunbook, CompiledStep } from '../engine/index.js';
+import { AppError, ErrorCode } from '../errors.js';
+import type { RunStore } from '../models/run-store.js';
+import type { ListOptions, RunbookPage, RunbookRecord, RunbookStore } from '../models/runbook-store.js';
+import { requireScope, type Principal } from './principal.js';
+
+export interface RunbooksDeps {
+  store: RunbookStore;
+  runs: Pick<RunStore, 'countActive' | 'deleteForRunbook'>;
+}
+
+/** A runbook with the steps of its latest version. */
+export interface RunbookView {
+  record: RunbookRecord;
+  compiled: CompiledRunbook;
+}
+
+/** The metadata `PUT /runbooks/:id` may change; steps change through the step endpoints. */
+export type RunbookPatch = Partial<Pick<RunbookSource, 'name' | 'description' | 'category' | 'tags' | 'variables' | 'audience' | 'required_permissions' | 'trigger'>>;
+
+export type Runbooks = ReturnType<typeof createRunbooks>;
+
+export function createRunbooks(deps: RunbooksDeps) {
+  const { store } = deps;
+
+  async function view(record: RunbookRecord): Promise<RunbookView> {
+    return { record, compiled: await store.latestCompiled(record) };
+  }
+
+  async function revise(who: Principal, id: string, edit: (source: RunbookSource) => unknown, note: string): Promise<RunbookView> {
+    requireScope(who, 'author');
+    const saved = await store.revise(id, edit, who.actor, note);
+    return { record: saved.runbook, compiled: saved.version.compiled };
+  }
+
+  function stepIndex(source: RunbookSource, stepId: string): number {
+    const index = source.steps.findIndex((s) => s.id === stepId);
+    if (index < 0) throw new AppError(ErrorCode.NotFound, `runbook has no step ${stepId}`, { details: { step_id: stepId } });
+    return index;
+  }
+
+  const stepOf = (runbook: RunbookView, stepId: string): CompiledStep => {
+    const step = runbook.compiled.steps.find((s) => s.id === stepId);
+    if (!step) throw new AppError(ErrorCode.NotFound, `runbook ${runbook.record.id} has no step ${stepId}`);
+    return step;
+  };
+
+  return {
+    /** A new runbook, published unless `status: draft` (002's runbooks can run at once). */
+    async create(who: Principal, definition: unknown, opts: { status?: 'draft' | 'published' } = {}): Promise<RunbookView> {
+      requireScope(who, 'author');
+      const parsed = parseDefinition(definition);
+      if (!parsed.ok) {
+        throw new AppError(ErrorCode.Validation, parsed.problems.map(formatProblem).join('; '), { details: { problems: parsed.problems } });
+      }
+      const saved = await store.save({ source: parsed.source, author: who.actor, publish: (opts.status ?? 'published') === 'published', mustCreate: true });
+      return { record: saved.runbook, compiled: saved.version.compiled };
+    },
+
+    async list(who: Principal, options: ListOptions): Promise<RunbookPage> {
+      requireScope(who, 'read');
+      return store.list(options);
+    },
+
+    async stepCounts(page: RunbookPage): Promise<Map<string, number>> {
+      const counts = await Promise.all(page.items.map(async (r) => [r.id, (await store.latestCompiled(r)).steps.length] as const));
+      return new Map(counts);
+    },
+
+    async get(who: Principal, id: string): Promise<RunbookView> {
+      requireScope(who, 'read');
+      return view(await store.get(id));
+    },
+
+    async update(who: Principal, id: string, patch: RunbookPatch): Promise<RunbookView> {
+      await store.get(id);
+      return revise(who, id, (source) => ({ ...source, ...patch }), 'updated through the API');
+    },
+
+    async addStep(who: Principal, id: string, step: StepSource): Promise<{ runbook: RunbookView; step: CompiledStep }> {
+      const runbook = await revise(who, id, (source) => ({ ...source, steps: [...source.steps, step] }), `added step "${step.label}"`);
+      const added = runbook.compiled.steps.at(-1) as CompiledStep;
+      return { runbook, step: added };
+    },
+
+    async updateStep(who: Principal, id: string, stepId: string, patch: Partial<StepSource>): Promise<CompiledStep> {
+      const runbook = await revise(
+        who,
+        id,
+        (source) => {
+          const index = stepIndex(source, stepId);
+          const steps = [...source.steps];
+          steps[index] = { ...(steps[index] as StepSource), ...patch, id: stepId };
+          return { ...source, steps };
+        },
+        `changed step ${stepId}`,
+      );
+      return stepOf(runbook, stepId);
+    },
+
+    async deleteStep(who: Principal, id: string, stepId: string): Promise<void> {
+      await revise(
+        who,
+        id,
+        (source) => {
+          stepIndex(source, stepId);
+          return { ...source, steps: source.steps.filter((s) => s.id !== stepId) };
+        },
+        `removed step ${stepId}`,
+      );
+    },
+
+    async reorderSteps(who: Principal, id: string, stepIds: string[]): Promise<CompiledStep[]> {
+      const runbook = await revise(
+        who,
+        id,
+        (source) => {
+          const known = source.steps.map((s) => s.id as string);
+          const missing = known.filter((s) => !stepIds.includes(s));
+          const unknown = stepIds.filter((s) => !known.includes(s));
+          const repeated = stepIds.filter((s, i) => stepIds.indexOf(s) !== i);
+          if (missing.length + unknown.length + repeated.length > 0) {
+            const parts = [
+              missing.length ? `missing ${missing.join(', ')}` : '',
+              unknown.length ? `not in this runbook ${unknown.join(', ')}` : '',
+              repeated.length ? `repeated ${repeated.join(', ')}` : '',
+            ].filter(Boolean);
+            throw new AppError(ErrorCode.Validation, `step_ids: must list every step of the runbook once (${parts.join('; ')})`, {
+              details: { problems: [{ path: 'step_ids', message: `must list every step of the runbook once (${parts.join('; ')})` }] },
+            });
+          }
+          return { ...source, steps: stepIds.map((sid) => source.steps[known.indexOf(sid)] as StepSource) };
+        },
+        'reordered steps',
+      );
+      return runbook.compiled.steps;
+    },
+
+    async archive(who: Principal, id: string): Promise<RunbookRecord> {
+      requireScope(who, 'author');
+      return store.archive(id, who.actor);
+    },
+
+    async publish(who: Principal, id: string): Promise<RunbookView> {
+      requireScope(who, 'author');
+      return view(await store.publish(id, who.actor));
+    },
+
+    /** Deletes the runbook, its versions and its runs; refused while any run is unfinished. */
+    async remove(who: Principal, id: string): Promise<void> {
+      requireScope(who, 'admin');
+      await store.get(id);
+      const active = await deps.runs.countActive(id);
+      if (active > 0) {
+        throw new AppError(ErrorCode.Conflict, `Runbook '${id}' cannot be deleted — it has ${active} active run(s). Archive it instead.`, {
+          details: { runbook_id: id, active_runs: active },
+        });
+      }
+      await store.remove(id);
+      await deps.runs.deleteForRunbook(id);
+    },
+
+    async fork(who: Principal, id: string, input: { company?: string; name?: string }): Promise<RunbookView> {
+      requireScope(who, 'author');
+      const scope = input.company ? { type: 'company' as const, company: input.company } : { type: 'global' as const };
+      const saved = await store.fork(id, { scope, name: input.name, author: who.actor });
+      return { record: saved.runbook, compiled: saved.version.compiled };
+    },
+  };
+}
