@@ -32,14 +32,14 @@ import { createApiKeyStore } from '../models/api-key-store.js';
 import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
 import { createDeviceStore, type DeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
-import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
+import { createPermissionStore } from '../models/permission-store.js';
 import { createRunMessageStore, type RunMessageStore } from '../models/run-message-store.js';
 import { createRunStore } from '../models/run-store.js';
 import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
 import { combineHandlers } from '../services/effect-handlers.js';
 import { createRunService, type RunService } from '../services/run-service.js';
 import { createRunbooks } from '../services/runbooks.js';
-import { createRuns } from '../services/runs.js';
+import { createRuns, type Runs } from '../services/runs.js';
 import { syncBuiltinsAtStart } from './builtin-sync.js';
 import { startHealthServer } from './health-server.js';
 
@@ -98,6 +98,17 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     clock,
     logger,
   });
+  const runsApp = createRuns({
+    runs: service,
+    store: runs,
+    runbooks,
+    permissions,
+    devices,
+    ...(notifier ? { publish: async (run, channel) => {
+      const location = await notifier.publish(run, { channel });
+      return { channel: location.channel, ts: location.ts };
+    } } : {}),
+  });
   const worker = createWaitWorker({ connection: workerConnection, prefix: queuePrefix, service, logger });
   const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, dispatcher, logger });
   const reconciler = createWaitReconciler({ runs, scheduler, service, logger });
@@ -110,7 +121,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const alertStore = createAlertStore(db.conn, clock);
   const alertRules = await loadAlertRules(config.alertRulesFile);
   const alerts = bot && notifier
-    ? await listenToSlack(bot, { service, runbooks, permissions, devices, messages, alertStore, alertRules, notifier, clock, logger })
+    ? await listenToSlack(bot, { service, runsApp, runbooks, devices, messages, alertStore, alertRules, notifier, clock, logger })
     : null;
   const alertChannel = config.alertsChannel ?? null;
   const alertWebhooks = createAlertWebhooks({
@@ -120,16 +131,6 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     logger,
     // Without Slack or a channel for them, webhook alerts are stored and listed, not posted.
     ...(alerts && alertChannel ? { onReceived: (received) => alerts.received(received, { channel: alertChannel, thread_ts: null }) } : {}),
-  });
-  const runsApp = createRuns({
-    runs: service,
-    store: runs,
-    runbooks,
-    permissions,
-    ...(notifier ? { publish: async (run, channel) => {
-      const location = await notifier.publish(run, { channel });
-      return { channel: location.channel, ts: location.ts };
-    } } : {}),
   });
   const runbooksApp = createRunbooks({ store: runbooks, runs });
   const api = createApi({
@@ -196,8 +197,8 @@ async function listenToSlack(
   bot: Bot,
   deps: {
     service: RunService;
+    runsApp: Runs;
     runbooks: RunbookStore;
-    permissions: PermissionStore;
     devices: DeviceStore;
     messages: RunMessageStore;
     alertStore: AlertStore;
@@ -207,9 +208,9 @@ async function listenToSlack(
     logger: Logger;
   },
 ): Promise<AlertService> {
-  const { service, runbooks, permissions, devices, messages, alertStore, alertRules, notifier, clock, logger } = deps;
+  const { service, runsApp, runbooks, devices, messages, alertStore, alertRules, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
-  const botService = createBotService({ runs: service, runbooks, notifier, groups, permissions, devices, client: bot.client, logger });
+  const botService = createBotService({ runs: runsApp, runbooks, notifier, groups, devices, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: service, bot: botService, notifier, client: bot.client, rules: alertRules, clock, logger });
   await bot.listen({ bot: botService, home, alerts, clock, logger });

@@ -6,14 +6,12 @@ import type { WebClient } from '@slack/web-api';
 import { findStep, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunStatus, type TriggerSource, type VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { Device, DeviceStore } from '../models/device-store.js';
-import type { PermissionStore } from '../models/permission-store.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
 import type { RunbookRecord } from '../models/runbook-records.js';
 import type { RunbookStore } from '../models/runbook-store.js';
-import { requireOnlineDevice } from '../services/device-check.js';
-import { requireStartPermissions } from '../services/start-permissions.js';
-import type { RunService } from '../services/run-service.js';
+import { personPrincipal, type Principal } from '../services/principal.js';
+import type { RunCommand, Runs } from '../services/runs.js';
 import type { RunActionValue } from './action-value.js';
 import type { MessageRef, RunNotifier } from './run-notifier.js';
 import { ActionId } from './slack-ids.js';
@@ -21,17 +19,19 @@ import { slackActor, type GroupResolver, type SlackUser } from './slack-actor.js
 import { slackErrorCode } from './slack-error.js';
 
 export interface BotServiceDeps {
-  runs: RunService;
+  /** The application layer: every rule about starting and moving runs lives there. */
+  runs: Runs;
   runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
   notifier: RunNotifier;
   groups: GroupResolver;
   /** `/runbook device ID`. */
   devices: Pick<DeviceStore, 'get'>;
-  /** Who holds which permissions: a runbook's required_permissions are checked at start. */
-  permissions: Pick<PermissionStore, 'missing' | 'groupsCovering'>;
   client: WebClient;
   logger: Logger;
 }
+
+/** Reading runs asks nothing of a Slack user today; the reads go through the same service. */
+const SLACK_READER: Principal = personPrincipal({ kind: 'slack', id: 'slack' });
 
 export interface Where {
   channel: string;
@@ -85,28 +85,32 @@ export function createBotService(deps: BotServiceDeps) {
     }
   }
 
-  async function commandFor(click: Click): Promise<Command> {
+  /** The click as a command, and who sent it (with the user groups a gate's approvers name). */
+  async function commandFor(click: Click): Promise<{ who: Principal; command: RunCommand }> {
     const type = CLICK_COMMANDS[click.action];
-    const base = { actor: slackActor(click.user), key: `slack:${click.actionTs}`, source: `slack:${click.message?.channel ?? 'unknown'}` };
+    const base = { key: `slack:${click.actionTs}`, source: `slack:${click.message?.channel ?? 'unknown'}` };
     const target = { ...(click.value.s ? { step_id: click.value.s } : {}), ...(click.value.v !== undefined ? { visit: click.value.v } : {}) };
+    const who = personPrincipal(slackActor(click.user));
     switch (type) {
       case 'advance':
-        return { type, ...base, ...target, ...(click.action === ActionId.Outcome && click.value.o ? { outcome: click.value.o } : {}) };
+        return { who, command: { type, ...base, ...target, ...(click.action === ActionId.Outcome && click.value.o ? { outcome: click.value.o } : {}) } };
       case 'approve':
       case 'reject': {
         // Only gates that name user groups need a Slack lookup.
-        const run = await runs.get(click.value.r);
+        const run = await runs.get(SLACK_READER, click.value.r);
         const approvers = findStep(run, click.value.s ?? run.current_step_id)?.def.approvers ?? [];
         const groups = await deps.groups.groupsOf(click.user.id, approvers);
-        return { type, ...base, actor: slackActor(click.user, groups), ...target };
+        return { who: personPrincipal(slackActor(click.user, groups)), command: { type, ...base, ...target } };
       }
       case 'skip':
       case 'run_tool':
-        return { type, ...base, ...target };
+        return { who, command: { type, ...base, ...target } };
       default:
-        return { type, ...base };
+        return { who, command: { type, ...base } };
     }
   }
+
+  const groupsOf = (id: string, candidates: string[]) => deps.groups.groupsOf(id, candidates);
 
   return {
     /** Looks the runbook up and either starts it or says which inputs are missing. */
@@ -119,17 +123,16 @@ export function createBotService(deps: BotServiceDeps) {
       /** Default: manual, with the channel it was started in. */
       trigger?: { source: TriggerSource; context: JsonObject };
     }): Promise<StartOutcome> {
-      const runbook = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, {}) : input.runbook;
+      const who = personPrincipal(slackActor(input.user));
       // Before asking for inputs: nobody should fill in a modal only to be refused.
-      await requireStartPermissions(runbook, input.user, { permissions: deps.permissions, groupsOf: (id, candidates) => deps.groups.groupsOf(id, candidates) });
+      const runbook = await runs.startable(who, input.runbook, groupsOf);
       const missing = missingVariables(runbook, input.variables);
       if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing, values: input.variables };
-      const run = await runs.start({
-        runbook,
-        variables: input.variables,
-        actor: slackActor(input.user),
-        trigger: input.trigger ?? { source: 'manual', context: input.where ? { slack_channel: input.where.channel } : {} },
-      });
+      const { run } = await runs.start(
+        who,
+        { runbook, variables: input.variables, trigger: input.trigger ?? { source: 'manual', context: input.where ? { slack_channel: input.where.channel } : {} } },
+        groupsOf,
+      );
       // Without a channel (App Home), the run message goes to the user's DM with the app.
       const posted = await postLiveMessage(run, input.where ?? { channel: input.user.id });
       return { kind: 'started', run, ...posted };
@@ -138,8 +141,8 @@ export function createBotService(deps: BotServiceDeps) {
     /** Applies a button click. A refusal re-renders the clicked message from the stored run and throws. */
     async click(click: Click): Promise<{ run: Run; duplicate: boolean }> {
       try {
-        if (click.action === ActionId.RunTool) await requireOnlineDevice((await runs.get(click.value.r)).variables.deviceId ?? '', deps.devices);
-        const result = await runs.apply(click.value.r, await commandFor(click));
+        const { who, command } = await commandFor(click);
+        const result = await runs.command(who, click.value.r, command);
         await refreshIfNotLive(click.value.r, click.message);
         return result;
       } catch (error) {
@@ -150,34 +153,33 @@ export function createBotService(deps: BotServiceDeps) {
 
     /** Fails the step the fail-reason modal was opened for. */
     async failStep(input: { runId: string; stepId: string; visit: number; reason: string; user: SlackUser; key: string; message: MessageRef | null }): Promise<Run> {
-      const command: Command = {
+      const command: RunCommand = {
         type: 'fail',
-        actor: slackActor(input.user),
         key: input.key,
         source: `slack:${input.message?.channel ?? 'modal'}`,
         step_id: input.stepId,
         visit: input.visit,
         notes: input.reason,
       };
-      const { run } = await runs.apply(input.runId, command);
+      const { run } = await runs.command(personPrincipal(slackActor(input.user)), input.runId, command);
       await refreshIfNotLive(input.runId, input.message);
       return run;
     },
 
     /** `/runbook pause|cancel RUN`. */
     async control(runId: string, type: 'pause' | 'cancel', user: SlackUser, where: string): Promise<Run> {
-      return (await runs.apply(runId, { type, actor: slackActor(user), source: `slack:${where}` })).run;
+      return (await runs.command(personPrincipal(slackActor(user)), runId, { type, source: `slack:${where}` })).run;
     },
 
     /** `/runbook resume RUN`: continues a paused run and posts its live message here. */
     async resume(runId: string, user: SlackUser, where: Where): Promise<{ run: Run; location: RunMessageLocation | null; postError: string | null }> {
-      let run = await runs.get(runId);
-      if (run.status === 'paused') run = (await runs.apply(runId, { type: 'resume', actor: slackActor(user), source: `slack:${where.channel}` })).run;
+      let run = await runs.get(SLACK_READER, runId);
+      if (run.status === 'paused') run = (await runs.command(personPrincipal(slackActor(user)), runId, { type: 'resume', source: `slack:${where.channel}` })).run;
       return { run, ...(await postLiveMessage(run, where)) };
     },
 
     async status(runId: string): Promise<Run> {
-      return runs.get(runId);
+      return runs.get(SLACK_READER, runId);
     },
 
     async listRunbooks(text: string): Promise<{ items: RunbookRecord[]; hasMore: boolean }> {
@@ -186,12 +188,12 @@ export function createBotService(deps: BotServiceDeps) {
     },
 
     async listRuns(statuses: RunStatus[] | null): Promise<RunSummary[]> {
-      return runs.list({ ...(statuses ? { status: statuses } : {}), limit: 20 });
+      return runs.list(SLACK_READER, { ...(statuses ? { status: statuses } : {}), limit: 20 });
     },
 
     /** A device as its runner registered it (null when none did) and its most recent runs. */
     async device(id: string): Promise<{ device: Device | null; runs: RunSummary[] }> {
-      const [device, recent] = await Promise.all([deps.devices.get(id), runs.list({ deviceId: id, limit: 10 })]);
+      const [device, recent] = await Promise.all([deps.devices.get(id), runs.list(SLACK_READER, { deviceId: id, limit: 10 })]);
       return { device, runs: recent };
     },
 

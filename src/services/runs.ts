@@ -1,14 +1,16 @@
-// Runs as every surface drives them (REST, MCP; Slack's start rules too): who may start or
-// move a run, which runbook version, which device, and idempotency. Surfaces parse, call one
-// of these and render; the engine shell (run-service.ts) loads, transitions and saves.
-import { currentStep, type Command, type JsonValue, type Run, type RunStatus } from '../engine/index.js';
+// Runs as every surface drives them (Slack, REST, MCP): who may start or move a run, which
+// runbook version, which device, and idempotency. Surfaces parse, call one of these and
+// render; the engine shell (run-service.ts) loads, transitions and saves.
+import { currentStep, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunStatus, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { derivedId } from '../ids.js';
+import type { DeviceStore } from '../models/device-store.js';
 import type { PermissionStore } from '../models/permission-store.js';
-import type { RunPage, RunStore } from '../models/run-store.js';
+import type { RunListFilter, RunPage, RunStore, RunSummary } from '../models/run-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
+import { requireOnlineDevice } from './device-check.js';
 import { requireScope, type Principal } from './principal.js';
-import type { RunService } from './run-service.js';
+import type { ApplyResult, RunService } from './run-service.js';
 import { requireStartPermissions } from './start-permissions.js';
 
 export interface RunsDeps {
@@ -16,17 +18,21 @@ export interface RunsDeps {
   store: Pick<RunStore, 'page'>;
   runbooks: Pick<RunbookStore, 'snapshotForRun'>;
   permissions: Pick<PermissionStore, 'missing' | 'groupsCovering'>;
+  devices: Pick<DeviceStore, 'get'>;
   /** Posts the run's live Slack message in a channel; absent while Slack is off. */
   publish?: (run: Run, channel: string) => Promise<{ channel: string; ts: string }>;
 }
 
 export interface StartRequest {
-  runbookId: string;
+  /** An id, name or slug, or the published snapshot the caller already holds. */
+  runbook: string | RunbookSnapshot;
   variables?: Record<string, string>;
-  /** A Slack channel that gets the run's live message. */
+  /** A Slack channel that gets the run's live message (API starts; Slack posts its own). */
   channel?: string;
   /** The caller's idempotency key: the same key starts one run. */
   key?: string;
+  /** Default: `api` for API keys, `manual` for people. */
+  trigger?: { source: TriggerSource; context: JsonObject };
 }
 
 export interface Started {
@@ -35,14 +41,9 @@ export interface Started {
   slack: { channel: string; ts: string } | { channel: string; error: string } | null;
 }
 
-/** What a step command says besides its type. */
-export interface StepInput {
-  outcome?: string;
-  notes?: string;
-  output?: JsonValue;
-}
-
-export type StepCommand = 'advance' | 'skip' | 'fail' | 'approve' | 'reject';
+/** Commands people and agents send; the engine's own (start, waits, tool results) come from the shell. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type RunCommand = DistributiveOmit<Exclude<Command, { type: 'start' | 'wait_elapsed' | 'tool_result' }>, 'actor'>;
 export type StatusTarget = 'running' | 'paused' | 'cancelled';
 
 export interface ListRequest {
@@ -57,28 +58,25 @@ export type Runs = ReturnType<typeof createRuns>;
 
 export function createRuns(deps: RunsDeps) {
   const { runs } = deps;
-  /** Keys are per caller: two agents may both send `Idempotency-Key: 1`. */
-  const scopedKey = (who: Principal, key: string | undefined) => (key === undefined ? {} : { key: `api:${who.actor.id}:${key}` });
+
+  /** An API key's idempotency keys are its own: two agents may both send `Idempotency-Key: 1`. */
+  const scopedKey = (who: Principal, key: string | undefined) =>
+    key === undefined ? {} : { key: who.scopes === null ? key : `api:${who.actor.id}:${key}` };
 
   /**
    * An API key approves only where a runbook names it (`apikey:NAME` in approvers), and never
    * on a run it drives: the agent that moves a run on cannot also be its human check.
    */
-  async function requireApprover(who: Principal, runId: string): Promise<void> {
+  async function requireApprover(who: Principal, run: Run): Promise<void> {
     if (who.scopes === null) return;
-    const run = await runs.get(runId);
     const current = currentStep(run);
-    if (!current) throw new AppError(ErrorCode.Conflict, `run ${runId} has no current step to approve`);
+    if (!current) throw new AppError(ErrorCode.Conflict, `run ${run.id} has no current step to approve`);
+    const name = who.actor.name ?? who.actor.id;
     if (!current.def.approvers.includes(who.actor.id)) {
-      throw new AppError(
-        ErrorCode.Forbidden,
-        `API key "${who.actor.name ?? who.actor.id}" is not an approver of step "${current.def.label}": the runbook must name ${who.actor.id} in its approvers`,
-      );
+      throw new AppError(ErrorCode.Forbidden, `API key "${name}" is not an approver of step "${current.def.label}": the runbook must name ${who.actor.id} in its approvers`);
     }
     const drivers = new Set([run.started_by.id, ...run.steps.flatMap((s) => (s.actor ? [s.actor.id] : []))]);
-    if (drivers.has(who.actor.id)) {
-      throw new AppError(ErrorCode.Forbidden, `API key "${who.actor.name ?? who.actor.id}" drives run ${runId} and so cannot approve its gates`);
-    }
+    if (drivers.has(who.actor.id)) throw new AppError(ErrorCode.Forbidden, `API key "${name}" drives run ${run.id} and so cannot approve its gates`);
   }
 
   /** An awaiting_approval refusal also says who may decide, so an agent can tell a person. */
@@ -88,67 +86,85 @@ export function createRuns(deps: RunsDeps) {
     return new AppError(error.code, error.message, { details: { ...error.details, approvers }, cause: error });
   }
 
+  async function startable(who: Principal, runbook: string | RunbookSnapshot, groupsOf?: GroupsOf): Promise<RunbookSnapshot> {
+    requireScope(who, 'run');
+    const snapshot = typeof runbook === 'string' ? await deps.runbooks.snapshotForRun(runbook, {}) : runbook;
+    await requireStartPermissions(snapshot, who.actor, { permissions: deps.permissions, ...(groupsOf ? { groupsOf } : {}) });
+    return snapshot;
+  }
+
+  async function get(who: Principal, runId: string): Promise<Run> {
+    requireScope(who, 'read');
+    return runs.get(runId);
+  }
+
+  /** One command from a person or an agent, checked against who may send it. */
+  async function command(who: Principal, runId: string, command: RunCommand): Promise<ApplyResult> {
+    const deciding = command.type === 'approve' || command.type === 'reject';
+    requireScope(who, deciding ? 'approve' : 'run');
+    if (deciding && who.scopes !== null) await requireApprover(who, await runs.get(runId));
+    if (command.type === 'run_tool') await requireOnlineDevice((await runs.get(runId)).variables.deviceId ?? '', deps.devices);
+    const full = { ...command, actor: who.actor, ...scopedKey(who, command.key) } as Command;
+    try {
+      return await runs.apply(runId, full);
+    } catch (error) {
+      throw await withApprovers(error, runId);
+    }
+  }
+
   return {
-    async start(who: Principal, request: StartRequest): Promise<Started> {
-      requireScope(who, 'run');
+    get,
+    command,
+
+    /**
+     * The runbook a start would run, once the caller may start it: Slack asks before it opens
+     * the inputs form, so nobody fills one in only to be refused.
+     */
+    startable,
+
+    async start(who: Principal, request: StartRequest, groupsOf?: GroupsOf): Promise<Started> {
       if (request.channel !== undefined && !deps.publish) {
         throw new AppError(ErrorCode.Validation, 'channel: Slack is not configured on this server, so no channel can get the run message');
       }
-      const snapshot = await deps.runbooks.snapshotForRun(request.runbookId, {});
-      await requireStartPermissions(snapshot, who.actor, { permissions: deps.permissions });
+      const snapshot = await startable(who, request.runbook, groupsOf);
+      const agent = who.scopes !== null;
       const { run, duplicate } = await runs.startOnce({
         runbook: snapshot,
         variables: request.variables ?? {},
         actor: who.actor,
-        trigger: { source: 'api', context: request.channel ? { slack_channel: request.channel } : {} },
-        driver: who.scopes === null ? 'person' : 'agent',
+        trigger: request.trigger ?? { source: agent ? 'api' : 'manual', context: request.channel ? { slack_channel: request.channel } : {} },
+        driver: agent ? 'agent' : 'person',
         ...scopedKey(who, request.key),
         ...(request.key === undefined ? {} : { id: derivedId('run', `${who.actor.id}\u0000${request.key}`) }),
       });
       let slack: Started['slack'] = null;
       if (request.channel !== undefined && deps.publish && !duplicate) {
-        slack = await deps.publish(run, request.channel).catch((error: unknown) => ({
-          channel: request.channel as string,
-          error: error instanceof Error ? error.message : String(error),
-        }));
+        const channel = request.channel;
+        slack = await deps.publish(run, channel).catch((error: unknown) => ({ channel, error: error instanceof Error ? error.message : String(error) }));
       }
       return { run, duplicate, slack };
     },
 
-    async step(who: Principal, runId: string, type: StepCommand, input: StepInput, key?: string): Promise<Run> {
-      if (type === 'approve' || type === 'reject') {
-        requireScope(who, 'approve');
-        await requireApprover(who, runId);
-      } else {
-        requireScope(who, 'run');
-      }
-      const command = { type, actor: who.actor, source: who.scopes === null ? 'person' : 'api', ...scopedKey(who, key), ...input } as Command;
-      try {
-        return (await runs.apply(runId, command)).run;
-      } catch (error) {
-        throw await withApprovers(error, runId);
-      }
-    },
-
-    /** 002's `PUT /runs/:id {status}`: pause, resume, retry a failed run, or cancel. */
+    /** Reference 002's `PUT /runs/:id {status}`: pause, resume, retry a failed run, or cancel. */
     async setStatus(who: Principal, runId: string, status: StatusTarget, key?: string): Promise<Run> {
-      requireScope(who, 'run');
-      const run = await runs.get(runId);
-      const type = commandForStatus(run, status);
-      return (await runs.apply(runId, { type, actor: who.actor, source: 'api', ...scopedKey(who, key) } as Command)).run;
+      const run = await get(who, runId);
+      return (await command(who, runId, { type: commandForStatus(run, status), source: 'api', ...(key === undefined ? {} : { key }) } as RunCommand)).run;
     },
 
-    async get(who: Principal, runId: string): Promise<Run> {
-      requireScope(who, 'read');
-      return runs.get(runId);
-    },
-
-    async list(who: Principal, request: ListRequest): Promise<RunPage> {
+    async page(who: Principal, request: ListRequest): Promise<RunPage> {
       requireScope(who, 'read');
       return deps.store.page(request);
     },
+
+    async list(who: Principal, filter: RunListFilter): Promise<RunSummary[]> {
+      requireScope(who, 'read');
+      return runs.list(filter);
+    },
   };
 }
+
+/** Which of `candidates` (user groups holding a grant) the actor belongs to: Slack asks its API. */
+export type GroupsOf = (actorId: string, candidates: string[]) => Promise<string[]>;
 
 function commandForStatus(run: Run, status: StatusTarget): 'pause' | 'resume' | 'retry' | 'cancel' {
   if (status === 'paused') return 'pause';

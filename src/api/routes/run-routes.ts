@@ -2,7 +2,9 @@
 // skip, fail, status changes (reference 002), and approve / reject for API keys a runbook
 // names as approvers (ours).
 import type { Run } from '../../engine/index.js';
-import type { Runs, StepCommand } from '../../services/runs.js';
+import type { RunCommand, Runs } from '../../services/runs.js';
+
+type StepCommand = 'advance' | 'skip' | 'fail' | 'approve' | 'reject';
 import { presentCurrent, presentRun, presentRunDetail, presentRunSummary } from '../present-run.js';
 import { defineRoute, type ApiRoute, type RouteContext } from '../route.js';
 import { RunbookIdParam, RunIdParam } from '../schemas/common.js';
@@ -37,7 +39,8 @@ export function runRoutes(runs: Runs): ApiRoute[] {
       errors: [404, 409, 422],
       async handle({ who, params, body: input, idempotencyKey }: RouteContext<{ run_id: string }, unknown, Record<string, unknown>>) {
         const fields = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-        return current(await runs.step(who, params.run_id, type, fields, idempotencyKey));
+        const command = { type, ...fields, source: 'api', ...(idempotencyKey ? { key: idempotencyKey } : {}) } as RunCommand;
+        return current((await runs.command(who, params.run_id, command)).run);
       },
     });
 
@@ -52,7 +55,7 @@ export function runRoutes(runs: Runs): ApiRoute[] {
       success: { status: 200, schema: RunListResponse },
       errors: [422],
       async handle({ who, query }) {
-        const page = await runs.list(who, {
+        const page = await runs.page(who, {
           limit: query.limit,
           ...(query.status?.length ? { status: query.status } : {}),
           ...(query.runbook_id ? { runbookId: query.runbook_id } : {}),
@@ -126,7 +129,7 @@ export function runRoutes(runs: Runs): ApiRoute[] {
       errors: [404, 409, 422],
       async handle({ who, params, body, idempotencyKey }) {
         const started = await runs.start(who, {
-          runbookId: params.id,
+          runbook: params.id,
           ...(body.variables ? { variables: body.variables } : {}),
           ...(body.channel ? { channel: body.channel } : {}),
           ...(idempotencyKey ? { key: idempotencyKey } : {}),
