@@ -70,3 +70,18 @@ export function wantsHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
+
+/**
+ * Checks an argument with the store's own parser (parseSubject, parseKeyName…), so the CLI
+ * refuses exactly what the store would, before connecting; a refusal becomes `complain`'s line.
+ */
+export function checkWith(complain: (message: string) => void) {
+  return <T>(value: string, parse: (value: string) => T): T | undefined => {
+    try {
+      return parse(value);
+    } catch (e) {
+      complain((e as Error).message);
+      return undefined;
+    }
+  };
+}

@@ -10,6 +10,7 @@ import { apiKeyModel } from '../../src/models/api-key-model.js';
 import { API_SCOPES, parseKeyName, parseScopes } from '../../src/models/api-key-names.js';
 import { createApiKeyStore, generateApiKey, type ApiKeyStore } from '../../src/models/api-key-store.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { refusal } from '../support/refusal.js';
 
 const db = useTestDatabase();
 const admin: Actor = { kind: 'cli', id: 'admin' };
@@ -21,14 +22,6 @@ beforeAll(() => {
   store = createApiKeyStore(db.conn(), () => NOW);
 });
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 function refusalOf(fn: () => unknown): AppError {
   try {

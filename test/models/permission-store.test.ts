@@ -4,9 +4,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { Actor } from '../../src/engine/types.js';
-import { AppError, ErrorCode } from '../../src/errors.js';
+import { ErrorCode } from '../../src/errors.js';
 import { createPermissionStore, type PermissionStore } from '../../src/models/permission-store.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { refusal } from '../support/refusal.js';
 
 const db = useTestDatabase();
 const admin: Actor = { kind: 'cli', id: 'admin' };
@@ -19,14 +20,6 @@ beforeAll(() => {
   store = createPermissionStore(db.conn(), () => clock);
 });
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 describe('grant, revoke and list', () => {
   it('round-trips a grant and a revoke, listing permissions sorted with who changed them last', async () => {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { API_SCOPES, KEY_NAME_RULE, parseKeyName, parseScopes, type ApiScope } from '../../models/api-key-names.js';
 import { API_KEY_PREFIX, type ApiKeyRecord } from '../../models/api-key-store.js';
 import type { StoredActor } from '../../models/runbook-subschemas.js';
-import { parseArgs } from '../args.js';
+import { checkWith, parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { formatTable } from '../table.js';
 
@@ -19,15 +19,7 @@ const ApikeyArgs = z
   .object({ options: z.object({ scopes: z.string().optional() }), positionals: z.array(z.string()) })
   .transform(({ options, positionals }, ctx): ApikeyArgs => {
     const complain = (message: string) => ctx.issues.push({ code: 'custom', input: positionals, message });
-    // The store's own rules, so the CLI refuses exactly what the store would, before connecting.
-    const checked = <T>(value: string, parse: (value: string) => T): T | undefined => {
-      try {
-        return parse(value);
-      } catch (e) {
-        complain((e as Error).message);
-        return undefined;
-      }
-    };
+    const checked = checkWith(complain);
     const [action, name, ...rest] = positionals;
     if (action === undefined) complain('missing create, list or revoke');
     else if (!(ACTIONS as readonly string[]).includes(action)) complain(`unknown subcommand "${action}" (use create, list or revoke)`);

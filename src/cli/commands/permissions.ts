@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { StoredActor } from '../../models/runbook-subschemas.js';
 import { parsePermission, parseSubject, type Subject } from '../../models/permission-names.js';
 import type { GrantRecord, GrantResult, RevokeResult } from '../../models/permission-store.js';
-import { parseArgs } from '../args.js';
+import { checkWith, parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { formatTable } from '../table.js';
 
@@ -20,15 +20,7 @@ const PermissionsArgs = z
   .object({ options: z.object({}), positionals: z.array(z.string()) })
   .transform(({ positionals }, ctx): PermissionsArgs => {
     const complain = (message: string) => ctx.issues.push({ code: 'custom', input: positionals, message });
-    // Each argument is checked with the store's own rules, so the CLI refuses exactly what the store would.
-    const checked = <T>(value: string, parse: (value: string) => T): T | undefined => {
-      try {
-        return parse(value);
-      } catch (e) {
-        complain((e as Error).message);
-        return undefined;
-      }
-    };
+    const checked = checkWith(complain);
     const [action, subject, ...rest] = positionals;
     if (action === undefined) complain('missing grant, revoke or list');
     else if (!(ACTIONS as readonly string[]).includes(action)) complain(`unknown subcommand "${action}" (use grant, revoke or list)`);
