@@ -73,6 +73,17 @@ describe('apikey revoke', () => {
     expect((await db.cli('apikey', 'list')).stdout.some((l) => l.startsWith('short-lived '))).toBe(false);
   });
 
+  it('revokes the key’s permission grants with it, so a new key of that name starts with none', async () => {
+    await db.cli('apikey', 'create', 'granted-key');
+    expect((await db.cli('permissions', 'grant', 'apikey:granted-key', 'devices:execute', 'devices:read')).code).toBe(0);
+
+    const result = await db.cli('apikey', 'revoke', 'granted-key');
+
+    expect(result.stdout[0]).toMatch(/; its grants devices:execute, devices:read are revoked too$/);
+    await db.cli('apikey', 'create', 'granted-key');
+    expect((await db.cli('permissions', 'list', 'apikey:granted-key')).stdout.join('\n')).not.toContain('devices:execute');
+  });
+
   it('says so when there is no such key (exit 1)', async () => {
     expect(await db.cli('apikey', 'revoke', 'no-such-key')).toEqual({ code: 1, stdout: [], stderr: ['no API key named no-such-key'] });
   });

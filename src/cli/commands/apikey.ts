@@ -9,6 +9,8 @@ import type { StoredActor } from '../../models/runbook-subschemas.js';
 import { checkWith, parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { formatTable } from '../table.js';
+import { createApiKeys } from '../../services/api-keys.js';
+import { personPrincipal } from '../../services/principal.js';
 
 type ApikeyArgs = { action: 'create'; name: string; scopes: ApiScope[] } | { action: 'revoke'; name: string } | { action: 'list' };
 
@@ -52,16 +54,18 @@ export const apikeyCommand: CliCommand = {
   ],
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['scopes'] }, ApikeyArgs);
-    const store = await ctx.apiKeys();
+    const keys = createApiKeys({ keys: await ctx.apiKeys(), permissions: await ctx.permissions() });
+    const who = personPrincipal(ctx.author());
     if (args.action === 'create') {
-      const made = await store.create(args.name, args.scopes, ctx.author());
+      const made = await keys.create(who, args.name, args.scopes);
       ctx.io.stderr(`created API key ${made.record.name} with scopes ${made.record.scopes.join(',')}; the key is shown only this once:`);
       ctx.io.stdout(made.key);
     } else if (args.action === 'revoke') {
-      const gone = await store.revoke(args.name, ctx.author());
-      ctx.io.stdout(`revoked API key ${gone.name} (${shownPrefix(gone)})`);
+      const gone = await keys.revoke(who, args.name);
+      const grants = gone.permissions.length > 0 ? `; its grants ${gone.permissions.join(', ')} are revoked too` : '';
+      ctx.io.stdout(`revoked API key ${gone.key.name} (${shownPrefix(gone.key)})${grants}`);
     } else {
-      for (const line of describeList(await store.list())) ctx.io.stdout(line);
+      for (const line of describeList(await keys.list(who))) ctx.io.stdout(line);
     }
     return EXIT_OK;
   },
