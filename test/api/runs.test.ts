@@ -202,6 +202,16 @@ describe('skip, fail and status changes', () => {
       expect((await api.request('PUT', `/v1/runbooks/runs/${finished.id}`, { key: agent, body: { status: to } })).status).toBe(409);
     }
     expect((await advance(finished.id)).status).toBe(409);
+    const cancelled = await start(id, {});
+    await api.request('PUT', `/v1/runbooks/runs/${cancelled.id}`, { key: agent, body: { status: 'cancelled' } });
+    for (const run of [finished, cancelled]) {
+      const before = await api.request('GET', `/v1/runbooks/runs/${run.id}`, { key: agent });
+      for (const command of ['advance', 'skip', 'fail']) {
+        const answer = await api.request('POST', `/v1/runbooks/runs/${run.id}/${command}`, { key: agent, body: {} });
+        expect([command, answer.status, answer.body.error.code]).toEqual([command, 409, 'conflict']);
+      }
+      expect((await api.request('GET', `/v1/runbooks/runs/${run.id}`, { key: agent })).body).toEqual(before.body);
+    }
   });
 });
 
