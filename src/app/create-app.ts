@@ -2,7 +2,6 @@
 // stopped in order. The agent API plugs in here as it lands.
 import { createRequire } from 'node:module';
 
-import { createAlertService, type AlertService } from '../alerts/alert-service.js';
 import { createApi } from '../api/create-api.js';
 import { createAuthenticator } from '../api/authenticate.js';
 import { createIdempotencyStore } from '../api/idempotency-store.js';
@@ -10,6 +9,7 @@ import { createRateLimiter } from '../api/rate-limiter.js';
 import type { AlertRule } from '../alerts/parse/index.js';
 import { loadAlertRules } from '../alerts/rules-file.js';
 import { createAlertWebhooks } from '../alerts/webhook-intake.js';
+import { createSlackAlertCards } from '../bot/alert-cards.js';
 import { createBotService } from '../bot/bot-service.js';
 import { createBot, type Bot } from '../bot/create-bot.js';
 import { createHomeService } from '../bot/home-service.js';
@@ -38,6 +38,7 @@ import { createRunStore } from '../models/run-store.js';
 import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
 import { combineHandlers } from '../services/effect-handlers.js';
 import { createRunService, type RunService } from '../services/run-service.js';
+import { createAlertService, type AlertService } from '../services/alerts.js';
 import { createRunbooks } from '../services/runbooks.js';
 import { createRuns, type Runs } from '../services/runs.js';
 import { syncBuiltinsAtStart } from './builtin-sync.js';
@@ -212,7 +213,8 @@ async function listenToSlack(
   const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: runsApp, runbooks, notifier, groups, devices, client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
-  const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: service, bot: botService, notifier, client: bot.client, rules: alertRules, clock, logger });
+  const cards = createSlackAlertCards({ client: bot.client, notifier, clock });
+  const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: runsApp, cards, rules: alertRules, clock, logger });
   await bot.listen({ bot: botService, home, alerts, clock, logger });
   return alerts;
 }

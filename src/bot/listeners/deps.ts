@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger.js';
-import type { AlertService } from '../../alerts/alert-service.js';
+import type { AlertService } from '../../services/alerts.js';
 import type { BotService } from '../bot-service.js';
 import type { HomeService } from '../home-service.js';
 

@@ -15,33 +15,14 @@ import { SLACK_LIMITS } from './limits.js';
 import { code, escapeMrkdwn, truncate } from './mrkdwn.js';
 import { contextBlock, plainText, sectionBlock } from './run-format.js';
 import type { SlackMessage } from './types.js';
+import type { AlertCardMatch, AlertCardStart } from '../../services/alerts.js';
 
 export type AlertCardAlert = Pick<
   StoredAlert,
   'fingerprint' | 'type' | 'severity' | 'status' | 'host' | 'summary' | 'labels' | 'source' | 'decisions' | 'run_id'
 >;
 
-/** A matching playbook, in the order matching ranked it (PlaybookMatch and its candidate fit). */
-export interface AlertCardMatch {
-  runbook_id: string;
-  name: string;
-  version: number;
-  /** One line, e.g. `type service_down · tags web · severity ≥ high`. */
-  reason: string;
-  auto_execute: boolean;
-  /** Required variables the alert does not fill: Run asks for them in the inputs modal. */
-  missing: string[];
-}
-
-/** The run this alert started. */
-export interface AlertCardStart {
-  runbook_name: string;
-  run_id: string;
-  /** A Slack user id (shown as a mention) or a name (shown as text). */
-  by: string;
-  /** Started by the playbook's auto_execute rather than a Run click. */
-  auto: boolean;
-}
+export type { AlertCardMatch, AlertCardStart } from '../../services/alerts.js';
 
 export interface AlertCardInput {
   /**

@@ -15,7 +15,7 @@ export function registerAlertButtons(app: App, deps: ListenerDeps): void {
     try {
       const value = decodeAlertActionValue(action.value ?? '');
       if (!value.r) throw new Error('an alert Run button without a runbook');
-      const outcome = await deps.alerts.run(value.f, value.r, user);
+      const outcome = await deps.alerts.run(value.f, value.r, user, (input) => deps.bot.start({ ...input, user }));
       if (outcome.kind !== 'needs_inputs') return;
       const { runbook } = outcome;
       const channel = body.channel?.id ?? null;

@@ -23,7 +23,7 @@ export function registerStartInputsView(app: App, deps: ListenerDeps): void {
       await ack();
       const where = ctx.channel_id ? { channel: ctx.channel_id, ...(ctx.thread_ts ? { thread_ts: ctx.thread_ts } : {}) } : null;
       const outcome = ctx.alert
-        ? await deps.alerts.run(ctx.alert, ctx.runbook_id, user, { values: read.values, askForMissing: false })
+        ? await deps.alerts.run(ctx.alert, ctx.runbook_id, user, (input) => deps.bot.start({ ...input, user }), { values: read.values, askForMissing: false })
         : await deps.bot.start({ runbook, variables: read.values, user, where, askForMissing: false });
       if (outcome.kind === 'started' && outcome.postError) reply = postedNotice(outcome.run.id, outcome.postError);
       if (ctx.origin === 'home') await deps.home.publish(user.id).catch(() => undefined);

@@ -1,35 +1,81 @@
-// What the bot does with an alert once it is stored: find the playbooks whose trigger matches,
-// and either start the first one that says auto_execute or post a card suggesting them, in
-// the alert's thread. Run and Dismiss on the card come back here. Notifications of an alert
-// already handled (repeats, redeliveries, Slack retrying an event) change nothing visible,
-// and a resolved alert marks its card resolved.
-import type { WebClient } from '@slack/web-api';
-
-import type { BotService } from '../bot/bot-service.js';
-import type { RunNotifier } from '../bot/run-notifier.js';
-import type { SlackUser } from '../bot/slack-actor.js';
-import { buildAlertCard } from '../bot/views/alert-card.js';
-import { isTerminal, type RunbookSnapshot } from '../engine/index.js';
+// Alerts as the application layer handles them, whichever surface shows them: find the
+// playbooks whose trigger matches, and either start the first one that says auto_execute or
+// show a card suggesting them, in the alert's thread. Run and Dismiss on the card come back
+// here. Notifications of an alert already handled (repeats, redeliveries, Slack retrying an
+// event) change nothing visible, and a resolved alert marks its card resolved. How a card
+// looks and where it is posted is the surface's (AlertCards; Slack's is bot/alert-cards.ts).
+import { isTerminal, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AlertStore, ReceiveOutcome, StoredAlert } from '../models/alert-store.js';
 import type { DeviceStore } from '../models/device-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
-import type { RunService } from '../services/run-service.js';
-import type { Alert } from './alert.js';
-import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from './match/index.js';
-import { recognizeSlackMessage, type AlertRule, type SelfIdentity } from './parse/index.js';
+import type { Alert } from '../alerts/alert.js';
+import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from '../alerts/match/index.js';
+import { recognizeSlackMessage, type AlertRule, type SelfIdentity } from '../alerts/parse/index.js';
+import { personPrincipal, type Principal } from './principal.js';
+import type { Runs } from './runs.js';
+
+/** A matching playbook as a card lists it, in the order matching ranked it. */
+export interface AlertCardMatch {
+  runbook_id: string;
+  name: string;
+  version: number;
+  /** One line, e.g. `type service_down · tags web · severity ≥ high`. */
+  reason: string;
+  auto_execute: boolean;
+  /** Required variables the alert does not fill: Run asks for them. */
+  missing: string[];
+}
+
+/** The run this alert started. */
+export interface AlertCardStart {
+  runbook_name: string;
+  run_id: string;
+  /** A Slack user id (shown as a mention) or a name (shown as text). */
+  by: string;
+  /** Started by the playbook's auto_execute rather than a Run click. */
+  auto: boolean;
+}
+
+/** What a card shows: this episode of the alert (its decisions only), the matches, the run started. */
+export interface AlertCardState {
+  alert: StoredAlert;
+  matches: AlertCardMatch[];
+  started: AlertCardStart | null;
+}
+
+/** How a surface shows alerts: Slack posts a card message and edits it. */
+export interface AlertCards {
+  /** Posts a card; returns its message ts. */
+  post(where: AlertWhere, card: AlertCardState): Promise<string>;
+  update(at: { channel: string; ts: string }, card: AlertCardState): Promise<void>;
+  /** Posts the live message of a run nobody clicked for (auto_execute). */
+  postRun(run: Run, where: { channel: string; thread_ts: string }): Promise<void>;
+}
+
+/** Who clicked Run, as the surface knows them. */
+export interface AlertUser {
+  id: string;
+  name?: string | undefined;
+}
+
+/** A person's start of a playbook in the alert's thread; the surface asks for missing inputs. */
+export interface AlertRunStart {
+  runbook: RunbookSnapshot;
+  variables: Record<string, string>;
+  where: { channel: string; thread_ts?: string };
+  askForMissing: boolean;
+  trigger: { source: TriggerSource; context: JsonObject };
+}
 
 export interface AlertServiceDeps {
   store: AlertStore;
   runbooks: Pick<RunbookStore, 'publishedSnapshots' | 'snapshotForRun'>;
   devices: Pick<DeviceStore, 'get'>;
-  runs: Pick<RunService, 'start' | 'get'>;
-  bot: Pick<BotService, 'start'>;
-  /** Posts the run message of a run started without anyone clicking (auto_execute). */
-  notifier: Pick<RunNotifier, 'publish'>;
-  client: WebClient;
+  runs: Pick<Runs, 'start' | 'get'>;
+  cards: AlertCards;
   /** Rules for alerts no built-in recogniser reads (ALERT_RULES_FILE). */
   rules?: readonly AlertRule[];
   clock: () => number;
@@ -43,11 +89,12 @@ export interface AlertWhere {
 }
 
 const SYSTEM = { kind: 'system' as const, id: 'alerts' };
+const SYSTEM_PRINCIPAL: Principal = personPrincipal(SYSTEM);
 
 export type AlertService = ReturnType<typeof createAlertService>;
 
 export function createAlertService(deps: AlertServiceDeps) {
-  const { store, client, logger } = deps;
+  const { store, cards, logger } = deps;
   const perAlert = createKeyedMutex();
 
   // Read for every alert, so a playbook published a moment ago (by any process) is offered;
@@ -65,9 +112,9 @@ export function createAlertService(deps: AlertServiceDeps) {
   const snapshotOf = (match: PlaybookMatch) => (match.candidate as MatchCandidate & { snapshot: RunbookSnapshot }).snapshot;
 
   /** The card shows this episode only: a dismiss or a run from an earlier one is history. */
-  async function cardFor(alert: StoredAlert, matches: PlaybookMatch[], started: { runbook_name: string; run_id: string; by: string; auto: boolean } | null) {
+  function cardFor(alert: StoredAlert, matches: PlaybookMatch[], started: AlertCardStart | null): AlertCardState {
     const decisions = alert.decisions.filter((d) => new Date(d.at).getTime() >= alert.episode_started);
-    return buildAlertCard({
+    return {
       alert: { ...alert, decisions },
       matches: matches.map((m) => ({
         runbook_id: m.candidate.runbook_id,
@@ -78,13 +125,12 @@ export function createAlertService(deps: AlertServiceDeps) {
         missing: variablesFromAlert(alert, m.candidate.variables).missing.map((v) => v.name),
       })),
       started,
-      now: deps.clock(),
-    });
+    };
   }
 
   async function runIsActive(runId: string | null): Promise<boolean> {
     if (!runId) return false;
-    const run = await deps.runs.get(runId).catch(() => null);
+    const run = await deps.runs.get(SYSTEM_PRINCIPAL, runId).catch(() => null);
     return run !== null && !isTerminal(run.status) && run.status !== 'failed';
   }
 
@@ -92,38 +138,28 @@ export function createAlertService(deps: AlertServiceDeps) {
   async function autoStart(alert: StoredAlert, match: PlaybookMatch, where: { channel: string; thread_ts: string }) {
     const snapshot = snapshotOf(match);
     const { values } = variablesFromAlert(alert, snapshot.variables);
-    const run = await deps.runs.start({
+    const { run } = await deps.runs.start(SYSTEM_PRINCIPAL, {
       runbook: snapshot,
       variables: values,
-      actor: SYSTEM,
       trigger: { source: 'alert', context: { alert_id: alert.fingerprint, slack_channel: where.channel } },
       key: `alert:${alert.fingerprint}:${alert.notifications}`,
     });
     await store.decide(alert.fingerprint, { action: 'auto_run', runbook_id: snapshot.runbook_id, run_id: run.id, by: SYSTEM });
-    await deps.notifier.publish(run, where).catch((error: unknown) => logger.warn('could not post the run message of an auto-started run', { run_id: run.id, error }));
+    await cards.postRun(run, where).catch((error: unknown) => logger.warn('could not post the run message of an auto-started run', { run_id: run.id, error }));
     return run;
   }
 
   async function handleFiring(alert: StoredAlert, where: AlertWhere): Promise<void> {
     if (await runIsActive(alert.run_id)) return; // its run is still going: nothing new to offer
     const matches = await matchesFor(alert, where.channel);
-    const posted = await client.chat.postMessage({
-      channel: where.channel,
-      ...(where.thread_ts ? { thread_ts: where.thread_ts } : {}),
-      ...(await cardFor(alert, matches, null)),
-    });
-    const cardTs = posted.ts as string;
+    const cardTs = await cards.post(where, cardFor(alert, matches, null));
     const thread = where.thread_ts ?? cardTs;
     await store.attachCard(alert.fingerprint, { channel: where.channel, card_ts: cardTs, thread_ts: thread });
     const auto = matches.find((m) => m.auto_execute && variablesFromAlert(alert, m.candidate.variables).missing.length === 0);
     if (!auto) return;
     try {
       const run = await autoStart(alert, auto, { channel: where.channel, thread_ts: thread });
-      await client.chat.update({
-        channel: where.channel,
-        ts: cardTs,
-        ...(await cardFor(alert, matches, { runbook_name: auto.candidate.name, run_id: run.id, by: SYSTEM.id, auto: true })),
-      });
+      await cards.update({ channel: where.channel, ts: cardTs }, cardFor(alert, matches, { runbook_name: auto.candidate.name, run_id: run.id, by: SYSTEM.id, auto: true }));
     } catch (error) {
       // The card stays up with its Run buttons: a person can still start it and see why not.
       logger.warn('could not start an auto-execute playbook', { fingerprint: alert.fingerprint, runbook_id: auto.candidate.runbook_id, error });
@@ -133,7 +169,7 @@ export function createAlertService(deps: AlertServiceDeps) {
   async function handleResolved(alert: StoredAlert): Promise<void> {
     if (!alert.card_ts || !alert.channel) return;
     const matches = await matchesFor({ ...alert, status: 'firing' }, alert.channel);
-    await client.chat.update({ channel: alert.channel, ts: alert.card_ts, ...(await cardFor(alert, matches, startedOf(alert, matches))) });
+    await cards.update({ channel: alert.channel, ts: alert.card_ts }, cardFor(alert, matches, startedOf(alert, matches)));
   }
 
   /** The run this episode started, as the card shows it, from the latest run decision. */
@@ -169,8 +205,17 @@ export function createAlertService(deps: AlertServiceDeps) {
       });
     },
 
-    /** Run on a card: starts the playbook in the alert's thread, or says which inputs are missing. */
-    run(fingerprint: string, runbookId: string, user: SlackUser, given: { values?: Record<string, string>; askForMissing?: boolean } = {}): ReturnType<BotService['start']> {
+    /**
+     * Run on a card: starts the playbook in the alert's thread through `start` (the surface's
+     * own start, which may ask for the inputs the alert does not fill).
+     */
+    run<O extends { kind: string; run?: Run }>(
+      fingerprint: string,
+      runbookId: string,
+      user: AlertUser,
+      start: (input: AlertRunStart) => Promise<O>,
+      given: { values?: Record<string, string>; askForMissing?: boolean } = {},
+    ): Promise<O> {
       return perAlert.run(fingerprint, async () => {
         const alert = await requireAlert(fingerprint);
         if (alert.status === 'resolved') throw new AppError(ErrorCode.Conflict, 'this alert has resolved; nothing to run');
@@ -178,20 +223,20 @@ export function createAlertService(deps: AlertServiceDeps) {
         const snapshot = await deps.runbooks.snapshotForRun(runbookId, {});
         const { values } = variablesFromAlert(alert, snapshot.variables);
         const where = { channel: alert.channel ?? user.id, ...(alert.thread_ts ? { thread_ts: alert.thread_ts } : {}) };
-        const outcome = await deps.bot.start({
+        const outcome = await start({
           runbook: snapshot,
           variables: { ...values, ...given.values },
-          user,
           where,
           askForMissing: given.askForMissing ?? true,
           trigger: { source: 'alert', context: { alert_id: fingerprint, slack_channel: where.channel } },
         });
-        if (outcome.kind === 'started') {
-          const decided = await store.decide(fingerprint, { action: 'run', runbook_id: runbookId, run_id: outcome.run.id, by: { kind: 'slack', id: user.id, name: user.name } });
+        if (outcome.kind === 'started' && outcome.run) {
+          const by = { kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) };
+          const decided = await store.decide(fingerprint, { action: 'run', runbook_id: runbookId, run_id: outcome.run.id, by });
           if (decided?.card_ts && decided.channel) {
             const matches = await matchesFor({ ...decided, status: 'firing' }, decided.channel);
             const started = { runbook_name: snapshot.name, run_id: outcome.run.id, by: user.id, auto: false };
-            await client.chat.update({ channel: decided.channel, ts: decided.card_ts, ...(await cardFor(decided, matches, started)) });
+            await cards.update({ channel: decided.channel, ts: decided.card_ts }, cardFor(decided, matches, started));
           }
         }
         return outcome;
@@ -216,13 +261,12 @@ export function createAlertService(deps: AlertServiceDeps) {
     },
 
     /** Dismiss on a card: recorded, and the card says who. */
-    dismiss(fingerprint: string, user: SlackUser): Promise<void> {
+    dismiss(fingerprint: string, user: AlertUser): Promise<void> {
       return perAlert.run(fingerprint, async () => {
         await requireAlert(fingerprint);
-        const decided = await store.decide(fingerprint, { action: 'dismiss', runbook_id: null, run_id: null, by: { kind: 'slack', id: user.id, name: user.name } });
-        if (decided?.card_ts && decided.channel) {
-          await client.chat.update({ channel: decided.channel, ts: decided.card_ts, ...(await cardFor(decided, [], null)) });
-        }
+        const by = { kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) };
+        const decided = await store.decide(fingerprint, { action: 'dismiss', runbook_id: null, run_id: null, by });
+        if (decided?.card_ts && decided.channel) await cards.update({ channel: decided.channel, ts: decided.card_ts }, cardFor(decided, [], null));
       });
     },
 
