@@ -3,6 +3,7 @@
 // person and then advanced by the agent; every answer checked against the OpenAPI document.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createPermissionStore } from '../../src/models/permission-store.js';
 import { useApi } from './support/api-rig.js';
 
 const api = useApi();
@@ -252,5 +253,17 @@ describe('starting runs', () => {
       ['start', 'api', 'apikey:deploy-agent', null],
       ['advance', 'api', 'apikey:deploy-agent', 'api'],
     ]);
+  });
+});
+
+describe('required permissions', () => {
+  it('refuses a key without a runbook’s required permissions, naming the grant, and starts once it is granted', async () => {
+    const id = await createRunbook({ name: 'Guarded', required_permissions: ['deploys:production'], steps: [{ label: 'One', instruction: '1' }] });
+    const refused = await api.request('POST', `/v1/runbooks/${id}/runs`, { key: agent, body: {} });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain('`runbook-bot permissions grant apikey:deploy-agent deploys:production`');
+    expect((await api.request('GET', `/v1/runbooks/runs?runbook_id=${id}`, { key: agent })).body.data).toEqual([]);
+    await createPermissionStore(api.app().db.conn).grant('apikey:deploy-agent', ['deploys:production'], { kind: 'cli', id: 'admin' });
+    expect((await api.request('POST', `/v1/runbooks/${id}/runs`, { key: agent, body: {} })).status).toBe(201);
   });
 });
