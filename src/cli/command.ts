@@ -3,7 +3,8 @@
 import type { Actor } from '../engine/types.js';
 import type { ApiKeyStore } from '../models/api-key-store.js';
 import type { PermissionStore } from '../models/permission-store.js';
-import type { RunbookStore } from '../models/runbook-store.js';
+import type { Principal } from '../services/principal.js';
+import type { Runbooks } from '../services/runbooks.js';
 
 export interface CliIo {
   stdout(line: string): void;
@@ -15,14 +16,16 @@ export interface CliIo {
 
 export interface CommandContext {
   io: CliIo;
-  /** Loads the configuration and connects on first call (lint never does). */
-  store(): Promise<RunbookStore>;
-  /** The permission grants, on the same connection as store(). */
+  /** The runbooks service; loads the configuration and connects on first call (lint never does). */
+  runbooks(): Promise<Runbooks>;
+  /** The permission grants, on the same connection as runbooks(). */
   permissions(): Promise<PermissionStore>;
-  /** The API keys, on the same connection as store(). */
+  /** The API keys, on the same connection as runbooks(). */
   apiKeys(): Promise<ApiKeyStore>;
   /** Who the changes are recorded as. */
   author(): Actor;
+  /** The same person, as the services take them. */
+  who(): Principal;
 }
 
 export interface CliCommand {

@@ -1,10 +1,11 @@
 // Finding the runbook a NAME argument means (id, name in any case, or slug: DESIGN §5) and
 // checking version numbers against it, so messages name the runbook rather than its id.
 import { AppError, ErrorCode } from '../errors.js';
-import type { RunbookRecord, RunbookStore } from '../models/runbook-store.js';
+import type { RunbookRecord } from '../models/runbook-store.js';
+import type { CommandContext } from './command.js';
 
-export function findRunbook(store: RunbookStore, name: string, company: string | undefined): Promise<RunbookRecord> {
-  return store.find(name, { company });
+export async function findRunbook(ctx: CommandContext, name: string, company: string | undefined): Promise<RunbookRecord> {
+  return (await ctx.runbooks()).find(ctx.who(), name, { company });
 }
 
 /** Versions are numbered 1..latest without gaps, so the latest number bounds them all. */

@@ -19,6 +19,7 @@ import { runnerCommand } from './commands/runner.js';
 import { versionsCommand } from './commands/versions.js';
 import { describeError } from './report-error.js';
 import { createStoreSession } from './store-session.js';
+import { personPrincipal } from '../services/principal.js';
 
 export type { CliIo } from './command.js';
 
@@ -50,7 +51,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   const session = createStoreSession(io);
   try {
-    return await command.run(rest, { io, store: session.store, permissions: session.permissions, apiKeys: session.apiKeys, author: () => cliAuthor(io.env) });
+    return await command.run(rest, {
+      io,
+      runbooks: session.runbooks,
+      permissions: session.permissions,
+      apiKeys: session.apiKeys,
+      author: () => cliAuthor(io.env),
+      who: () => personPrincipal(cliAuthor(io.env)),
+    });
   } catch (e) {
     return fail(io, e, commandUsage(command));
   } finally {

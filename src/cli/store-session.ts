@@ -9,11 +9,13 @@ import { defaultFerretdbDir } from '../embedded/ferretdb.js';
 import { createApiKeyStore, type ApiKeyStore } from '../models/api-key-store.js';
 import { openDatabase, type OpenDatabase } from '../models/open-database.js';
 import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
-import { createRunbookStore, type RunbookStore } from '../models/runbook-store.js';
+import { createRunStore } from '../models/run-store.js';
+import { createRunbookStore } from '../models/runbook-store.js';
+import { createRunbooks, type Runbooks } from '../services/runbooks.js';
 import type { CliIo } from './command.js';
 
 export interface StoreSession {
-  store(): Promise<RunbookStore>;
+  runbooks(): Promise<Runbooks>;
   permissions(): Promise<PermissionStore>;
   apiKeys(): Promise<ApiKeyStore>;
   close(): Promise<void>;
@@ -34,13 +36,13 @@ export function createStoreSession(io: CliIo): StoreSession {
   }
 
   const connected = () => (opening ??= open());
-  let runbooks: Promise<RunbookStore> | undefined;
+  let runbooks: Promise<Runbooks> | undefined;
   let permissions: Promise<PermissionStore> | undefined;
   let apiKeys: Promise<ApiKeyStore> | undefined;
 
   return {
-    store() {
-      runbooks ??= connected().then((open) => createRunbookStore(open.conn));
+    runbooks() {
+      runbooks ??= connected().then((open) => createRunbooks({ store: createRunbookStore(open.conn), runs: createRunStore(open.conn) }));
       return runbooks;
     },
     permissions() {

@@ -6,7 +6,8 @@ import { formatProblem, parseDefinition, type RunbookSource, type StepSource } f
 import type { CompiledRunbook, CompiledStep } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { RunStore } from '../models/run-store.js';
-import type { ListOptions, RunbookPage, RunbookRecord, RunbookStore } from '../models/runbook-store.js';
+import type { RunbookDiff } from '../engine/runbook-diff.js';
+import type { FindOptions, ListOptions, RunbookPage, RunbookRecord, RunbookStore, SaveResult, VersionDetail, VersionSummary } from '../models/runbook-store.js';
 import { requireScope, type Principal } from './principal.js';
 
 export interface RunbooksDeps {
@@ -139,6 +140,44 @@ export function createRunbooks(deps: RunbooksDeps) {
         'reordered steps',
       );
       return runbook.compiled.steps;
+    },
+
+    /** A definition already parsed (the CLI's import): a new runbook, or a new version of the one with its name. */
+    async save(who: Principal, source: RunbookSource, opts: { note?: string | undefined; publish?: boolean | undefined } = {}): Promise<SaveResult> {
+      requireScope(who, 'author');
+      return store.save({ source, author: who.actor, note: opts.note, publish: opts.publish });
+    },
+
+    /** By id, name (any case) or slug, among the global runbooks and the company's. */
+    async find(who: Principal, nameOrId: string, opts: FindOptions = {}): Promise<RunbookRecord> {
+      requireScope(who, 'read');
+      return store.find(nameOrId, opts);
+    },
+
+    async versions(who: Principal, id: string): Promise<VersionSummary[]> {
+      requireScope(who, 'read');
+      return store.versions(id);
+    },
+
+    async version(who: Principal, id: string, number: number): Promise<VersionDetail> {
+      requireScope(who, 'read');
+      return store.version(id, number);
+    },
+
+    async diff(who: Principal, id: string, a: number, b: number): Promise<RunbookDiff> {
+      requireScope(who, 'read');
+      return store.diff(id, a, b);
+    },
+
+    /** A new version with the content of version `number`. */
+    async rollback(who: Principal, id: string, number: number): Promise<VersionDetail> {
+      requireScope(who, 'author');
+      return store.rollback(id, number, who.actor);
+    },
+
+    async toDraft(who: Principal, id: string): Promise<RunbookRecord> {
+      requireScope(who, 'author');
+      return store.toDraft(id, who.actor);
     },
 
     async archive(who: Principal, id: string): Promise<RunbookRecord> {

@@ -11,7 +11,7 @@ import type { RunbookStore } from '../models/runbook-store.js';
 import { requireOnlineDevice } from './device-check.js';
 import { requireScope, type Principal } from './principal.js';
 import type { ApplyResult, RunService } from './run-service.js';
-import { requireStartPermissions } from './start-permissions.js';
+import { requireStartPermissions } from './permissions.js';
 
 export interface RunsDeps {
   runs: RunService;

@@ -10,7 +10,6 @@ import { checkWith, parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { formatTable } from '../table.js';
 import { createApiKeys } from '../../services/api-keys.js';
-import { personPrincipal } from '../../services/principal.js';
 
 type ApikeyArgs = { action: 'create'; name: string; scopes: ApiScope[] } | { action: 'revoke'; name: string } | { action: 'list' };
 
@@ -55,7 +54,7 @@ export const apikeyCommand: CliCommand = {
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['scopes'] }, ApikeyArgs);
     const keys = createApiKeys({ keys: await ctx.apiKeys(), permissions: await ctx.permissions() });
-    const who = personPrincipal(ctx.author());
+    const who = ctx.who();
     if (args.action === 'create') {
       const made = await keys.create(who, args.name, args.scopes);
       ctx.io.stderr(`created API key ${made.record.name} with scopes ${made.record.scopes.join(',')}; the key is shown only this once:`);

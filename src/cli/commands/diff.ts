@@ -25,9 +25,8 @@ export const diffCommand: CliCommand = {
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['company'] }, DiffArgs);
     const [a, b] = args.versions;
-    const store = await ctx.store();
-    const runbook = await findRunbook(store, args.name, args.company);
-    const diff = await store.diff(runbook.id, requireVersion(runbook, a), requireVersion(runbook, b));
+    const runbook = await findRunbook(ctx, args.name, args.company);
+    const diff = await (await ctx.runbooks()).diff(ctx.who(), runbook.id, requireVersion(runbook, a), requireVersion(runbook, b));
     for (const line of formatDiff(diff).split('\n')) ctx.io.stdout(line);
     return EXIT_OK;
   },

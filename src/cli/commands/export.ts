@@ -22,9 +22,8 @@ export const exportCommand: CliCommand = {
   details: ['--company NAME  look among company NAME runbooks too', '--version N     that version instead of the latest'],
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['company', 'version'] }, ExportArgs);
-    const store = await ctx.store();
-    const runbook = await findRunbook(store, args.name, args.company);
-    const version = await store.version(runbook.id, requireVersion(runbook, args.version ?? runbook.latest_version));
+    const runbook = await findRunbook(ctx, args.name, args.company);
+    const version = await (await ctx.runbooks()).version(ctx.who(), runbook.id, requireVersion(runbook, args.version ?? runbook.latest_version));
     // toYaml ends with a newline; the io adds one per line.
     for (const line of toYaml(version.source).replace(/\n$/, '').split('\n')) ctx.io.stdout(line);
     return EXIT_OK;

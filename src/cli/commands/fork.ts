@@ -4,7 +4,6 @@
 import { z } from 'zod';
 
 import { LIMITS } from '../../engine/definition/index.js';
-import type { Scope } from '../../engine/types.js';
 import { describeScope } from '../../models/runbook-records.js';
 import { CompanyOption, positionalsNamed } from '../arg-schemas.js';
 import { parseArgs } from '../args.js';
@@ -32,13 +31,12 @@ export const forkCommand: CliCommand = {
   ],
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['company', 'name'] }, ForkArgs);
-    const store = await ctx.store();
-    const original = await store.find(args.name);
-    const scope: Scope = args.company === undefined ? { type: 'global' } : { type: 'company', company: args.company };
-    const made = await store.fork(original.id, { scope, name: args.newName, author: ctx.author() });
-    const origin = made.runbook.forked_from;
+    const runbooks = await ctx.runbooks();
+    const original = await runbooks.find(ctx.who(), args.name);
+    const made = await runbooks.fork(ctx.who(), original.id, { ...(args.company ? { company: args.company } : {}), ...(args.newName ? { name: args.newName } : {}) });
+    const origin = made.record.forked_from;
     const from = origin === null ? '' : `, forked from ${origin.runbook_id} v${origin.version}`;
-    ctx.io.stdout(`created ${quoted(made.runbook)} (${made.runbook.id}) in ${describeScope(made.runbook.scope)}${from}`);
+    ctx.io.stdout(`created ${quoted(made.record)} (${made.record.id}) in ${describeScope(made.record.scope)}${from}`);
     return EXIT_OK;
   },
 };

@@ -3,13 +3,12 @@
 // Invalid files are reported and skipped; the valid ones are still imported.
 import { z } from 'zod';
 
-import type { RunbookSource } from '../../engine/definition/index.js';
 import { ErrorCode, asAppError } from '../../errors.js';
-import type { RunbookStore, SaveResult } from '../../models/runbook-store.js';
+import type { SaveResult } from '../../models/runbook-store.js';
 import { describeScope, nameKey, scopeKey, scopeOfSource } from '../../models/runbook-records.js';
 import { CompanyOption } from '../arg-schemas.js';
 import { parseArgs } from '../args.js';
-import { EXIT_OK, EXIT_PROBLEMS, type CliCommand, type CommandContext } from '../command.js';
+import { EXIT_OK, EXIT_PROBLEMS, type CliCommand } from '../command.js';
 import { loadDefinitionFiles, type LoadedFile } from '../definition-files.js';
 import { quoted } from '../find-runbook.js';
 import { errorMessage } from '../report-error.js';
@@ -41,15 +40,15 @@ export const importCommand: CliCommand = {
     const files = claimNames(withCompany(await loadDefinitionFiles(args.paths, ctx.io.cwd), args.company));
     // Opened once up front: a bad environment or an unreachable server is one error for the
     // whole command (exit 2 for configuration), not the same complaint under every file.
-    const store = files.some((loaded) => loaded.ok) ? await ctx.store() : undefined;
+    const runbooks = files.some((loaded) => loaded.ok) ? await ctx.runbooks() : undefined;
     let failed = false;
     for (const loaded of files) {
       if (!loaded.ok) {
         failed = true;
         for (const problem of loaded.problems) ctx.io.stderr(`${loaded.file}: ${problem}`);
-      } else if (store !== undefined) {
+      } else if (runbooks !== undefined) {
         try {
-          ctx.io.stdout(describeSave(await save(store, loaded.source, args, ctx)));
+          ctx.io.stdout(describeSave(await runbooks.save(ctx.who(), loaded.source, { note: args.note, publish: args.publish })));
         } catch (e) {
           if (!isAboutTheFile(e)) throw e;
           failed = true;
@@ -67,9 +66,6 @@ function isAboutTheFile(e: unknown): boolean {
   return code === ErrorCode.Conflict || code === ErrorCode.Validation || code === ErrorCode.NotFound || code === ErrorCode.Forbidden;
 }
 
-function save(store: RunbookStore, source: RunbookSource, args: ImportArgs, ctx: CommandContext): Promise<SaveResult> {
-  return store.save({ source, author: ctx.author(), note: args.note, publish: args.publish });
-}
 
 // --company fills in a missing scope; a file that names another scope keeps a problem
 // rather than silently going where the user did not ask.

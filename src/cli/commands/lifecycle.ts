@@ -2,8 +2,9 @@
 // what happened, or that nothing needed to.
 import { z } from 'zod';
 
-import type { Actor } from '../../engine/types.js';
-import type { RunbookRecord, RunbookStore } from '../../models/runbook-store.js';
+import type { RunbookRecord } from '../../models/runbook-store.js';
+import type { Principal } from '../../services/principal.js';
+import type { Runbooks } from '../../services/runbooks.js';
 import { CompanyOption, positionalsNamed } from '../arg-schemas.js';
 import { parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
@@ -16,7 +17,7 @@ const LifecycleArgs = z
 interface Move {
   name: string;
   summary: string;
-  apply(store: RunbookStore, id: string, author: Actor): Promise<RunbookRecord>;
+  apply(runbooks: Runbooks, who: Principal, id: string): Promise<RunbookRecord>;
   done(after: RunbookRecord): string;
   already(after: RunbookRecord): string;
 }
@@ -28,9 +29,8 @@ function lifecycleCommand(move: Move): CliCommand {
     usage: `${move.name} NAME [--company NAME]`,
     async run(argv, ctx) {
       const args = parseArgs(argv, { values: ['company'] }, LifecycleArgs);
-      const store = await ctx.store();
-      const before = await findRunbook(store, args.name, args.company);
-      const after = await move.apply(store, before.id, ctx.author());
+      const before = await findRunbook(ctx, args.name, args.company);
+      const after = await move.apply(await ctx.runbooks(), ctx.who(), before.id);
       // The store returns the record unchanged when there was nothing to do.
       const same = before.status === after.status && before.published_version === after.published_version;
       ctx.io.stdout(same ? move.already(after) : move.done(after));
@@ -42,7 +42,7 @@ function lifecycleCommand(move: Move): CliCommand {
 export const publishCommand = lifecycleCommand({
   name: 'publish',
   summary: 'publish the latest version (runs start from it)',
-  apply: (store, id, author) => store.publish(id, author),
+  apply: async (runbooks, who, id) => (await runbooks.publish(who, id)).record,
   done: (r) => `published ${quoted(r)} v${r.published_version}`,
   already: (r) => `${quoted(r)} is already published at v${r.published_version}`,
 });
@@ -50,7 +50,7 @@ export const publishCommand = lifecycleCommand({
 export const archiveCommand = lifecycleCommand({
   name: 'archive',
   summary: 'archive a runbook (hidden, starts no runs)',
-  apply: (store, id, author) => store.archive(id, author),
+  apply: (runbooks, who, id) => runbooks.archive(who, id),
   done: (r) => `archived ${quoted(r)}`,
   already: (r) => `${quoted(r)} is already archived`,
 });
@@ -58,7 +58,7 @@ export const archiveCommand = lifecycleCommand({
 export const draftCommand = lifecycleCommand({
   name: 'draft',
   summary: 'move a runbook back to draft to revise it',
-  apply: (store, id, author) => store.toDraft(id, author),
+  apply: (runbooks, who, id) => runbooks.toDraft(who, id),
   done: (r) => `moved ${quoted(r)} back to draft`,
   already: (r) => `${quoted(r)} is already a draft`,
 });

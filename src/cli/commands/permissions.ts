@@ -9,6 +9,7 @@ import type { GrantRecord, GrantResult, RevokeResult } from '../../models/permis
 import { checkWith, parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { formatTable } from '../table.js';
+import { createPermissions } from '../../services/permissions.js';
 
 type PermissionsArgs =
   | { action: 'grant' | 'revoke'; subject: string; permissions: string[] }
@@ -53,13 +54,14 @@ export const permissionsCommand: CliCommand = {
   ],
   async run(argv, ctx) {
     const args = parseArgs(argv, {}, PermissionsArgs);
-    const store = await ctx.permissions();
+    const permissions = createPermissions({ store: await ctx.permissions() });
+    const who = ctx.who();
     if (args.action === 'list') {
-      for (const line of describeList(await store.list(args.subject), args.subject)) ctx.io.stdout(line);
+      for (const line of describeList(await permissions.list(who, args.subject), args.subject)) ctx.io.stdout(line);
     } else if (args.action === 'grant') {
-      for (const line of describeGrant(await store.grant(args.subject, args.permissions, ctx.author()))) ctx.io.stdout(line);
+      for (const line of describeGrant(await permissions.grant(who, args.subject, args.permissions))) ctx.io.stdout(line);
     } else {
-      for (const line of describeRevoke(await store.revoke(args.subject, args.permissions, ctx.author()))) ctx.io.stdout(line);
+      for (const line of describeRevoke(await permissions.revoke(who, args.subject, args.permissions))) ctx.io.stdout(line);
     }
     return EXIT_OK;
   },

@@ -17,9 +17,8 @@ export const rollbackCommand: CliCommand = {
   usage: 'rollback NAME V [--company NAME]',
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['company'] }, RollbackArgs);
-    const store = await ctx.store();
-    const runbook = await findRunbook(store, args.name, args.company);
-    const made = await store.rollback(runbook.id, requireVersion(runbook, args.version), ctx.author());
+    const runbook = await findRunbook(ctx, args.name, args.company);
+    const made = await (await ctx.runbooks()).rollback(ctx.who(), runbook.id, requireVersion(runbook, args.version));
     ctx.io.stdout(`rolled back ${quoted(runbook)} to v${args.version} as v${made.number}`);
     return EXIT_OK;
   },

@@ -19,9 +19,8 @@ export const versionsCommand: CliCommand = {
   usage: 'versions NAME [--company NAME]',
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['company'] }, VersionsArgs);
-    const store = await ctx.store();
-    const runbook = await findRunbook(store, args.name, args.company);
-    const versions = await store.versions(runbook.id);
+    const runbook = await findRunbook(ctx, args.name, args.company);
+    const versions = await (await ctx.runbooks()).versions(ctx.who(), runbook.id);
     ctx.io.stdout(`${quoted(runbook)} (${runbook.id}, ${runbook.status})`);
     const rows = versions.map((v) => [`v${v.number}`, marks(runbook, v).join(', '), v.created_at.toISOString(), author(v), v.note]);
     for (const line of formatTable(['VERSION', 'MARK', 'CREATED AT', 'AUTHOR', 'NOTE'], rows)) ctx.io.stdout(line);

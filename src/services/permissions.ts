@@ -1,10 +1,32 @@
-// Who may start a runbook that carries required_permissions (DESIGN §2): the actor (a Slack
-// user, an API key) must hold each one, directly or through a group. Groups are asked about
-// only when grants to groups would cover what the actor lacks, so a runbook anyone may
-// start, or an actor granted directly, costs no lookup.
+// Permissions (DESIGN §2 required_permissions): granting and revoking them, and the rule a
+// start applies: the actor (a Slack user, an API key) must hold each permission a runbook
+// requires, directly or through a group. Groups are asked about only when grants to groups
+// would cover what the actor lacks, so a runbook anyone may start, or an actor granted
+// directly, costs no lookup.
 import type { Actor, RunbookSnapshot } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
-import type { PermissionStore } from '../models/permission-store.js';
+import type { GrantRecord, GrantResult, PermissionStore, RevokeResult } from '../models/permission-store.js';
+import { requireScope, type Principal } from './principal.js';
+
+export type Permissions = ReturnType<typeof createPermissions>;
+
+/** Grants as admins manage them (the CLI today). */
+export function createPermissions(deps: { store: Pick<PermissionStore, 'grant' | 'revoke' | 'list'> }) {
+  return {
+    async grant(who: Principal, subject: string, permissions: readonly string[]): Promise<GrantResult> {
+      requireScope(who, 'admin');
+      return deps.store.grant(subject, permissions, who.actor);
+    },
+    async revoke(who: Principal, subject: string, permissions: readonly string[]): Promise<RevokeResult> {
+      requireScope(who, 'admin');
+      return deps.store.revoke(subject, permissions, who.actor);
+    },
+    async list(who: Principal, subject?: string): Promise<GrantRecord[]> {
+      requireScope(who, 'admin');
+      return deps.store.list(subject);
+    },
+  };
+}
 
 export interface StartPermissionDeps {
   permissions: Pick<PermissionStore, 'missing' | 'groupsCovering'>;
