@@ -39,6 +39,7 @@ import { createRunbookStore, type RunbookStore } from '../models/runbook-store.j
 import { combineHandlers } from '../services/effect-handlers.js';
 import { createRunService, type RunService } from '../services/run-service.js';
 import { createAlertService, type AlertService } from '../services/alerts.js';
+import { createDevices } from '../services/devices.js';
 import { createRunbooks } from '../services/runbooks.js';
 import { createRuns, type Runs } from '../services/runs.js';
 import { syncBuiltinsAtStart } from './builtin-sync.js';
@@ -211,7 +212,7 @@ async function listenToSlack(
 ): Promise<AlertService> {
   const { service, runsApp, runbooks, devices, messages, alertStore, alertRules, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
-  const botService = createBotService({ runs: runsApp, runbooks, notifier, groups, devices, client: bot.client, logger });
+  const botService = createBotService({ runs: runsApp, runbooks, notifier, groups, devices: createDevices({ devices, runs: service }), client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   const cards = createSlackAlertCards({ client: bot.client, notifier, clock });
   const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: runsApp, cards, rules: alertRules, clock, logger });

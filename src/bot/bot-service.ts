@@ -5,7 +5,8 @@ import type { WebClient } from '@slack/web-api';
 
 import { findStep, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunStatus, type TriggerSource, type VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
-import type { Device, DeviceStore } from '../models/device-store.js';
+import type { Device } from '../models/device-store.js';
+import type { Devices } from '../services/devices.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
 import type { RunbookRecord } from '../models/runbook-records.js';
@@ -25,7 +26,7 @@ export interface BotServiceDeps {
   notifier: RunNotifier;
   groups: GroupResolver;
   /** `/runbook device ID`. */
-  devices: Pick<DeviceStore, 'get'>;
+  devices: Pick<Devices, 'describe'>;
   client: WebClient;
   logger: Logger;
 }
@@ -193,8 +194,7 @@ export function createBotService(deps: BotServiceDeps) {
 
     /** A device as its runner registered it (null when none did) and its most recent runs. */
     async device(id: string): Promise<{ device: Device | null; runs: RunSummary[] }> {
-      const [device, recent] = await Promise.all([deps.devices.get(id), runs.list(SLACK_READER, { deviceId: id, limit: 10 })]);
-      return { device, runs: recent };
+      return deps.devices.describe(SLACK_READER, id);
     },
 
     async runbookForInputs(runbookId: string): Promise<RunbookSnapshot> {
