@@ -30,20 +30,18 @@ function schemaFor(schema: z.ZodType): JsonSchema {
   return { $ref: REF(id) };
 }
 
-function components(): Record<string, JsonSchema> {
+function components(requestIds: ReadonlySet<string>): Record<string, JsonSchema> {
   // Requests are read as input (defaults optional), answers described as output.
   const all = z.toJSONSchema(apiSchemas, { io: 'output', unrepresentable: 'any', uri: REF }) as { schemas: Record<string, JsonSchema> };
   const inputs = z.toJSONSchema(apiSchemas, { io: 'input', unrepresentable: 'any', uri: REF }) as { schemas: Record<string, JsonSchema> };
   const out: Record<string, JsonSchema> = {};
   for (const [id, schema] of Object.entries(all.schemas)) {
-    const chosen = REQUEST_IDS.has(id) ? (inputs.schemas[id] as JsonSchema) : schema;
+    const chosen = requestIds.has(id) ? (inputs.schemas[id] as JsonSchema) : schema;
     const { $schema: _schema, $id: _id, ...rest } = chosen;
     out[id] = rest;
   }
   return out;
 }
-
-const REQUEST_IDS = new Set<string>();
 
 function parameters(route: ApiRoute): JsonSchema[] {
   const out: JsonSchema[] = [];
@@ -58,10 +56,7 @@ function parameters(route: ApiRoute): JsonSchema[] {
 }
 
 export function buildOpenApi(routes: readonly ApiRoute[], info: { version: string }): JsonSchema {
-  for (const route of routes) {
-    const id = route.body ? apiSchemas.get(route.body)?.id : undefined;
-    if (id) REQUEST_IDS.add(id);
-  }
+  const requestIds = new Set(routes.flatMap((route) => (route.body ? [apiSchemas.get(route.body)?.id ?? ''] : [])));
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([a-z_]+)/g, '{$1}');
@@ -92,6 +87,6 @@ export function buildOpenApi(routes: readonly ApiRoute[], info: { version: strin
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     paths,
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: components() },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: components(requestIds) },
   };
 }

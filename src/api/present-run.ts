@@ -11,7 +11,7 @@ import type { Current, CurrentStep, Run as RunOut, RunDetail, RunStep, RunSummar
 
 const actorName = (actor: { id: string } | null) => actor?.id ?? null;
 
-function approvalOf(run: Run, def: CompiledStep, state: EngineRunStep): z.infer<typeof CurrentStep>['approval'] {
+function approvalOf(def: CompiledStep, state: EngineRunStep): z.infer<typeof CurrentStep>['approval'] {
   const waiting = def.type === 'gate' || state.awaiting_approval;
   if (!waiting || state.status !== 'active') return null;
   const decided = def.type === 'gate' && (state.outcome === 'approved' || state.outcome === 'rejected') ? state.outcome : null;
@@ -30,7 +30,7 @@ export function presentCurrentStep(run: Run): z.infer<typeof CurrentStep> | null
     required: def.required,
     status: state.status,
     outcome: state.outcome,
-    approval: approvalOf(run, def, state),
+    approval: approvalOf(def, state),
     due_at: run.wait && run.wait.step_id === def.id ? iso(run.wait.due_at) : null,
   };
 }

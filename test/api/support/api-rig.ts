@@ -18,7 +18,7 @@ import { useTestRedis } from '../../support/redis.js';
 export interface ApiAnswer {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  /** Parsed JSON, loosely typed: tests read into it freely and the OpenAPI check holds its shape. */
   body: any;
 }
 
