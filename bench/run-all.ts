@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import { benchAdvances } from './advance-throughput.js';
 import { benchAlerts } from './alerts.js';
+import { benchApi } from './api-throughput.js';
 import { benchSlackLatency } from './slack-latency.js';
 import { benchToolRoundTrip } from './tool-roundtrip.js';
 import { benchWaits } from './wait-lateness.js';
@@ -14,4 +15,5 @@ if (all || which.includes('waits')) console.log(`${await benchWaits()}\n`);
 if (all || which.includes('slack')) console.log(`${await benchSlackLatency()}\n`);
 if (all || which.includes('tools')) console.log(`${await benchToolRoundTrip()}\n`);
 if (all || which.includes('alerts')) console.log(`${await benchAlerts()}\n`);
+if (all || which.includes('api')) console.log(`${await benchApi()}\n`);
 process.exit(0);

@@ -1,7 +1,9 @@
 // Shared set-up for benchmarks: the same servers the tests use (embedded FerretDB unless
 // MONGODB_URI is set; Redis from REDIS_URL), a fresh database and queue prefix, and cleanup.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mongoose from 'mongoose';
@@ -110,4 +112,85 @@ export async function stopInOrder(bench: string, steps: [string, () => Promise<u
   for (const [what, step] of steps) {
     await step().catch((error: unknown) => console.error(`${bench} bench: stopping the ${what} failed: ${(error as Error).message}`));
   }
+}
+
+/** What cpuSeconds() measures, in its order: the servers a bench runs on, and the machine as a whole. */
+export const CPU_USERS = ['node (this process)', 'FerretDB', 'PostgreSQL (all its processes)', 'Redis', 'machine'] as const;
+
+/** CPU seconds used so far by each of CPU_USERS (FerretDB: this process's child). Linux /proc; NaN for the rest elsewhere. */
+export function cpuSeconds(): number[] {
+  const own = process.cpuUsage();
+  const used = [(own.user + own.system) / 1e6, 0, 0, 0, Number.NaN];
+  const tick = 100; // USER_HZ
+  try {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // it ended meanwhile
+      }
+      // "pid (comm) state ppid …": after the comm, ppid is field 1 and utime, stime 11 and 12.
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      const user = comm === 'ferretdb' && Number(fields[1]) === process.pid ? 1 : comm === 'postgres' ? 2 : comm === 'redis-server' ? 3 : 0;
+      if (user > 0) used[user] = (used[user] ?? 0) + seconds;
+    }
+    // "cpu user nice system idle iowait irq softirq steal …": busy is all but idle and iowait.
+    const jiffies = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+    used[4] = (jiffies.reduce((a, b) => a + b, 0) - (jiffies[3] ?? 0) - (jiffies[4] ?? 0)) / tick;
+  } catch {
+    return [used[0] ?? 0, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+  }
+  return used;
+}
+
+/** Cores each of CPU_USERS used since `from` (a cpuSeconds() reading), over `seconds` of wall time. */
+export function coresSince(from: number[], seconds: number): number[] {
+  return cpuSeconds().map((v, i) => (v - (from[i] ?? 0)) / seconds);
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The main thread's CPU profile from start to stop (node's inspector), written to a .cpuprofile file. */
+export function createCpuProfiler() {
+  const session = new Session();
+  return {
+    async start(): Promise<void> {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    },
+    /** Writes the profile to `path`; returns its self time by place, largest first, as "place 12.3%". */
+    async stop(path: string): Promise<string[]> {
+      const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+      session.disconnect();
+      await writeFile(path, JSON.stringify(profile));
+      const placeOfNode = new Map(profile.nodes.map((n) => [n.id, placeOf(n.callFrame.url, n.callFrame.functionName)]));
+      const self = new Map<string, number>();
+      profile.samples.forEach((id, i) => {
+        const place = placeOfNode.get(id) ?? '?';
+        self.set(place, (self.get(place) ?? 0) + (profile.timeDeltas[i] ?? 0));
+      });
+      const total = [...self.values()].reduce((a, b) => a + b, 0);
+      return [...self.entries()].sort((a, b) => b[1] - a[1]).map(([place, t]) => `${place} ${((100 * t) / total).toFixed(1)}%`);
+    },
+  };
+}
+
+/** A package (node_modules/NAME), a folder of this repository, a node module, or a native or VM frame by name. */
+function placeOf(url: string, fn: string): string {
+  if (url === '') return fn || '(program)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1] ?? url;
+  if (url.startsWith('node:')) return url.startsWith('node:internal/') ? `node:${url.split('/')[1] ?? ''}` : url;
+  const local = /\/(src|bench|test)\/(.+)$/.exec(url);
+  if (!local) return url;
+  const dirs = (local[2] ?? '').split('/').slice(0, -1);
+  return dirs.length > 0 ? `${local[1]}/${dirs.join('/')}` : `${local[1]}/${local[2]}`;
 }
