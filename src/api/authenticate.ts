@@ -19,18 +19,32 @@ const CHALLENGE = { 'www-authenticate': 'Bearer realm="runbook-bot"' };
 export function createAuthenticator({ keys, cacheMs, now = Date.now }: AuthenticatorOptions) {
   // Keyed by the key's hash: the plaintext key is not kept longer than the request.
   const cache = createLru<{ principal: Principal; at: number }>(1_000);
+  // One lookup per key at a time: the requests that arrive while it is out wait for it.
+  const pending = new Map<string, Promise<Principal | null>>();
+
+  async function lookUp(token: string, hash: string): Promise<Principal | null> {
+    const record = await keys.authenticate(token);
+    if (!record) {
+      cache.delete(hash);
+      return null;
+    }
+    const principal = apiKeyPrincipal(record.name, record.scopes);
+    if (cacheMs > 0) cache.set(hash, { principal, at: now() });
+    return principal;
+  }
+
   return async (token: string | null): Promise<Principal> => {
     if (token === null) throw new HttpError(401, 'unauthorized', 'missing API key: send Authorization: Bearer KEY (create one with `runbook-bot apikey create NAME`)', CHALLENGE);
     const hash = createHash('sha256').update(token).digest('hex');
     const hit = cache.get(hash);
     if (hit && now() - hit.at < cacheMs) return hit.principal;
-    const record = await keys.authenticate(token);
-    if (!record) {
-      cache.delete(hash);
-      throw new HttpError(401, 'unauthorized', 'invalid or revoked API key', CHALLENGE);
+    let lookup = pending.get(hash);
+    if (!lookup) {
+      lookup = lookUp(token, hash).finally(() => pending.delete(hash));
+      pending.set(hash, lookup);
     }
-    const principal = apiKeyPrincipal(record.name, record.scopes);
-    if (cacheMs > 0) cache.set(hash, { principal, at: now() });
+    const principal = await lookup;
+    if (!principal) throw new HttpError(401, 'unauthorized', 'invalid or revoked API key', CHALLENGE);
     return principal;
   };
 }

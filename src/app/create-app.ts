@@ -73,6 +73,9 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   logger.info('database ready', { where: db.where });
   const queueConnection = createRedis(config.redisUrl);
   const workerConnection = createRedis(config.redisUrl, { forWorker: true });
+  // The API's own: on BullMQ's connection each MULTI also carries BullMQ's defined scripts, which
+  // bench/api-throughput.ts measured at several times the cost of a plain connection's.
+  const apiConnection = createRedis(config.redisUrl);
   const scheduler = createWaitScheduler({ connection: queueConnection, prefix: queuePrefix });
   const dispatcher = createToolDispatcher({ connection: queueConnection, prefix: queuePrefix, clock });
   const runs = createRunStore(db.conn);
@@ -139,8 +142,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     runs: runsApp,
     runbooks: runbooksApp,
     authenticate: createAuthenticator({ keys: createApiKeyStore(db.conn, clock), cacheMs: config.apiKeyCacheMs ?? 5_000, now: clock }),
-    limiter: createRateLimiter({ redis: queueConnection, prefix: queuePrefix, limit: config.apiRateLimit ?? 600, now: clock }),
-    idempotency: createIdempotencyStore({ redis: queueConnection, prefix: queuePrefix }),
+    limiter: createRateLimiter({ redis: apiConnection, prefix: queuePrefix, limit: config.apiRateLimit ?? 600, now: clock }),
+    idempotency: createIdempotencyStore({ redis: apiConnection, prefix: queuePrefix }),
     logger,
     version: VERSION,
   });
@@ -183,10 +186,12 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         await worker.close();
         await toolResults.close();
         await drain(notifier, logger);
+        await service.idle();
         await scheduler.close();
         await dispatcher.close();
         queueConnection.disconnect();
         workerConnection.disconnect();
+        apiConnection.disconnect();
         await db.close();
         logger.info('stopped');
       })();

@@ -97,6 +97,12 @@ export function createRunService(deps: RunServiceDeps) {
     await copyAudit(run.id, outbox).catch((error: unknown) => logger.warn('audit copy failed; will retry', { run_id: run.id, error }));
   }
 
+  const copying = new Set<Promise<void>>();
+  function track(copy: Promise<void>): void {
+    copying.add(copy);
+    void copy.finally(() => copying.delete(copy));
+  }
+
   async function appliedEarlier(run: Run, command: Command): Promise<boolean> {
     const key = command.key;
     return key !== undefined && run.keys_evicted && !run.applied_keys.includes(key) && (await deps.runs.keyApplied(run.id, key));
@@ -130,7 +136,8 @@ export function createRunService(deps: RunServiceDeps) {
         remember(saved);
         // Effects first: the entries are safe in the outbox, and a render should not wait for their copy.
         await performEffects(handlers, result.effects, result.run, logger);
-        await copyAuditWhenDue(result.run, saved.outbox);
+        // Nor should the caller: the copy goes on after the answer (idle() waits for it).
+        track(copyAuditWhenDue(result.run, saved.outbox));
         return { run: result.run, duplicate: false };
       }
       recent.delete(runId);
@@ -177,6 +184,11 @@ export function createRunService(deps: RunServiceDeps) {
     /** Applies one command; commands for the same run queue behind each other in this process. */
     apply(runId: string, command: Command): Promise<ApplyResult> {
       return perRun.run(runId, () => applyNow(runId, command));
+    },
+
+    /** Resolves once the audit copies under way have finished (before the store closes). */
+    async idle(): Promise<void> {
+      while (copying.size > 0) await Promise.all([...copying]);
     },
 
     /** Every applied command on the run, in order. */

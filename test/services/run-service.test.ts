@@ -121,12 +121,16 @@ describe('run service against the database', () => {
     const events = () => db.conn().collection('run_events');
     const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
     await service.apply(run.id, { type: 'advance', actor: alice });
+    await service.idle();
     expect(await events().countDocuments({ run_id: run.id })).toBe(0);
     expect((await service.audit(run.id)).map((e) => e.command)).toEqual(['start', 'advance']);
     await service.apply(run.id, { type: 'pause', actor: alice });
+    // The copy goes on after the command's answer; idle() waits for it.
+    await service.idle();
     expect(await events().countDocuments({ run_id: run.id })).toBe(3);
     await service.apply(run.id, { type: 'resume', actor: alice });
     await service.apply(run.id, { type: 'cancel', actor: alice, reason: 'done here' });
+    await service.idle();
     expect(await events().countDocuments({ run_id: run.id })).toBe(5);
     const trail = await service.audit(run.id);
     expect(trail.map((e) => [e.seq, e.command])).toEqual([[1, 'start'], [2, 'advance'], [3, 'pause'], [4, 'resume'], [5, 'cancel']]);
