@@ -11,8 +11,6 @@ export interface CreateRedisOptions {
    * `maxRetriesPerRequest: null` there.
    */
   forWorker?: boolean;
-  /** Commands issued in the same tick go out in one write (the API's per-request counters). */
-  autoPipelining?: boolean;
 }
 
 export function createRedis(url: string, opts: CreateRedisOptions = {}): Redis {
@@ -20,7 +18,6 @@ export function createRedis(url: string, opts: CreateRedisOptions = {}): Redis {
     // Queue commands fail fast while Redis is down, so a Slack click gets an answer.
     maxRetriesPerRequest: opts.forWorker ? null : 3,
     enableReadyCheck: true,
-    ...(opts.autoPipelining ? { enableAutoPipelining: true } : {}),
   });
 }
 
