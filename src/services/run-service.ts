@@ -79,11 +79,35 @@ export function createRunService(deps: RunServiceDeps) {
   const copied = createLru<number>(10_000);
   const uncopied = (runId: string, outbox: AuditEntry[]) => outbox.filter((e) => e.seq > (copied.get(runId) ?? 0));
 
-  async function copyAudit(runId: string, entries: AuditEntry[]): Promise<void> {
-    const pending = uncopied(runId, entries);
-    if (pending.length === 0) return;
-    await deps.runs.copyEvents(runId, pending);
-    copied.set(runId, pending.reduce((max, e) => Math.max(max, e.seq), 0));
+  // Highest seq a copy has been asked for, per run: it only keeps the next commands from
+  // asking again for entries a copy under way is writing. What a save may drop from the
+  // outbox is decided by `copied` alone, which moves only once a copy is confirmed.
+  const queuedUpTo = createLru<number>(10_000);
+  const notYetQueued = (runId: string, outbox: AuditEntry[]) =>
+    outbox.filter((e) => e.seq > Math.max(copied.get(runId) ?? 0, queuedUpTo.get(runId) ?? 0));
+  // One copy at a time per run, in order, so `copied` never passes an entry a failed copy missed.
+  const copyChains = new Map<string, Promise<void>>();
+
+  function copyAudit(runId: string, entries: AuditEntry[]): Promise<void> {
+    const last = entries.reduce((max, e) => Math.max(max, e.seq), 0);
+    queuedUpTo.set(runId, Math.max(queuedUpTo.get(runId) ?? 0, last));
+    const copy = (copyChains.get(runId) ?? Promise.resolve()).then(async () => {
+      const pending = uncopied(runId, entries);
+      if (pending.length === 0) return;
+      try {
+        await deps.runs.copyEvents(runId, pending);
+      } catch (error) {
+        queuedUpTo.delete(runId); // ask again with the next command
+        throw error;
+      }
+      copied.set(runId, Math.max(copied.get(runId) ?? 0, last));
+    });
+    const settled = copy.catch(() => undefined);
+    copyChains.set(runId, settled);
+    void settled.then(() => {
+      if (copyChains.get(runId) === settled) copyChains.delete(runId);
+    });
+    return copy;
   }
 
   /**
@@ -92,7 +116,7 @@ export function createRunService(deps: RunServiceDeps) {
    * costs one write, not two.
    */
   async function copyAuditWhenDue(run: Run, outbox: AuditEntry[]): Promise<void> {
-    if (outbox.length < auditBatch && !isTerminal(run.status) && run.status !== 'failed') return;
+    if (notYetQueued(run.id, outbox).length < auditBatch && !isTerminal(run.status) && run.status !== 'failed') return;
     // The entries are safe in the outbox; a later command copies them if this fails.
     await copyAudit(run.id, outbox).catch((error: unknown) => logger.warn('audit copy failed; will retry', { run_id: run.id, error }));
   }

@@ -137,6 +137,39 @@ describe('run service against the database', () => {
     expect(trail[4]).toMatchObject({ notes: 'done here', from_status: 'running', to_status: 'cancelled', actor: alice });
   });
 
+  it('loses no audit entry when a copy to run_events fails after a later copy was asked for', async () => {
+    const runs = createRunStore(db.conn());
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    // The first copy hangs until released and then fails; later copies go through.
+    const flaky = {
+      ...runs,
+      async copyEvents(runId: string, entries: Parameters<typeof runs.copyEvents>[1]) {
+        calls += 1;
+        if (calls === 1) {
+          await gate;
+          throw new Error('copy lost');
+        }
+        return runs.copyEvents(runId, entries);
+      },
+    };
+    const service = createRunService({ runs: flaky, runbooks: snapshotLookup([deploy]), auditBatch: 2 });
+    const events = () => db.conn().collection('run_events');
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    await service.apply(run.id, { type: 'pause', actor: alice }); // asks for 1-2: hangs
+    await service.apply(run.id, { type: 'resume', actor: alice });
+    await service.apply(run.id, { type: 'pause', actor: alice }); // asks for 3-4 while 1-2 is out
+    await service.apply(run.id, { type: 'resume', actor: alice });
+    release();
+    await service.idle();
+    expect((await events().find({ run_id: run.id }).sort({ seq: 1 }).toArray()).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    await service.apply(run.id, { type: 'cancel', actor: alice });
+    await service.idle();
+    expect((await events().find({ run_id: run.id }).sort({ seq: 1 }).toArray()).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await service.audit(run.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('lists runs by status, newest activity first', async () => {
     const { service } = setup();
     const a = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
