@@ -36,7 +36,7 @@ import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
 import { createSlackSender, type SlackSender } from '../test/support/slack-requests.js';
-import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, withCommandMonitoring, type Backend, type BenchEnv } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const TOKEN = 'bench-alerts-token';
@@ -243,14 +243,13 @@ async function onBackend(backend: Backend): Promise<string> {
   const n = SAMPLES;
   // Database commands that ended while `counting`, by command and collection: count, total ms.
   let counting = false;
-  const commandOf = new Map<number, string>();
-  const commands = new Map<string, [number, number]>();
+  let commands = new Map<string, [number, number]>();
   try {
     fake = await startFakeSlack();
     cards = watchCards(fake);
     bare = await startBareServer();
     const config: Config = {
-      mongodbUri: `${env.uri}${env.uri.includes('?') ? '&' : '?'}monitorCommands=true`,
+      mongodbUri: withCommandMonitoring(env.uri),
       redisUrl: env.redisUrl,
       slackApiUrl: fake.apiUrl,
       slackBotToken: 'xoxb-bench-token',
@@ -266,17 +265,7 @@ async function onBackend(backend: Backend): Promise<string> {
     };
     app = await startApp({ config, logger, queuePrefix: env.prefix, builtinPlaybooks: false });
     const slack = createSlackSender({ url: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET, responseUrlFor: fake.responseUrl });
-    const client = app.db.conn.getClient();
-    client.on('commandStarted', (e) => {
-      if (counting) commandOf.set(e.requestId, `${e.commandName} ${String((e.command as Record<string, unknown>)[e.commandName])}`);
-    });
-    client.on('commandSucceeded', (e) => {
-      const key = commandOf.get(e.requestId);
-      if (key === undefined) return;
-      commandOf.delete(e.requestId);
-      const [k, total] = commands.get(key) ?? [0, 0];
-      commands.set(key, [k + 1, total + e.duration]);
-    });
+    commands = timeCommands(app.db.conn.getClient(), () => counting);
     const perAlert: string[] = [];
     const webhookUrl = `http://127.0.0.1:${app.port}/alerts`;
     const webhooks: WebhookRow[] = [];

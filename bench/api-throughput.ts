@@ -63,6 +63,8 @@ import {
   percentile,
   stopInOrder,
   table,
+  timeCommands,
+  withCommandMonitoring,
   type Backend,
   type BenchEnv,
 } from './support.js';
@@ -247,29 +249,17 @@ function watchServers() {
  */
 function instrument(app: App, servers: ReturnType<typeof watchServers>) {
   let on = false;
-  const commandOf = new Map<number, string>();
-  const commands = new Map<string, [number, number]>();
   const parts = { before: [] as number[], copied: [] as number[], plain: [] as number[], after: [] as number[] };
   const readAt = new Map<string, number>();
   const appliedAt = new Map<string, number>();
   const copying = new Set<string>();
   const setSizes: number[] = [];
-  const client = app.db.conn.getClient();
-  client.on('commandStarted', (e) => {
-    if (!on) return;
+  const commands = timeCommands(app.db.conn.getClient(), () => on, (e) => {
     const command = e.command as Record<string, unknown>;
-    commandOf.set(e.requestId, `${e.commandName} ${String(command[e.commandName])}`);
     const [first] = e.commandName === 'insert' && command.insert === 'run_events' ? (command.documents as { run_id?: string }[]) : [];
     if (first?.run_id) copying.add(first.run_id);
     const [update] = e.commandName === 'update' && command.update === 'runs' ? (command.updates as { u: { $set?: object } }[]) : [];
     if (update?.u.$set) setSizes.push(mongoose.mongo.BSON.calculateObjectSize(update.u.$set));
-  });
-  client.on('commandSucceeded', (e) => {
-    const key = commandOf.get(e.requestId);
-    if (key === undefined) return;
-    commandOf.delete(e.requestId);
-    const [n, total] = commands.get(key) ?? [0, 0];
-    commands.set(key, [n + 1, total + e.duration]);
   });
   servers.listen((event, url, port, at) => {
     const runId = /\/runs\/([^/]+)\/advance$/.exec(url)?.[1];
@@ -533,7 +523,7 @@ async function onBackend(backend: Backend): Promise<string> {
   try {
     const config: Config = {
       // With command monitoring, to count and time the database commands of the API window.
-      mongodbUri: `${env.uri}${env.uri.includes('?') ? '&' : '?'}monitorCommands=true`,
+      mongodbUri: withCommandMonitoring(env.uri),
       redisUrl: env.redisUrl,
       // Slack is off (no token, no secret); the URL is never used.
       slackApiUrl: 'http://127.0.0.1:9/api/',

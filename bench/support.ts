@@ -194,3 +194,33 @@ function placeOf(url: string, fn: string): string {
   const dirs = (local[2] ?? '').split('/').slice(0, -1);
   return dirs.length > 0 ? `${local[1]}/${dirs.join('/')}` : `${local[1]}/${local[2]}`;
 }
+
+/** The URI with the driver's command monitoring on, which timeCommands listens to. */
+export function withCommandMonitoring(uri: string): string {
+  return `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true`;
+}
+
+type MonitoredClient = ReturnType<mongoose.Connection['getClient']>;
+type CommandStarted = mongoose.mongo.CommandStartedEvent;
+
+/**
+ * Driver-timed database commands while `counting()` holds, as `update runs` → [count, total
+ * ms]; `onStart` sees every counted command as it starts (for what a bench reads from them).
+ */
+export function timeCommands(client: MonitoredClient, counting: () => boolean, onStart?: (e: CommandStarted) => void): Map<string, [number, number]> {
+  const commandOf = new Map<number, string>();
+  const commands = new Map<string, [number, number]>();
+  client.on('commandStarted', (e) => {
+    if (!counting()) return;
+    commandOf.set(e.requestId, `${e.commandName} ${String((e.command as Record<string, unknown>)[e.commandName])}`);
+    onStart?.(e);
+  });
+  client.on('commandSucceeded', (e) => {
+    const key = commandOf.get(e.requestId);
+    if (key === undefined) return;
+    commandOf.delete(e.requestId);
+    const [n, total] = commands.get(key) ?? [0, 0];
+    commands.set(key, [n + 1, total + e.duration]);
+  });
+  return commands;
+}

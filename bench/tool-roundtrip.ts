@@ -56,7 +56,7 @@ import { createToolCallStore, type ToolCallStore } from '../src/models/tool-call
 import { parseRunnerConfig } from '../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../src/runner/runner.js';
 import { createToolRegistry, type ToolRegistry } from '../src/runner/tool-registry.js';
-import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, withCommandMonitoring, type Backend, type BenchEnv } from './support.js';
 
 const STEPS = 40;
 const RUNNERS = [1, 20];
@@ -262,7 +262,7 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
   const { logger, counts } = countingLogger();
   const config: Config = {
     // With command monitoring, to count and time the database commands of the window.
-    mongodbUri: `${env.uri}${env.uri.includes('?') ? '&' : '?'}monitorCommands=true`,
+    mongodbUri: withCommandMonitoring(env.uri),
     redisUrl: env.redisUrl,
     // Slack is off (no token, no secret); the URL is never used.
     slackApiUrl: 'http://127.0.0.1:9/api/',
@@ -286,8 +286,7 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
     parts.set(runId, entry);
   };
   const runOfCall = new Map<string, string>();
-  const commandOf = new Map<number, string>();
-  const commands = new Map<string, [number, number]>();
+  let commands = new Map<string, [number, number]>();
   const runOnDevice = new Map<string, string>();
   let app: App | undefined;
   const started: Runner[] = [];
@@ -301,17 +300,7 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
   try {
     app = await startApp({ config, logger, queuePrefix: prefix, builtinPlaybooks: false });
     counts.clear(); // the "Slack is not configured" help printed at start
-    const client = app.db.conn.getClient();
-    client.on('commandStarted', (e) => {
-      if (sampler.inWindow()) commandOf.set(e.requestId, `${e.commandName} ${String((e.command as Record<string, unknown>)[e.commandName])}`);
-    });
-    client.on('commandSucceeded', (e) => {
-      const key = commandOf.get(e.requestId);
-      if (key === undefined) return;
-      commandOf.delete(e.requestId);
-      const [n, total] = commands.get(key) ?? [0, 0];
-      commands.set(key, [n + 1, total + e.duration]);
-    });
+    commands = timeCommands(app.db.conn.getClient(), () => sampler.inWindow());
     await publishRunbook(app);
     const runnerConfig = parseRunnerConfig({ custom_tools: [echoModule] }, process.cwd());
     const registry = await createToolRegistry(runnerConfig);
