@@ -32,11 +32,10 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 
 import { startApp, type App } from '../src/app/create-app.js';
-import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
 import { createSlackSender, type SlackSender } from '../test/support/slack-requests.js';
-import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, withCommandMonitoring, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, benchAppConfig, type Backend, type BenchEnv } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const TOKEN = 'bench-alerts-token';
@@ -248,21 +247,13 @@ async function onBackend(backend: Backend): Promise<string> {
     fake = await startFakeSlack();
     cards = watchCards(fake);
     bare = await startBareServer();
-    const config: Config = {
-      mongodbUri: withCommandMonitoring(env.uri),
-      redisUrl: env.redisUrl,
+    const config = benchAppConfig(env, {
       slackApiUrl: fake.apiUrl,
       slackBotToken: 'xoxb-bench-token',
       slackSigningSecret: SIGNING_SECRET,
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'warn',
-      reconcileIntervalMs: 60_000,
-      deviceHeartbeatMs: 10_000,
-      runnerStalledCheckMs: 30_000,
       alertsToken: TOKEN,
       alertsChannel: ALERTS_CHANNEL,
-    };
+    });
     app = await startApp({ config, logger, queuePrefix: env.prefix, builtinPlaybooks: false });
     const slack = createSlackSender({ url: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET, responseUrlFor: fake.responseUrl });
     commands = timeCommands(app.db.conn.getClient(), () => counting);

@@ -46,7 +46,6 @@ import { Worker } from 'node:worker_threads';
 import mongoose from 'mongoose';
 
 import { startApp, type App } from '../src/app/create-app.js';
-import type { Config } from '../src/config/env.js';
 import { createRedis } from '../src/jobs/redis.js';
 import { createApiKeyStore } from '../src/models/api-key-store.js';
 import { fromRunDoc, mutableFields } from '../src/models/run-codec.js';
@@ -64,7 +63,7 @@ import {
   stopInOrder,
   table,
   timeCommands,
-  withCommandMonitoring,
+  benchAppConfig,
   type Backend,
   type BenchEnv,
 } from './support.js';
@@ -503,7 +502,7 @@ function report({ env, api, bare, raw, rawHalves, inside, limited, runsAtEnd }: 
       .sort((x, y) => y[1][1] - x[1][1])
       .map(([k, [n, total]]) => `${k} ${(n / advances).toFixed(2)} × ${ms(total / n)}`)
       .join(', ')}`,
-    `rate-limit hits (one MULTI of INCR + PEXPIRE each) per API advance: ${(limited / advances).toFixed(2)}; no Idempotency-Key sent, so no idempotency reads or writes`,
+    `rate-limit hits (one Lua script of INCR + PEXPIRE each) per API advance: ${(limited / advances).toFixed(2)}; no Idempotency-Key sent, so no idempotency reads or writes`,
     `raw store halves, before / after the API window: ${rawHalves.map((h) => `${h.loops.perSecond.toFixed(0)}/s, p50 ${ms(percentile(h.loops.latency, 50))}, p99 ${ms(percentile(h.loops.latency, 99))}`).join(' / ')}`,
     `runs restarted in the measured window (not counted): ${a.restarts}; runs in the collection at the end: ${runsAtEnd}`,
     ...(a.firstRefusal ? [`first API refusal: ${a.firstRefusal}`] : []),
@@ -521,20 +520,7 @@ async function onBackend(backend: Backend): Promise<string> {
   let clients: ReturnType<typeof startClients> | undefined;
   let bare: Awaited<ReturnType<typeof startBareServer>> | undefined;
   try {
-    const config: Config = {
-      // With command monitoring, to count and time the database commands of the API window.
-      mongodbUri: withCommandMonitoring(env.uri),
-      redisUrl: env.redisUrl,
-      // Slack is off (no token, no secret); the URL is never used.
-      slackApiUrl: 'http://127.0.0.1:9/api/',
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'warn',
-      reconcileIntervalMs: 60_000,
-      deviceHeartbeatMs: 10_000,
-      runnerStalledCheckMs: 30_000,
-      apiRateLimit: 1_000_000,
-    };
+    const config = benchAppConfig(env, { apiRateLimit: 1_000_000 });
     app = await startApp({ config, logger, queuePrefix: env.prefix, builtinPlaybooks: false });
     counts.clear(); // the "Slack is not configured" help printed at start
     const inside = instrument(app, servers);

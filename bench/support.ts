@@ -7,6 +7,8 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mongoose from 'mongoose';
+
+import type { Config } from '../src/config/env.js';
 import { startEmbeddedMongo } from '../src/embedded/ferretdb.js';
 import { createRedis } from '../src/jobs/redis.js';
 import { createLogger, type Logger } from '../src/logger.js';
@@ -223,4 +225,21 @@ export function timeCommands(client: MonitoredClient, counting: () => boolean, o
     commands.set(key, [n + 1, total + e.duration]);
   });
   return commands;
+}
+
+/** The service's configuration for a bench: loopback, quiet, Slack off unless `overrides` sets it, commands timed. */
+export function benchAppConfig(env: Pick<BenchEnv, 'uri' | 'redisUrl'>, overrides: Partial<Config> = {}): Config {
+  return {
+    mongodbUri: withCommandMonitoring(env.uri),
+    redisUrl: env.redisUrl,
+    // Slack is off (no token, no secret) unless overridden; the URL is then never used.
+    slackApiUrl: 'http://127.0.0.1:9/api/',
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'warn',
+    reconcileIntervalMs: 60_000,
+    deviceHeartbeatMs: 10_000,
+    runnerStalledCheckMs: 30_000,
+    ...overrides,
+  };
 }

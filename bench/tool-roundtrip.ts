@@ -46,7 +46,6 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import { startApp, type App } from '../src/app/create-app.js';
-import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import type { Actor } from '../src/engine/index.js';
 import { createRedis } from '../src/jobs/redis.js';
@@ -56,7 +55,7 @@ import { createToolCallStore, type ToolCallStore } from '../src/models/tool-call
 import { parseRunnerConfig } from '../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../src/runner/runner.js';
 import { createToolRegistry, type ToolRegistry } from '../src/runner/tool-registry.js';
-import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, withCommandMonitoring, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, benchAppConfig, type Backend, type BenchEnv } from './support.js';
 
 const STEPS = 40;
 const RUNNERS = [1, 20];
@@ -260,19 +259,7 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
   const began = performance.now();
   const prefix = `${env.prefix}-tools-r${runners}`;
   const { logger, counts } = countingLogger();
-  const config: Config = {
-    // With command monitoring, to count and time the database commands of the window.
-    mongodbUri: withCommandMonitoring(env.uri),
-    redisUrl: env.redisUrl,
-    // Slack is off (no token, no secret); the URL is never used.
-    slackApiUrl: 'http://127.0.0.1:9/api/',
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'warn',
-    reconcileIntervalMs: 60_000,
-    deviceHeartbeatMs: 10_000,
-    runnerStalledCheckMs: STALLED_CHECK_MS,
-  };
+  const config = benchAppConfig(env, { runnerStalledCheckMs: STALLED_CHECK_MS });
   const sampler = createSampler(calls);
   const segments: Segments = { apply: [], begin: [], tool: [], finish: [] };
   // Each run's parts since its previous result, handed to the sample its next result makes.
