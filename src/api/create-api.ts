@@ -117,7 +117,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     search: URLSearchParams,
     key: string | null,
   ): Promise<Answer> {
-    const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+    const params = Object.fromEntries(names.map((name, i) => [name, decodePathPart(name, match[i + 1] ?? '')]));
     let json: unknown = {};
     if (route.body) {
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
@@ -158,3 +158,11 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
 }
 
 const validationOf = (path: string, message: string) => validationError([{ path, message }]);
+
+function decodePathPart(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw validationOf(`path.${name}`, `is not valid percent-encoding: ${JSON.stringify(raw.slice(0, 100))}`);
+  }
+}

@@ -53,6 +53,7 @@ describe('bad requests change nothing', () => {
     { name: 'a wrong method', method: 'DELETE', opts: () => ({ key }), status: 405, code: 'method_not_allowed' },
     { name: 'a malformed Idempotency-Key', opts: () => ({ key, body: {}, headers: { 'idempotency-key': 'has space' } }), status: 422, code: 'validation_error', message: /Idempotency-Key/ },
     { name: 'an invalid status', path: '/v1/runbooks/runs/{run}', method: 'PUT', opts: () => ({ key, body: { status: 'completed' } }), status: 422, code: 'validation_error', problem: 'status' },
+    { name: 'a path with broken percent-encoding', path: '/v1/runbooks/runs/run_%E0%A4%A/advance', opts: () => ({ key, body: {} }), status: 422, code: 'validation_error', problem: 'path.run_id' },
     { name: 'a bad list cursor', path: '/v1/runbooks/runs?cursor=nonsense', method: 'GET', opts: () => ({ key }), status: 422, code: 'validation_error', message: /cursor/ },
   ];
 
