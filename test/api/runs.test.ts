@@ -243,6 +243,11 @@ describe('starting runs', () => {
       expect(page.body.pagination.has_more).toBe(cursor !== null);
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
+    const later = await api.request('GET', `/v1/runbooks/runs?runbook_id=${id}&started_after=2999-01-01`, { key: agent });
+    expect(later.body.data).toEqual([]);
+    const since = await api.request('GET', `/v1/runbooks/runs?runbook_id=${id}&started_after=2000-01-01T00:00:00Z&limit=100`, { key: agent });
+    expect(since.body.data).toHaveLength(5);
+    expect((await api.request('GET', '/v1/runbooks/runs?started_after=yesterday', { key: agent })).body.error.problems[0].path).toBe('query.started_after');
   });
 
   it('records every command in the run’s audit trail under the key’s name', async () => {

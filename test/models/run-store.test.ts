@@ -30,6 +30,41 @@ describe('run store', () => {
     expect(loaded.outbox).toEqual([next.audit]);
   });
 
+  it('reads a run stored before runs had a driver as a person’s, with no gate decisions', async () => {
+    const store = createRunStore(db.conn());
+    const run = started();
+    await store.insert(run, []);
+    // As an older version wrote it: no driver on the run, no decided_by on its steps.
+    await db.conn().collection('runs').updateOne({ _id: run.id as never }, { $unset: { driver: '', 'steps.0.decided_by': '', 'steps.1.decided_by': '' } });
+    const raw = await db.conn().collection('runs').findOne({ _id: run.id as never });
+    expect(raw).not.toHaveProperty('driver');
+    const loaded = (await store.load(run.id)).run;
+    expect(loaded.driver).toBe('person');
+    expect(loaded.steps.map((s) => s.decided_by)).toEqual([null, null]);
+  });
+
+  it('pages through runs newest first with a cursor, filtered by runbook and status', async () => {
+    const store = createRunStore(db.conn());
+    const snapshot = compileSnapshot({ name: 'Paged', steps: [{ label: 'One' }] });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const result = startRun({ id: newId('run'), runbook: snapshot, variables: {}, started_by: alice }, { now: 10_000 + i, ids: () => newId('rrs') });
+      if (!result.ok) throw new Error('start failed');
+      await store.insert(result.run, []);
+      ids.push(result.run.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.page({ runbookId: snapshot.runbook_id, status: ['running'], limit: 2, ...(cursor ? { cursor } : {}) });
+      expect(page.items.every((r) => r.progress.total_steps === 1 && r.progress.remaining === 1)).toBe(true);
+      seen.push(...page.items.map((r) => r.id));
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+    await expect(store.page({ limit: 2, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'validation' });
+  });
+
   it('lists runs holding a wait with their due time', async () => {
     const store = createRunStore(db.conn());
     const run = started();
