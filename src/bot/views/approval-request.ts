@@ -4,11 +4,11 @@
 import { findStep, type Run } from '../../engine/index.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
-import { formatApprover, sectionBlock } from './run-format.js';
+import { formatApproverList, sectionBlock } from './run-format.js';
 import type { SlackMessage } from './types.js';
 
-/** Mentions beyond this many are summarised; a gate may list up to 50 approvers. */
-const MAX_MENTIONS = 50;
+/** Room the approver list leaves for the sentence around it, within a section's text. */
+const SENTENCE_CHARS = 600;
 
 /** True when the step is active and waits for an approval that names someone to ask. */
 export function needsApproval(run: Run, stepId: string): boolean {
@@ -21,9 +21,9 @@ export function buildApprovalRequest(run: Run, stepId: string): SlackMessage {
   const def = findStep(run, stepId)?.def;
   if (!def) throw new Error(`run ${run.id} has no step ${stepId}`);
   const label = truncate(escapeMrkdwn(def.label), 150);
-  const shown = def.approvers.slice(0, MAX_MENTIONS).map(formatApprover);
-  const more = def.approvers.length > shown.length ? ` and ${def.approvers.length - shown.length} more` : '';
-  const what = def.type === 'gate' ? `*${label}* needs an approval` : `*${label}* runs \`${escapeMrkdwn(def.tool ?? 'its tool')}\` once approved`;
-  const text = truncate(`:raised_hand: ${what}: ${shown.join(', ')}${more}. Approve or reject it on the run message.`, SLACK_LIMITS.sectionText);
+  // Whole mentions only: a list cut inside `<@U…>` would notify nobody and show markup.
+  const approvers = formatApproverList(def.approvers, SLACK_LIMITS.sectionText - SENTENCE_CHARS);
+  const what = def.type === 'gate' ? `*${label}* needs an approval` : `*${label}* runs \`${escapeMrkdwn(truncate(def.tool ?? 'its tool', 100))}\` once approved`;
+  const text = truncate(`:raised_hand: ${what}: ${approvers}. Approve or reject it on the run message.`, SLACK_LIMITS.sectionText);
   return { text: truncate(`${def.label} needs an approval`, SLACK_LIMITS.messageText), blocks: [sectionBlock(text)] };
 }

@@ -42,4 +42,17 @@ describe('the approval request', () => {
     expect(messageLimitProblems(message)).toEqual([]);
     expect(JSON.stringify(message.blocks)).toContain(`<@${approvers[49]}>`);
   });
+
+  it('lists only whole approvers, and how many more, when 50 long API key names do not fit', () => {
+    const approvers = Array.from({ length: 50 }, (_, i) => `apikey:${String(i).padStart(2, '0')}${'k'.repeat(61)}`);
+    const run = step(begin(gateRunbook(approvers)).run, done(alice)).run;
+    const message = buildApprovalRequest(run, run.current_step_id!);
+    expect(messageLimitProblems(message)).toEqual([]);
+    const text = (message.blocks?.[0] as { text: { text: string } }).text.text;
+    const shown = [...text.matchAll(/API key `([^`]+)`/g)].map((m) => m[1]);
+    expect(shown.length).toBeGreaterThan(10);
+    expect(shown.length).toBeLessThan(50);
+    expect(shown).toEqual(approvers.slice(0, shown.length).map((a) => a.slice('apikey:'.length)));
+    expect(text).toContain(` and ${50 - shown.length} more. Approve or reject it on the run message.`);
+  });
 });
