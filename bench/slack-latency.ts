@@ -18,11 +18,10 @@ import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 import { startApp, type App } from '../src/app/create-app.js';
-import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import type { ClickerSetup, FromClicker, Measured, Sample, Targets, ToClicker } from './slack-clicker.js';
 import { startBaseline, watchResponses } from './slack-timing.js';
-import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend } from './support.js';
+import { benchAppConfig, benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 /** Action steps in the runbook: each run takes this many Done clicks less two, then is replaced. */
@@ -163,19 +162,8 @@ async function onBackend(backend: Backend): Promise<string> {
   const clicker = startClicker({ signingSecret: SIGNING_SECRET, steps: STEPS }, async () => app?.notifier?.idle());
   try {
     const apiUrl = await clicker.apiUrl;
-    const config: Config = {
-      mongodbUri: env.uri,
-      redisUrl: env.redisUrl,
-      slackApiUrl: apiUrl,
-      slackBotToken: 'xoxb-bench-token',
-      slackSigningSecret: SIGNING_SECRET,
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'warn',
-      reconcileIntervalMs: 60_000,
-      deviceHeartbeatMs: 10_000,
-      runnerStalledCheckMs: 30_000,
-    };
+    // Without command monitoring: this bench's clock is the click's, not the database's.
+    const config = benchAppConfig(env, { mongodbUri: env.uri, slackApiUrl: apiUrl, slackBotToken: 'xoxb-bench-token', slackSigningSecret: SIGNING_SECRET });
     app = await startApp({ config, logger, queuePrefix: env.prefix });
     baseline = await startBaseline(apiUrl, SIGNING_SECRET);
     const parsed = parseDefinition({

@@ -1,9 +1,7 @@
 // Bearer API keys → the principal a request acts as. A verified key is remembered for a few
 // seconds so a busy agent does not cost a database read per request; a revoked key is
 // therefore refused by every instance within that time (API_KEY_CACHE_MS).
-import { createHash } from 'node:crypto';
-
-import type { ApiKeyStore } from '../models/api-key-store.js';
+import { hashKey, type ApiKeyStore } from '../models/api-key-store.js';
 import { createLru } from '../lru.js';
 import { apiKeyPrincipal, type Principal } from '../services/principal.js';
 import { HttpError } from './api-error.js';
@@ -35,7 +33,7 @@ export function createAuthenticator({ keys, cacheMs, now = Date.now }: Authentic
 
   return async (token: string | null): Promise<Principal> => {
     if (token === null) throw new HttpError(401, 'unauthorized', 'missing API key: send Authorization: Bearer KEY (create one with `runbook-bot apikey create NAME`)', CHALLENGE);
-    const hash = createHash('sha256').update(token).digest('hex');
+    const hash = hashKey(token);
     const hit = cache.get(hash);
     if (hit && now() - hit.at < cacheMs) return hit.principal;
     let lookup = pending.get(hash);

@@ -92,7 +92,8 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     }
     const text = method === 'GET' || method === 'DELETE' ? '' : await readBody(req);
     const key = method === 'GET' ? null : parseIdempotencyKey(req.headers['idempotency-key']);
-    const fingerprint = requestFingerprint(method, path, text);
+    // Only a request with a key is remembered, so only then is its body hashed.
+    const fingerprint = key === null ? '' : requestFingerprint(method, path, text);
     if (key !== null) {
       const earlier = await deps.idempotency.get(who.actor.id, key);
       if (earlier && earlier.fingerprint !== fingerprint) {

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 
 import { resolvePlaceholders } from '../engine/definition/index.js';
-import { computeProgress, currentStep, type CompiledStep, type Run, type RunStep as EngineRunStep } from '../engine/index.js';
+import { computeProgress, currentStep, gateDecision, type CompiledStep, type Run, type RunStep as EngineRunStep } from '../engine/index.js';
 import type { RunSummary as StoredRunSummary } from '../models/run-store.js';
 import type { Started } from '../services/runs.js';
 import { iso } from './schemas/common.js';
@@ -11,11 +11,11 @@ import type { Current, CurrentStep, Run as RunOut, RunDetail, RunStep, RunSummar
 
 const actorName = (actor: { id: string } | null) => actor?.id ?? null;
 
-function approvalOf(def: CompiledStep, state: EngineRunStep): z.infer<typeof CurrentStep>['approval'] {
+function approvalOf(run: Run, def: CompiledStep, state: EngineRunStep): z.infer<typeof CurrentStep>['approval'] {
   const waiting = def.type === 'gate' || state.awaiting_approval;
   if (!waiting || state.status !== 'active') return null;
-  const decided = def.type === 'gate' && (state.outcome === 'approved' || state.outcome === 'rejected') ? state.outcome : null;
-  return { state: decided ?? 'waiting', approvers: def.approvers, decided_by: decided ? actorName(state.decided_by ?? state.actor) : null };
+  const decision = gateDecision(run, def, state);
+  return { state: decision?.outcome ?? 'waiting', approvers: def.approvers, decided_by: decision?.by.id ?? null };
 }
 
 export function presentCurrentStep(run: Run): z.infer<typeof CurrentStep> | null {
@@ -30,7 +30,7 @@ export function presentCurrentStep(run: Run): z.infer<typeof CurrentStep> | null
     required: def.required,
     status: state.status,
     outcome: state.outcome,
-    approval: approvalOf(def, state),
+    approval: approvalOf(run, def, state),
     due_at: run.wait && run.wait.step_id === def.id ? iso(run.wait.due_at) : null,
   };
 }

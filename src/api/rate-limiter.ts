@@ -11,8 +11,10 @@
 // by a few ms move the boundary by that much and nothing more.
 import type { Redis } from 'ioredis';
 
+import { KEY_NAME_PATTERN } from '../models/api-key-names.js';
+
 /** API key names: the only subjects the limiter accepts (anything else is a caller's bug). */
-export const RATE_LIMIT_SUBJECT_PATTERN = /^[a-z0-9_-]+$/;
+export const RATE_LIMIT_SUBJECT_PATTERN = KEY_NAME_PATTERN;
 
 export interface RateLimiterOptions {
   redis: Redis;

@@ -46,7 +46,8 @@ export function isApiKeyText(value: string): boolean {
   return KEY_PATTERN.test(value);
 }
 
-function hashKey(key: string): string {
+/** How a key is stored and looked up; also the cache key of the API's authenticator. */
+export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 

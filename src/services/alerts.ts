@@ -89,6 +89,8 @@ export interface AlertWhere {
 }
 
 const SYSTEM = { kind: 'system' as const, id: 'alerts' };
+/** Who ran or dismissed an alert, as its decisions record them. */
+const decider = (user: AlertUser) => ({ kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) });
 const SYSTEM_PRINCIPAL: Principal = personPrincipal(SYSTEM);
 
 export type AlertService = ReturnType<typeof createAlertService>;
@@ -231,8 +233,7 @@ export function createAlertService(deps: AlertServiceDeps) {
           trigger: { source: 'alert', context: { alert_id: fingerprint, slack_channel: where.channel } },
         });
         if (outcome.kind === 'started' && outcome.run) {
-          const by = { kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) };
-          const decided = await store.decide(fingerprint, { action: 'run', runbook_id: runbookId, run_id: outcome.run.id, by });
+          const decided = await store.decide(fingerprint, { action: 'run', runbook_id: runbookId, run_id: outcome.run.id, by: decider(user) });
           if (decided?.card_ts && decided.channel) {
             const matches = await matchesFor({ ...decided, status: 'firing' }, decided.channel);
             const started = { runbook_name: snapshot.name, run_id: outcome.run.id, by: user.id, auto: false };
@@ -264,8 +265,7 @@ export function createAlertService(deps: AlertServiceDeps) {
     dismiss(fingerprint: string, user: AlertUser): Promise<void> {
       return perAlert.run(fingerprint, async () => {
         await requireAlert(fingerprint);
-        const by = { kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) };
-        const decided = await store.decide(fingerprint, { action: 'dismiss', runbook_id: null, run_id: null, by });
+        const decided = await store.decide(fingerprint, { action: 'dismiss', runbook_id: null, run_id: null, by: decider(user) });
         if (decided?.card_ts && decided.channel) await cards.update({ channel: decided.channel, ts: decided.card_ts }, cardFor(decided, [], null));
       });
     },

@@ -79,7 +79,6 @@ export function createRunbooks(deps: RunbooksDeps) {
     },
 
     async update(who: Principal, id: string, patch: RunbookPatch): Promise<RunbookView> {
-      await store.get(id);
       return revise(who, id, (source) => ({ ...source, ...patch }), 'updated through the API');
     },
 
@@ -131,9 +130,8 @@ export function createRunbooks(deps: RunbooksDeps) {
               unknown.length ? `not in this runbook ${unknown.join(', ')}` : '',
               repeated.length ? `repeated ${repeated.join(', ')}` : '',
             ].filter(Boolean);
-            throw new AppError(ErrorCode.Validation, `step_ids: must list every step of the runbook once (${parts.join('; ')})`, {
-              details: { problems: [{ path: 'step_ids', message: `must list every step of the runbook once (${parts.join('; ')})` }] },
-            });
+            const message = `must list every step of the runbook once (${parts.join('; ')})`;
+            throw new AppError(ErrorCode.Validation, `step_ids: ${message}`, { details: { problems: [{ path: 'step_ids', message }] } });
           }
           return { ...source, steps: stepIds.map((sid) => source.steps[known.indexOf(sid)] as StepSource) };
         },
@@ -193,7 +191,7 @@ export function createRunbooks(deps: RunbooksDeps) {
     /** Deletes the runbook, its versions and its runs; refused while any run is unfinished. */
     async remove(who: Principal, id: string): Promise<void> {
       requireScope(who, 'admin');
-      await store.get(id);
+      // An unknown id counts no runs, and remove() then answers not found.
       const active = await deps.runs.countActive(id);
       if (active > 0) {
         throw new AppError(ErrorCode.Conflict, `Runbook '${id}' cannot be deleted — it has ${active} active run(s). Archive it instead.`, {
