@@ -64,24 +64,25 @@ export async function ensureFerretdbBinary(root = findRepoRoot()): Promise<strin
   const srcDir = join(root, 'tools', 'ferretdb');
   const bin = join(root, '.bin', 'ferretdb');
   const built = await mtimeMs(bin);
-  const sources = await Promise.all(['main.go', 'go.mod', 'go.sum'].map((f) => mtimeMs(join(srcDir, f))));
+  const sources = await Promise.all(['main.go', 'go.mod', 'go.sum', 'build.sh', 'patches/postgresql-query.go'].map((f) => mtimeMs(join(srcDir, f))));
   if (built !== undefined && sources.every((m) => m === undefined || m <= built)) return bin;
 
   await mkdir(dirname(bin), { recursive: true });
   // Build to a private name and rename, so a concurrent starter never runs half a file.
   const tmp = `${bin}.${process.pid}.tmp`;
-  const go = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
+  const goBin = '/usr/local/go/bin';
   try {
-    await execFileAsync(go, ['build', '-o', tmp, '.'], {
+    // build.sh applies the project's patch to FerretDB (see tools/ferretdb/patches).
+    await execFileAsync('bash', [join(srcDir, 'build.sh'), tmp], {
       cwd: srcDir,
-      env: { ...process.env, CGO_ENABLED: '0' },
+      env: { ...process.env, PATH: existsSync(join(goBin, 'go')) ? `${goBin}:${process.env.PATH ?? ''}` : process.env.PATH },
       maxBuffer: 16 * 1024 * 1024,
     });
     await rename(tmp, bin);
   } catch (e) {
     await rm(tmp, { force: true });
     // execFile's message already carries the compiler's stderr.
-    const why = (e as { code?: unknown }).code === 'ENOENT' ? 'Go is not installed (needs /usr/local/go/bin/go or go on PATH)' : (e as Error).message;
+    const why = (e as { code?: unknown }).code === 'ENOENT' ? 'bash is not installed' : (e as Error).message;
     throw new AppError(ErrorCode.Internal, `building FerretDB in ${srcDir} failed: ${why}`, { cause: e });
   }
   return bin;
