@@ -119,8 +119,8 @@ function generalUsage(): string[] {
     `  ${'help'.padEnd(width)}  show this, or \`help COMMAND\` for one command`,
     '',
     'NAME is a runbook id, name (any case) or slug. MONGODB_URI selects the database;',
-    'unset, the embedded FerretDB in .data/ferretdb is used. Changes are recorded as',
-    'RUNBOOK_BOT_USER, or the login name.',
+    'unset, the embedded FerretDB on PostgreSQL in .data is used. Changes are recorded',
+    'as RUNBOOK_BOT_USER, or the login name.',
   ];
 }
 

@@ -1,11 +1,11 @@
 // Opening the stores for one CLI invocation: configuration first (a bad environment
-// stops before anything starts), then MongoDB, or the embedded FerretDB on the bot's own
-// data directory when MONGODB_URI is unset. One connection serves every store; close() undoes
-// whatever was started.
+// stops before anything starts), then MongoDB, or the embedded FerretDB on PostgreSQL in
+// the bot's own data folder when MONGODB_URI is unset (a bot running there shares its
+// server). One connection serves every store; close() undoes whatever was started.
 import { relative } from 'node:path';
 
 import { loadConfig } from '../config/env.js';
-import { defaultFerretdbDir } from '../embedded/ferretdb.js';
+import { defaultDataDir } from '../embedded/ferretdb.js';
 import { createApiKeyStore, type ApiKeyStore } from '../models/api-key-store.js';
 import { openDatabase, type OpenDatabase } from '../models/open-database.js';
 import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
@@ -29,7 +29,8 @@ export function createStoreSession(io: CliIo): StoreSession {
     const config = loadConfig(io.env);
     if (config.mongodbUri === undefined) {
       // Said on stderr so stdout stays clean for export, and the user knows which data changed.
-      io.stderr(`MONGODB_URI is unset: using the embedded FerretDB in ${relative(io.cwd, defaultFerretdbDir()) || '.'}`);
+      const store = config.ferretdbPostgresqlUrl === undefined ? 'PostgreSQL' : 'the PostgreSQL at FERRETDB_POSTGRESQL_URL';
+      io.stderr(`MONGODB_URI is unset: using the embedded FerretDB on ${store}, data folder ${relative(io.cwd, defaultDataDir()) || '.'}`);
     }
     db = await openDatabase(config);
     return db;

@@ -19,10 +19,18 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const EnvSchema = z.object({
-  // Unset: the bot starts the embedded FerretDB under .data/ferretdb.
+  // Unset: the bot starts the embedded FerretDB on an embedded PostgreSQL under .data/.
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\/\S+$/, { error: 'must be a mongodb:// or mongodb+srv:// URI' })
+    .optional(),
+  // With MONGODB_URI unset: the PostgreSQL the embedded FerretDB stores into, instead of
+  // starting one (the database it names is created if missing).
+  FERRETDB_POSTGRESQL_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/[^\s/]+\/[^\s/?#]+(\?\S*)?$/, {
+      error: 'must be a postgres:// or postgresql:// URL naming a database, like postgres://user:password@db.internal:5432/ferretdb',
+    })
     .optional(),
   REDIS_URL: z
     .string()
@@ -68,6 +76,8 @@ export type Env = z.output<typeof EnvSchema>;
 export interface Config {
   /** Undefined: use the embedded FerretDB. */
   mongodbUri?: string;
+  /** The embedded FerretDB's PostgreSQL; undefined: an embedded one in the data folder. */
+  ferretdbPostgresqlUrl?: string;
   redisUrl: string;
   slackSigningSecret?: string;
   slackBotToken?: string;
@@ -88,7 +98,7 @@ export interface Config {
 }
 
 // Values never echoed in messages: secrets, and URIs that may carry passwords.
-const SECRET_VARS = new Set(['MONGODB_URI', 'REDIS_URL', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'ALERTS_TOKEN']);
+const SECRET_VARS = new Set(['MONGODB_URI', 'FERRETDB_POSTGRESQL_URL', 'REDIS_URL', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'ALERTS_TOKEN']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (FOO= in a .env or compose file) means unset, as in t3-env.
@@ -98,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     ...(e.MONGODB_URI === undefined ? {} : { mongodbUri: e.MONGODB_URI }),
+    ...(e.FERRETDB_POSTGRESQL_URL === undefined ? {} : { ferretdbPostgresqlUrl: e.FERRETDB_POSTGRESQL_URL }),
     redisUrl: e.REDIS_URL,
     ...(e.SLACK_SIGNING_SECRET === undefined ? {} : { slackSigningSecret: e.SLACK_SIGNING_SECRET }),
     ...(e.SLACK_BOT_TOKEN === undefined ? {} : { slackBotToken: e.SLACK_BOT_TOKEN }),

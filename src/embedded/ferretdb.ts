@@ -1,6 +1,10 @@
-// Starts the embedded FerretDB (tools/ferretdb, SQLite backend) so tests and the bot's
-// first run have a MongoDB wire-compatible server without a mongod binary.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+// The embedded database the bot, the CLI and the tests use when MONGODB_URI is unset:
+// FerretDB (tools/ferretdb) on an embedded PostgreSQL, both children of this process, in
+// one data folder:
+//   server.json        which process serves the folder, and FerretDB's URI (shared-server.ts)
+//   postgres/          the PostgreSQL cluster; postgres.password next to it
+// With a PostgreSQL of the user's (FERRETDB_POSTGRESQL_URL) only server.json is kept.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -8,31 +12,36 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { AppError, ErrorCode } from '../errors.js';
+import { startFerretdbProcess } from './ferretdb-process.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres.js';
+import { claimDataFolder } from './shared-server.js';
 
 export interface EmbeddedMongoOptions {
-  /** Directory for the SQLite files; created if missing. */
+  /** The data folder; created if missing. */
   dataDir: string;
-  /** Loopback address to listen on; default `127.0.0.1:0` (any free port). */
+  /** FerretDB's loopback address; default `127.0.0.1:0` (any free port). */
   listen?: string;
   /**
-   * FerretDB's PostgreSQL backend instead of SQLite (the database is created if missing).
-   * SQLite needs nothing but a folder; its updates cost grows with the collection's size,
-   * so large benchmarks use PostgreSQL.
+   * A PostgreSQL of your own for FerretDB (its database is created if missing) instead of
+   * the embedded one.
    */
   postgresqlUrl?: string;
-  /** Receives every stderr line (FerretDB's log). */
+  /** The port the embedded PostgreSQL tries first; when taken, or unset, any free one. */
+  postgresPort?: number;
+  /** Receives every line FerretDB and PostgreSQL log (FerretDB's prefixed "ferretdb: "). */
   log?: (line: string) => void;
-  /** How long to wait for the URI line; default 30 s. */
+  /** How long to wait for each server to be ready; default 30 s. */
   startTimeoutMs?: number;
 }
 
 export interface EmbeddedMongo {
   uri: string;
+  /** The embedded PostgreSQL (not with postgresqlUrl). */
+  postgres?: { port: number; pid: number };
+  ferretdbPid: number;
   stop(): Promise<void>;
 }
 
-const STOP_GRACE_MS = 5_000;
-const STDERR_TAIL_LINES = 20;
 const execFileAsync = promisify(execFile);
 
 /** The repo root is found from this file, not cwd, so any caller (CLI, vitest, bin) agrees. */
@@ -46,9 +55,9 @@ function findRepoRoot(): string {
   }
 }
 
-/** Where the bot keeps its embedded database when MONGODB_URI is unset (git-ignored). */
-export function defaultFerretdbDir(): string {
-  return join(findRepoRoot(), '.data', 'ferretdb');
+/** The data folder the bot uses when MONGODB_URI is unset (git-ignored); see startEmbeddedMongo. */
+export function defaultDataDir(): string {
+  return join(findRepoRoot(), '.data');
 }
 
 async function mtimeMs(path: string): Promise<number | undefined> {
@@ -88,83 +97,55 @@ export async function ensureFerretdbBinary(root = findRepoRoot()): Promise<strin
   return bin;
 }
 
-/** Calls `onLine` for each complete line of a stream. */
-function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      onLine(buf.slice(0, nl).replace(/\r$/, ''));
-      buf = buf.slice(nl + 1);
-    }
-  });
-  stream.on('end', () => buf && onLine(buf));
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((done) => {
-    const timer = setTimeout(() => done(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done(true);
-    });
-  });
-}
-
+/**
+ * Starts FerretDB, and the embedded PostgreSQL under it unless `postgresqlUrl` is given, on
+ * a data folder this process then owns: a folder another live process owns is refused
+ * with DataFolderBusyError (openDatabase connects to that one's server instead).
+ */
 export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
-  const bin = await ensureFerretdbBinary();
   const dataDir = resolve(opts.dataDir);
-  const backend = opts.postgresqlUrl ? ['--handler', 'postgresql', '--postgresql-url', opts.postgresqlUrl] : [];
-  const child = spawn(bin, ['--listen', opts.listen ?? '127.0.0.1:0', '--dir', dataDir, ...backend], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // If this process dies without calling stop(), do not leave the server behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  const tail: string[] = [];
-  onLines(child.stderr!, (line) => {
-    tail.push(line);
-    if (tail.length > STDERR_TAIL_LINES) tail.shift();
-    opts.log?.(line);
-  });
-
-  const timeoutMs = opts.startTimeoutMs ?? 30_000;
-  const uri = await new Promise<string>((ok, fail) => {
-    let settled = false;
-    const failWith = (why: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      process.removeListener('exit', killOnExit);
-      const log = tail.length ? `\n--- ferretdb stderr (last lines) ---\n${tail.join('\n')}` : ' (no stderr output)';
-      fail(new AppError(ErrorCode.Internal, `embedded FerretDB (${bin}, --dir ${dataDir}) ${why}${log}`));
-    };
-    const timer = setTimeout(() => failWith(`printed no URI within ${timeoutMs} ms`), timeoutMs);
-    child.once('error', (e) => failWith(`could not start: ${e.message}`));
-    // 'close', not 'exit': by then stderr is drained, so the tail in the error is complete.
-    child.once('close', (code, signal) => failWith(`exited before it was ready (code ${code}, signal ${signal})`));
-    onLines(child.stdout!, (line) => {
-      if (settled || !line.startsWith('mongodb://')) return opts.log?.(line);
-      settled = true;
-      clearTimeout(timer);
-      ok(line.trim());
+  const claim = await claimDataFolder(dataDir);
+  // What has started so far, stopped in reverse (FerretDB before the PostgreSQL it uses).
+  const running: { stop(): Promise<void> }[] = [];
+  const stopRunning = async () => {
+    for (const server of running.reverse()) await server.stop();
+  };
+  try {
+    // Built before PostgreSQL starts: a first build takes a while and may fail.
+    const bin = await ensureFerretdbBinary();
+    let postgres: EmbeddedPostgres | undefined;
+    if (opts.postgresqlUrl === undefined) {
+      postgres = await startEmbeddedPostgres({
+        clusterDir: join(dataDir, 'postgres'),
+        ...(opts.postgresPort === undefined ? {} : { port: opts.postgresPort }),
+        ...(opts.log ? { log: opts.log } : {}),
+        ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
+      });
+      running.push(postgres);
+    }
+    const log = opts.log;
+    const ferretdb = await startFerretdbProcess(bin, {
+      postgresqlUrl: opts.postgresqlUrl ?? postgres!.url,
+      ...(postgres ? { postgresPid: postgres.pid } : {}),
+      ...(opts.listen === undefined ? {} : { listen: opts.listen }),
+      ...(log ? { log: (line: string) => log(`ferretdb: ${line}`) } : {}),
+      ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
     });
-  });
+    running.push(ferretdb);
+    await claim.publish(ferretdb.uri);
 
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, STOP_GRACE_MS))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, STOP_GRACE_MS);
-      }
-      process.removeListener('exit', killOnExit);
-    })());
-  return { uri, stop };
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        // New openers stop coming here first; the folder is given up only once all has stopped.
+        await claim.unpublish().catch(() => undefined);
+        await stopRunning();
+        await claim.release();
+      })());
+    return { uri: ferretdb.uri, ...(postgres ? { postgres: { port: postgres.port, pid: postgres.pid } } : {}), ferretdbPid: ferretdb.pid, stop };
+  } catch (error) {
+    await stopRunning();
+    await claim.release();
+    throw error;
+  }
 }

@@ -4,9 +4,12 @@ import mongoose from 'mongoose';
 
 import { AppError, ErrorCode } from '../errors.js';
 
-/** The URI with any password replaced, for messages and logs. */
-export function redactUri(uri: string): string {
-  return uri.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@');
+/**
+ * The text with the password of every URL in it replaced (mongodb://, postgres://,
+ * redis://:password@…, which has no user name), for messages and logs.
+ */
+export function redactUri(text: string): string {
+  return text.replace(/(\/\/[^:/?#@\s]*):[^@/?#\s]*@/g, '$1:***@');
 }
 
 export async function connectMongo(uri: string, dbName?: string): Promise<mongoose.Connection> {

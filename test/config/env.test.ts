@@ -34,6 +34,7 @@ describe('loadConfig', () => {
   it('reads every variable into camelCase fields', () => {
     const config = loadConfig({
       MONGODB_URI: 'mongodb://db.internal:27017/runbooks',
+      FERRETDB_POSTGRESQL_URL: 'postgres://ferret:pw@pg.internal:5432/ferretdb?sslmode=disable',
       REDIS_URL: 'redis://cache:6380/2',
       SLACK_SIGNING_SECRET: 'sig',
       SLACK_BOT_TOKEN: 'xoxb-1-2',
@@ -53,6 +54,7 @@ describe('loadConfig', () => {
 
     expect(config).toEqual({
       mongodbUri: 'mongodb://db.internal:27017/runbooks',
+      ferretdbPostgresqlUrl: 'postgres://ferret:pw@pg.internal:5432/ferretdb?sslmode=disable',
       redisUrl: 'redis://cache:6380/2',
       slackSigningSecret: 'sig',
       slackBotToken: 'xoxb-1-2',
@@ -89,6 +91,11 @@ describe('loadConfig', () => {
     ['SLACK_API_URL', 'not a url', 'SLACK_API_URL: must be an http(s) URL (got "not a url")'],
     ['MONGODB_URI', 'postgres://db/x', 'MONGODB_URI: must be a mongodb:// or mongodb+srv:// URI'],
     ['REDIS_URL', '127.0.0.1:6379', 'REDIS_URL: must be a redis:// or rediss:// URL'],
+    ...['mongodb://db/x', 'postgres://db', 'postgres://db:5432/', 'host=db dbname=x'].map((value) => [
+      'FERRETDB_POSTGRESQL_URL',
+      value,
+      'FERRETDB_POSTGRESQL_URL: must be a postgres:// or postgresql:// URL naming a database, like postgres://user:password@db.internal:5432/ferretdb',
+    ]),
     ['SLACK_BOT_TOKEN', 'xoxp-user-token', 'SLACK_BOT_TOKEN: must start with "xoxb-"'],
     ['SLACK_APP_TOKEN', 'xoxb-wrong-kind', 'SLACK_APP_TOKEN: must start with "xapp-"'],
     ['QUEUE_PREFIX', 'bot:1', 'QUEUE_PREFIX: must be 1 to 64 letters, digits, "_" or "-" (got "bot:1")'],
@@ -121,6 +128,7 @@ describe('loadConfig', () => {
       SLACK_BOT_TOKEN: 'xoxp-SECRET-BOT',
       SLACK_APP_TOKEN: 'SECRET-APP',
       MONGODB_URI: 'mysql://admin:SECRET-DB@db/x',
+      FERRETDB_POSTGRESQL_URL: 'postgres://admin:SECRET-PG@db',
       REDIS_URL: 'http://:SECRET-REDIS@cache',
       ALERTS_TOKEN: 'SECRET-short',
     };
@@ -132,7 +140,7 @@ describe('loadConfig', () => {
     }
 
     const text = [err?.message, ...(err?.problems ?? []), JSON.stringify(err?.details)].join('\n');
-    expect(err?.problems).toHaveLength(6);
+    expect(err?.problems).toHaveLength(7);
     for (const value of Object.values(secrets)) expect(text).not.toContain(value);
     expect(text).not.toContain('SECRET');
   });

@@ -33,7 +33,7 @@ describe('openDatabase', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'rb-shared-'));
     const first = await openDatabase({}, { dataDir });
     try {
-      expect(first.where).toBe(`embedded FerretDB in ${dataDir}`);
+      expect(first.where).toBe(`embedded FerretDB on PostgreSQL in ${dataDir}`);
       expect(existsSync(join(dataDir, 'server.json'))).toBe(true);
       await first.conn.collection('probe').insertOne({ _id: 'seen' } as never);
       const second = await openDatabase({}, { dataDir });

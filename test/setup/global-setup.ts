@@ -1,6 +1,8 @@
 // Vitest global setup for the integration project: one MongoDB-compatible server and a
 // checked Redis for the whole run; each test file then takes its own database and prefix
-// (test/support). MONGODB_URI / REDIS_URL point the suite at servers of your own.
+// (test/support). MONGODB_URI / REDIS_URL point the suite at servers of your own; without
+// MONGODB_URI, the embedded FerretDB runs on FERRETDB_POSTGRESQL_URL when set, else on an
+// embedded PostgreSQL in a temporary folder removed after the run.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +36,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let mongodbUri = process.env.MONGODB_URI;
   if (!mongodbUri) {
     const dataDir = await mkdtemp(join(tmpdir(), 'runbook-bot-ferretdb-'));
+    const postgresqlUrl = process.env.FERRETDB_POSTGRESQL_URL?.trim();
     try {
-      const mongo = await startEmbeddedMongo({ dataDir });
+      const mongo = await startEmbeddedMongo({ dataDir, ...(postgresqlUrl ? { postgresqlUrl } : {}) });
       mongodbUri = mongo.uri;
       teardown = async () => {
         await mongo.stop();

@@ -1,16 +1,20 @@
-// Command ferretdb-embedded runs FerretDB v1 with its SQLite backend on a loopback
-// port, so tests and the first-run bot have a MongoDB wire-compatible server without
-// a mongod binary. It prints the connection URI on its first stdout line.
+// Command ferretdb-embedded runs FerretDB v1 with its PostgreSQL backend on a loopback
+// port, so tests and the first-run bot have a MongoDB wire-compatible server without a
+// mongod binary. It prints the connection URI on its first stdout line.
+//
+// The PostgreSQL URL comes from the environment (FERRETDB_POSTGRESQL_URL), not a flag:
+// a flag would show its password to every user of the machine in ps.
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -22,7 +26,7 @@ import (
 func ensureDatabase(url string) error {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return fmt.Errorf("--postgresql-url: %w", err)
+		return fmt.Errorf("FERRETDB_POSTGRESQL_URL: %w", err)
 	}
 	name := cfg.Database
 	cfg.Database = "postgres"
@@ -43,32 +47,40 @@ func ensureDatabase(url string) error {
 	return err
 }
 
+// stopPostgres asks the postmaster for a fast shutdown, if pid still is a postgres
+// process: a pid since reused by another program is left alone (without /proc, as on
+// macOS, the pid is trusted).
+func stopPostgres(pid int) {
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err == nil && !bytes.Equal(bytes.TrimSpace(comm), []byte("postgres")) {
+		return
+	}
+	if _, procErr := os.Stat("/proc/self"); err != nil && procErr == nil {
+		return // gone already
+	}
+	_ = syscall.Kill(pid, syscall.SIGINT)
+}
+
 func main() {
 	addr := flag.String("listen", "127.0.0.1:0", "loopback address to listen on")
-	dir := flag.String("dir", ".data/ferretdb", "directory for the SQLite files")
-	handler := flag.String("handler", "sqlite", "backend: sqlite, or postgresql (needs --postgresql-url)")
-	pgURL := flag.String("postgresql-url", "", "PostgreSQL URL for the postgresql backend")
+	exitWithStdin := flag.Bool("exit-with-stdin", false,
+		"exit when stdin reaches EOF: the parent holds the pipe, so the helper dies with it, even on kill -9")
+	postgresPid := flag.Int("stop-postgres-on-stdin-eof", 0,
+		"with -exit-with-stdin: pid of the embedded PostgreSQL to shut down (SIGINT) when the parent dies")
 	flag.Parse()
 
-	abs, err := filepath.Abs(*dir)
-	if err != nil {
-		log.Fatal(err)
+	pgURL := os.Getenv("FERRETDB_POSTGRESQL_URL")
+	if pgURL == "" {
+		log.Fatal("FERRETDB_POSTGRESQL_URL is not set: it names the PostgreSQL database FerretDB stores its data in")
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
+	if err := ensureDatabase(pgURL); err != nil {
 		log.Fatal(err)
-	}
-
-	if *handler == "postgresql" {
-		if err := ensureDatabase(*pgURL); err != nil {
-			log.Fatal(err)
-		}
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:      ferretdb.ListenerConfig{TCP: *addr},
-		Handler:       *handler,
-		SQLiteURL:     "file:" + abs + "/",
-		PostgreSQLURL: *pgURL,
+		Handler:       "postgresql",
+		PostgreSQLURL: pgURL,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -76,6 +88,21 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if *exitWithStdin {
+		// Once the parent is gone so are the readers of stdout and stderr: a log line must not
+		// kill the helper with SIGPIPE before it has stopped PostgreSQL.
+		signal.Ignore(syscall.SIGPIPE)
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			// The parent is gone (a graceful parent stops us with SIGTERM instead): nobody else
+			// will stop its PostgreSQL either.
+			if *postgresPid > 0 {
+				stopPostgres(*postgresPid)
+			}
+			stop()
+		}()
+	}
 
 	done := make(chan struct{})
 	go func() {
