@@ -29,13 +29,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
 
 import { startApp, type App } from '../src/app/create-app.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../test/support/fake-slack.js';
 import { createSlackSender, type SlackSender } from '../test/support/slack-requests.js';
-import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, benchAppConfig, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, benchAppConfig, type Backend, type BenchEnv, loadAverage } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const TOKEN = 'bench-alerts-token';
@@ -215,7 +214,6 @@ async function publishPlaybooks(app: App, from: number, to: number): Promise<voi
 }
 
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 interface WebhookRow {
   playbooks: number;
@@ -231,7 +229,7 @@ interface EventRow {
 }
 
 async function onBackend(backend: Backend): Promise<string> {
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const began = performance.now();
   const env: BenchEnv = await openBenchEnv(backend);
   const { logger, counts } = countingLogger();
@@ -310,7 +308,7 @@ async function onBackend(backend: Backend): Promise<string> {
         events.map((r) => [r.playbooks, r.atOnce, r.measured.latency.length, ms(percentile(r.measured.latency, 50)), ms(percentile(r.measured.latency, 99)), pair(r.measured.ack), r.measured.failed]),
       ),
       ...perAlert,
-      `took ${((performance.now() - began) / 1000).toFixed(0)} s with the server's start; load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}`,
+      `took ${((performance.now() - began) / 1000).toFixed(0)} s with the server's start; load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAverage()}`,
       ...(counts.size > 0 ? [`logged by the bot: ${[...counts.entries()].map(([msg, k]) => `${k}× ${msg}`).join('; ')}`] : []),
     ].join('\n');
   } finally {

@@ -16,9 +16,10 @@
 //    body); it reads the body, JSON.parses it and answers JSON.stringify of an API answer
 //    captured before the warm-up (same size), with no store.
 // 3. Raw store: CLIENTS loops in this process doing what the run store's save does, straight
-//    through the driver on the app's own connection: `updateOne({_id, rev}, {$set: {...the
-//    fields a transition may change (mutableFields), audit_outbox, rev: rev + 1}})` on the
-//    runs the API drives (read from the `runs` collection), one loop per run. Half of its
+//    through the driver on the app's own connection: the conditional update of the run
+//    document a commit makes (`updateOne({_id, audit_seq}, {$set: what the advance changed})`,
+//    without the audit event insert that claims it), on copies of the runs the API drives,
+//    one loop per run. Half of its
 //    window comes before the API's and half after (pooled), so drift in the store over the
 //    run (table growth, vacuum) does not fall on one side only.
 //
@@ -30,8 +31,7 @@
 //
 // Where the time goes, recorded in the API window: each request's server-side phases (node's
 // http.server.request.start / response.finish diagnostics channels and the run service's
-// apply, matched by run id; a client has one request in flight), whether its apply copied
-// the audit outbox to run_events; database commands per advance (command monitoring on the
+// apply, matched by run id; a client has one request in flight); database commands per advance (command monitoring on the
 // app's connection, driver-timed); rate-limit hits per advance (the limiter's own counters in
 // Redis); event-loop utilisation of both threads and CPU per process (Linux /proc) in every
 // window. BENCH_API_CPUPROFILE=PATH also writes the main thread's CPU profile of the API
@@ -39,7 +39,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
@@ -48,8 +48,9 @@ import mongoose from 'mongoose';
 import { startApp, type App } from '../src/app/create-app.js';
 import { createRedis } from '../src/jobs/redis.js';
 import { createApiKeyStore } from '../src/models/api-key-store.js';
-import { fromRunDoc, mutableFields } from '../src/models/run-codec.js';
-import { runModel, type RunDoc } from '../src/models/run-model.js';
+import { runModel } from '../src/models/run-model.js';
+import { createRunStore } from '../src/models/run-store.js';
+import { newId } from '../src/ids.js';
 import {
   benchBackends,
   coresSince,
@@ -64,8 +65,10 @@ import {
   table,
   timeCommands,
   benchAppConfig,
+  rawCommitUpdate,
   type Backend,
   type BenchEnv,
+  loadAverage,
 } from './support.js';
 
 const CLIENTS = 50;
@@ -244,19 +247,16 @@ function watchServers() {
 
 /**
  * What one API advance costs the app, from the inside: its database commands, and per
- * request the time before its apply, the apply (with or without an audit copy) and after.
+ * request the time before its apply, the apply (claim, run document write) and after.
  */
 function instrument(app: App, servers: ReturnType<typeof watchServers>) {
   let on = false;
-  const parts = { before: [] as number[], copied: [] as number[], plain: [] as number[], after: [] as number[] };
+  const parts = { before: [] as number[], apply: [] as number[], after: [] as number[] };
   const readAt = new Map<string, number>();
   const appliedAt = new Map<string, number>();
-  const copying = new Set<string>();
   const setSizes: number[] = [];
   const commands = timeCommands(app.db.conn.getClient(), () => on, (e) => {
     const command = e.command as Record<string, unknown>;
-    const [first] = e.commandName === 'insert' && command.insert === 'run_events' ? (command.documents as { run_id?: string }[]) : [];
-    if (first?.run_id) copying.add(first.run_id);
     const [update] = e.commandName === 'update' && command.update === 'runs' ? (command.updates as { u: { $set?: object } }[]) : [];
     if (update?.u.$set) setSizes.push(mongoose.mongo.BSON.calculateObjectSize(update.u.$set));
   });
@@ -280,8 +280,7 @@ function instrument(app: App, servers: ReturnType<typeof watchServers>) {
       return await apply(runId, command);
     } finally {
       const t1 = performance.now();
-      if (on) (copying.has(runId) ? parts.copied : parts.plain).push(t1 - t0);
-      copying.delete(runId);
+      if (on) parts.apply.push(t1 - t0);
       appliedAt.set(runId, t1);
     }
   };
@@ -296,56 +295,54 @@ function instrument(app: App, servers: ReturnType<typeof watchServers>) {
   };
 }
 
-/** The service's audit outbox holds 1 to AUDIT_BATCH entries (copied to run_events at 8). */
-const AUDIT_BATCH = 8;
-
 /**
- * CLIENTS loops of the run store's conditional update on these runs, one loop per run, for
- * `durationMs`. Each writes the run's own mutable fields and an outbox of 1 to 8 copies of
- * its latest audit entry in turn, as the service's saves carry; their seq is negative, so
- * the service never copies them to run_events when it loads the run again.
+ * CLIENTS loops of the store's raw conditional update (rawCommitUpdate: the run document
+ * write of an advance, `updateOne({_id, audit_seq}, {$set: what it changed})`, without the
+ * event insert that claims it), one loop per run, for `durationMs`. They run on copies of the
+ * runs the API drives (same size and shape, fresh ids): writing the API's own runs behind
+ * the service's back would leave their documents ahead of their events.
  */
 async function rawUpdates(app: App, runIds: string[], durationMs: number): Promise<Loops & { setBytes: number }> {
   const runs = runModel(app.db.conn).collection;
-  const docs = (await runs.find({ _id: { $in: runIds as never[] } }).toArray()) as unknown as RunDoc[];
+  const store = createRunStore(app.db.conn);
+  const copies = await Promise.all(
+    runIds.map(async (id) => {
+      const doc = await runs.findOne({ _id: id as never });
+      const copy = { ...doc, _id: newId('run') };
+      await runs.insertOne(copy as never);
+      return store.load(copy._id as string);
+    }),
+  );
   const latency: number[] = [];
-  // Updates that matched nothing or failed (FerretDB's SQLite answers SQLITE_BUSY at times), by why.
+  const setSizes: number[] = [];
+  // Updates that matched nothing or failed, by why.
   const refused: Record<string, number> = {};
   let firstRefusal: string | null = null;
   const end = performance.now() + durationMs;
   const began = performance.now();
   await Promise.all(
-    docs.map(async (doc) => {
-      const { run } = fromRunDoc(doc);
-      let rev = doc.rev;
+    copies.map(async (initial) => {
+      let run = initial;
       for (let i = 0; performance.now() < end; i += 1) {
         const t0 = performance.now();
-        const set = rawSet(doc, run, rev, (i % AUDIT_BATCH) + 1);
-        const r = await runs.updateOne({ _id: doc._id as never, rev }, { $set: set }).catch((error: unknown) => error as Error);
+        const { filter, update, after } = rawCommitUpdate(run, { type: 'advance', actor: { kind: 'api', id: 'bench' }, notes: 'bench' }, Date.now());
+        if (i < 8) setSizes.push(mongoose.mongo.BSON.calculateObjectSize(update.$set as object));
+        const r = await runs.updateOne(filter as never, update).catch((error: unknown) => error as Error);
         if (!(r instanceof Error) && r.matchedCount === 1) {
           latency.push(performance.now() - t0);
-          rev += 1;
+          run = after;
           continue;
         }
         const why = r instanceof Error ? `error ${(r as { codeName?: string }).codeName ?? r.name}` : 'no match';
         refused[why] = (refused[why] ?? 0) + 1;
-        firstRefusal ??= r instanceof Error ? r.message.slice(0, 300) : `no run ${doc._id} at rev ${rev}`;
-        const stored = await runs.findOne({ _id: doc._id as never }, { projection: { rev: 1 } }).catch(() => null);
-        rev = (stored?.rev as number | undefined) ?? rev;
+        firstRefusal ??= r instanceof Error ? r.message.slice(0, 300) : `no run ${run.id} at audit_seq ${run.audit_seq}`;
+        run = await store.load(run.id);
       }
     }),
   );
   const took = (performance.now() - began) / 1000;
-  const first = docs[0];
-  const setBytes = first ? mean(Array.from({ length: AUDIT_BATCH }, (_, n) => mongoose.mongo.BSON.calculateObjectSize(rawSet(first, fromRunDoc(first).run, first.rev, n + 1)))) : Number.NaN;
-  return { latency: sorted(latency), perSecond: latency.length / took, refused, firstRefusal, restarts: 0, clientElu: Number.NaN, setBytes };
-}
-
-/** A raw update's $set: the run's mutable fields, the next rev, and `entries` copies of its latest audit entry. */
-function rawSet(doc: RunDoc, run: ReturnType<typeof fromRunDoc>['run'], rev: number, entries: number) {
-  const entry = doc.audit_outbox?.at(-1);
-  const outbox = entry ? Array.from({ length: entries }, (_, k) => ({ ...entry, seq: -(k + 1) })) : [];
-  return { ...mutableFields({ ...run, updated_at: Date.now() }), rev: rev + 1, audit_outbox: outbox };
+  await runs.deleteMany({ _id: { $in: copies.map((r) => r.id) as never[] } });
+  return { latency: sorted(latency), perSecond: latency.length / took, refused, firstRefusal, restarts: 0, clientElu: Number.NaN, setBytes: mean(setSizes) };
 }
 
 /** How many requests the rate limiter has counted under `prefix` (its per-minute counters). */
@@ -437,7 +434,6 @@ const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
 const pair = (list: number[]) => `${ms(percentile(list, 50))} / ${ms(percentile(list, 99))}`;
 const mean = (list: number[]) => (list.length === 0 ? Number.NaN : list.reduce((a, b) => a + b, 0) / list.length);
 const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const refusals = (r: Record<string, number>) => Object.entries(r).map(([s, n]) => `${n}× ${s === '0' ? 'no answer' : s}`).join(', ') || '0';
 
 interface Measured {
@@ -467,7 +463,7 @@ function report({ env, api, bare, raw, rawHalves, inside, limited, runsAtEnd }: 
     `${env.server}; ${cpus().length} cores; ${CLIENTS} clients in closed loops, ${SECONDS} s each after ${WARMUP_SECONDS} s of warm-up; client: node fetch (undici, keep-alive) on a worker thread; run documents of ${(raw.docBytes / 1024).toFixed(1)} KB, the $set of a save ${(mean(inside.setSizes) / 1024).toFixed(1)} KB on average (raw: ${(raw.setBytes / 1024).toFixed(1)} KB); times in ms`,
     table(
       ['path', 'requests', 'requests/s', 'p50', 'p99', 'not 200'],
-      [row('API: POST /v1/runbooks/runs/:id/advance', a), row('bare node:http, same requests', b), row('raw store: updateOne({_id, rev}, {$set}) of the run', r)],
+      [row('API: POST /v1/runbooks/runs/:id/advance', a), row('bare node:http, same requests', b), row('raw store: updateOne({_id, audit_seq}, {$set}) of the run', r)],
     ),
     table(
       ['goal', 'measured', 'ratio', 'result'],
@@ -488,9 +484,7 @@ function report({ env, api, bare, raw, rawHalves, inside, limited, runsAtEnd }: 
         ['client: fetch sent → answer read', pair(a.latency), pair(b.latency), pair(r.latency)],
         ['server: request read → answer written', pair(api.server), pair(bare.server), '-'],
         ['… read → apply called (key, rate limit, body, zod)', pair(sorted(parts.before)), '-', '-'],
-        ['… apply (lock, transition, save, audit copy)', pair(sorted([...parts.copied, ...parts.plain])), '-', '-'],
-        [`…… applies that copied audit entries to run_events (${parts.copied.length})`, pair(sorted(parts.copied)), '-', '-'],
-        [`…… the other applies (${parts.plain.length})`, pair(sorted(parts.plain)), '-', '-'],
+        ['… apply (transition, event insert, run document update)', pair(sorted(parts.apply)), '-', '-'],
         ['… apply returned → answer written', pair(sorted(parts.after)), '-', '-'],
         ['event-loop utilisation: main thread', api.mainElu.toFixed(2), bare.mainElu.toFixed(2), raw.mainElu.toFixed(2)],
         ['event-loop utilisation: client thread', a.clientElu.toFixed(2), b.clientElu.toFixed(2), '-'],
@@ -511,7 +505,7 @@ function report({ env, api, bare, raw, rawHalves, inside, limited, runsAtEnd }: 
 }
 
 async function onBackend(backend: Backend): Promise<string> {
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const began = performance.now();
   const env = await openBenchEnv(backend);
   const { logger, counts } = countingLogger();
@@ -567,7 +561,7 @@ async function onBackend(backend: Backend): Promise<string> {
     return [
       ...report({ env, api: apiWindow, bare: bareWindow, raw: { ...pool(rawBefore, rawAfter), docBytes, setBytes }, rawHalves: [rawBefore, rawAfter], inside, limited, runsAtEnd }),
       ...(profilePath ? [`main thread CPU profile of the API window (${profilePath}), self time by place: ${profile.slice(0, 14).join(', ')}`] : []),
-      `took ${((performance.now() - began) / 1000).toFixed(0)} s with the server's start; load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}`,
+      `took ${((performance.now() - began) / 1000).toFixed(0)} s with the server's start; load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAverage()}`,
       ...(counts.size > 0 ? [`logged by the app: ${[...counts.entries()].map(([msg, n]) => `${n}× ${msg}`).join('; ')}`] : []),
     ].join('\n');
   } finally {

@@ -14,14 +14,13 @@
 // sender's turn on a loop the bot keeps busy. This thread runs the bot, the baseline and
 // the finish watcher; `written` subtracts the worker's absolute send time from this
 // thread's absolute finish time.
-import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 import { startApp, type App } from '../src/app/create-app.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import type { ClickerSetup, FromClicker, Measured, Sample, Targets, ToClicker } from './slack-clicker.js';
 import { startBaseline, watchResponses } from './slack-timing.js';
-import { benchAppConfig, benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend } from './support.js';
+import { benchAppConfig, benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, loadAverage } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 /** Action steps in the runbook: each run takes this many Done clicks less two, then is replaced. */
@@ -150,10 +149,9 @@ function verdict(row: Row): string {
   return parts.join(', ');
 }
 
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 async function onBackend(backend: Backend): Promise<string> {
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const env = await openBenchEnv(backend);
   const { logger, counts } = countingLogger();
   let app: App | undefined;
@@ -200,7 +198,7 @@ async function onBackend(backend: Backend): Promise<string> {
         ]),
       ),
       `Slack API calls per measured click: ${[...calls.entries()].map(([method, count]) => `${method} ${(count / clicks).toFixed(2)}`).join(', ')}`,
-      `load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}`,
+      `load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAverage()}`,
       ...(counts.size > 0 ? [`logged by the bot: ${[...counts.entries()].map(([msg, n]) => `${n}× ${msg}`).join('; ')}`] : []),
     ].join('\n');
   } finally {

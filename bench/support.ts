@@ -1,14 +1,19 @@
-// Shared set-up for benchmarks: the same servers the tests use (embedded FerretDB unless
-// MONGODB_URI is set; Redis from REDIS_URL), a fresh database and queue prefix, and cleanup.
+// Shared set-up for benchmarks: the same servers the tests use (the embedded store, FerretDB
+// on an embedded PostgreSQL, unless MONGODB_URI is set; Redis from REDIS_URL), a fresh
+// database and queue prefix, and cleanup.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mongoose from 'mongoose';
 
 import type { Config } from '../src/config/env.js';
+import { parseDefinition } from '../src/engine/definition/index.js';
+import { transition, type Command, type Run, type RunbookSnapshot } from '../src/engine/index.js';
+import { patchToSet, runDocPatch } from '../src/models/run-codec.js';
+import { createRunbookStore } from '../src/models/runbook-store.js';
 import { startEmbeddedMongo } from '../src/embedded/ferretdb.js';
 import { createRedis } from '../src/jobs/redis.js';
 import { createLogger, type Logger } from '../src/logger.js';
@@ -26,17 +31,21 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-export type Backend = 'sqlite' | 'postgresql';
+/**
+ * `embedded`: the default store (FerretDB on the embedded PostgreSQL 17 the project ships);
+ * `postgresql`: FerretDB on a PostgreSQL of the machine's (BENCH_POSTGRESQL_URL).
+ */
+export type Backend = 'embedded' | 'postgresql';
 
-/** Which servers to measure on: MONGODB_URI when set, else FerretDB on the backends named. */
+/** Which servers to measure on: MONGODB_URI when set, else FerretDB on the backends named (BENCH_BACKENDS). */
 export function benchBackends(): Backend[] {
-  if (process.env.MONGODB_URI) return ['sqlite'];
-  return (process.env.BENCH_BACKENDS ?? 'sqlite,postgresql').split(',').map((b) => b.trim()) as Backend[];
+  if (process.env.MONGODB_URI) return ['embedded'];
+  return (process.env.BENCH_BACKENDS ?? 'embedded').split(',').map((b) => b.trim()) as Backend[];
 }
 
 const POSTGRESQL_URL = process.env.BENCH_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/runbook_bench';
 
-export async function openBenchEnv(backend: Backend = 'sqlite'): Promise<BenchEnv> {
+export async function openBenchEnv(backend: Backend = 'embedded'): Promise<BenchEnv> {
   let uri = process.env.MONGODB_URI;
   let stopServer = async () => {};
   let server = 'MongoDB at MONGODB_URI';
@@ -44,7 +53,7 @@ export async function openBenchEnv(backend: Backend = 'sqlite'): Promise<BenchEn
     const dir = await mkdtemp(join(tmpdir(), 'rb-bench-'));
     const embedded = await startEmbeddedMongo({ dataDir: dir, ...(backend === 'postgresql' ? { postgresqlUrl: POSTGRESQL_URL } : {}) });
     uri = embedded.uri;
-    server = backend === 'postgresql' ? 'FerretDB 1.24 on PostgreSQL 15' : 'FerretDB 1.24 on SQLite';
+    server = backend === 'postgresql' ? 'FerretDB 1.24 (patched) on the machine’s PostgreSQL 15' : 'FerretDB 1.24 (patched) on the embedded PostgreSQL 17 (the default store)';
     stopServer = async () => {
       await embedded.stop();
       await rm(dir, { recursive: true, force: true });
@@ -243,3 +252,26 @@ export function benchAppConfig(env: Pick<BenchEnv, 'uri' | 'redisUrl'>, override
     ...overrides,
   };
 }
+
+/** Publishes `definition` through the runbook store, as a user would, and returns what runs pin. */
+export async function publishBenchRunbook(conn: mongoose.Connection, definition: unknown): Promise<RunbookSnapshot> {
+  const parsed = parseDefinition(definition);
+  if (!parsed.ok) throw new Error(`bench runbook does not parse: ${JSON.stringify(parsed.problems)}`);
+  const runbooks = createRunbookStore(conn);
+  const saved = await runbooks.save({ source: parsed.source, author: { kind: 'cli', id: 'bench' }, publish: true });
+  return runbooks.snapshotForRun(saved.runbook.id);
+}
+
+/**
+ * The raw baseline of the store: the conditional update a commit makes of the run document
+ * (`{_id, audit_seq}` with the `$set` of what `command` changes), without the audit event
+ * insert that claims the transition. Returns the update and the state it leads to.
+ */
+export function rawCommitUpdate(run: Run, command: Command, now: number): { filter: Record<string, unknown>; update: Record<string, unknown>; after: Run } {
+  const result = transition(run, command, { now });
+  if (!result.ok || result.duplicate) throw new Error(`raw baseline: ${command.type} refused on run ${run.id}`);
+  return { filter: { _id: run.id, audit_seq: run.audit_seq }, update: { $set: patchToSet(runDocPatch(run, result.run)) }, after: result.run };
+}
+
+/** The machine's 1, 5 and 15 minute load averages, for a table's heading. */
+export const loadAverage = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');

@@ -24,7 +24,7 @@
 // The parts can overlap: the runner may start call k + 1 while apply k still copies audit
 // entries. The app's database connection has command monitoring on (monitorCommands=true in
 // its URI): the commands that ended in the measured window are counted and driver-timed.
-// Samples per configuration: BENCH_TOOL_CALLS, default 400 (200 on FerretDB's SQLite).
+// Samples per configuration: BENCH_TOOL_CALLS, default 400.
 //
 // Baseline, same run, same Redis, same queue names under a prefix of the same scheme, same
 // connections per side, worker concurrencies and job options: R call queues, each with a
@@ -38,7 +38,7 @@
 // were taken is cancelled, then everything is stopped and the prefix's keys deleted.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -55,16 +55,12 @@ import { createToolCallStore, type ToolCallStore } from '../src/models/tool-call
 import { parseRunnerConfig } from '../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../src/runner/runner.js';
 import { createToolRegistry, type ToolRegistry } from '../src/runner/tool-registry.js';
-import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, benchAppConfig, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, timeCommands, benchAppConfig, type Backend, type BenchEnv, loadAverage } from './support.js';
 
 const STEPS = 40;
 const RUNNERS = [1, 20];
-/**
- * Measured calls per configuration, after WARMUP calls. Fewer on SQLite, where a call takes
- * 0.1 to 2.5 s (each update there rewrites in O(collection)), to keep `npm run bench --
- * tools` under 3 minutes.
- */
-const callsOn = (backend: Backend) => Number(process.env.BENCH_TOOL_CALLS ?? (backend === 'sqlite' && !process.env.MONGODB_URI ? 200 : 400));
+/** Measured calls per configuration, after WARMUP calls. */
+const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 400);
 const WARMUP = 40;
 /** As startRunner's defaults and the app's tool-result worker. */
 const RUNNER_CONCURRENCY = 4;
@@ -423,7 +419,6 @@ async function writeEchoTool(dir: string): Promise<string> {
 
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
 const mean = (list: number[]) => (list.length === 0 ? Number.NaN : list.reduce((a, b) => a + b, 0) / list.length);
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 interface Row {
   runners: number;
@@ -432,12 +427,12 @@ interface Row {
 }
 
 async function onBackend(backend: Backend, echoModule: string): Promise<string> {
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const began = performance.now();
   const env = await openBenchEnv(backend);
   try {
     const rows: Row[] = [];
-    const calls = callsOn(backend);
+    const calls = CALLS;
     for (const runners of RUNNERS) {
       const baseline = await measureBaseline(env, runners, calls);
       const tools = await measureTools(env, runners, calls, echoModule);
@@ -477,7 +472,7 @@ async function onBackend(backend: Backend, echoModule: string): Promise<string> 
       ),
       ...rows.map((r) => `database commands per call, ${r.runners} runners (count × mean ms, driver-timed): ${r.tools.commands.map(([key, n, each]) => `${key} ${n.toFixed(2)} × ${ms(each)}`).join(', ')}`),
       `runs started: ${rows.map((r) => `${r.tools.runs} (${r.runners} runners)`).join(', ')}; took ${rows.map((r) => `${r.baseline.tookS.toFixed(1)} s baseline + ${r.tools.tookS.toFixed(1)} s tools (${r.runners} runners)`).join(', ')}; ${((performance.now() - began) / 1000).toFixed(0)} s with the server's start`,
-      `load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}`,
+      `load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAverage()}`,
       ...(logged.size > 0 ? [`logged by the bot and runners: ${[...logged.entries()].map(([msg, n]) => `${n}× ${msg}`).join('; ')}`] : []),
     ].join('\n');
   } finally {

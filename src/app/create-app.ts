@@ -66,7 +66,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const mode = slackMode(config);
   if (mode.kind === 'off') for (const line of slackSetupHelp(mode.missing)) logger.warn(line);
   if (config.mongodbUri === undefined) {
-    logger.info('MONGODB_URI is unset: using the embedded FerretDB, data in .data/ferretdb (the first start builds it with Go, about a minute)');
+    const store = config.ferretdbPostgresqlUrl === undefined ? 'an embedded PostgreSQL' : 'the PostgreSQL at FERRETDB_POSTGRESQL_URL';
+    logger.info(`MONGODB_URI is unset: using the embedded FerretDB on ${store}, data folder .data (the first start builds FerretDB with Go, about a minute)`);
   }
   await pingRedis(config.redisUrl);
   const db = await openDatabase(config);
@@ -89,7 +90,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     ? createRunNotifier({
         client: bot.client,
         messages,
-        loadRun: async (id) => (await runs.load(id)).run,
+        loadRun: (id) => runs.load(id),
         deviceOnline: async (id) => (await devices.get(id))?.status === 'online',
         clock,
         logger,
@@ -186,7 +187,6 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         await worker.close();
         await toolResults.close();
         await drain(notifier, logger);
-        await service.idle();
         await scheduler.close();
         await dispatcher.close();
         queueConnection.disconnect();

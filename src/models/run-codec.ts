@@ -9,25 +9,11 @@ import {
   type RunDriver,
   type RunStep,
 } from '../engine/index.js';
-import { createLru } from '../lru.js';
 import type { RunDoc } from './run-model.js';
 
 const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 const toMs = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 const json = (value: unknown): string => JSON.stringify(value ?? null);
-
-// A version's snapshot is immutable and shared by every run of it: parse it once.
-const SNAPSHOT_CACHE_LIMIT = 200;
-const snapshotCache = createLru<RunbookSnapshot>(SNAPSHOT_CACHE_LIMIT);
-
-function parseSnapshot(doc: Pick<RunDoc, 'runbook_id' | 'runbook_version' | 'runbook_json'>): RunbookSnapshot {
-  const key = `${doc.runbook_id}@${doc.runbook_version}`;
-  const cached = snapshotCache.get(key);
-  if (cached) return cached;
-  const parsed = JSON.parse(doc.runbook_json) as RunbookSnapshot;
-  snapshotCache.set(key, parsed);
-  return parsed;
-}
 
 export function actorOf(raw: unknown): Actor {
   const a = raw as Actor;
@@ -146,14 +132,50 @@ export function auditToDocs(entries: AuditEntry[]): Record<string, unknown>[] {
   return entries.map(auditToDoc);
 }
 
-export function toRunDoc(run: Run, rev: number): RunDoc {
+/**
+ * What one transition changed, in the stored form: the top-level fields and the steps (by
+ * index) that differ. The update `$set`s exactly this, and the run's audit event keeps it,
+ * so a run document that missed the update can be brought forward from the event.
+ */
+export interface RunDocPatch {
+  set: Partial<RunDoc>;
+  steps: Array<{ i: number; doc: Record<string, unknown> }>;
+}
+
+const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+export function runDocPatch(before: Run, after: Run): RunDocPatch {
+  const from = mutableFields(before) as Record<string, unknown>;
+  const to = mutableFields(after) as Record<string, unknown>;
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(to)) {
+    if (key !== 'steps' && !same(from[key], value)) set[key] = value;
+  }
+  const fromSteps = from.steps as Record<string, unknown>[];
+  const steps = (to.steps as Record<string, unknown>[]).flatMap((doc, i) => (same(fromSteps[i], doc) ? [] : [{ i, doc }]));
+  return { set: set as Partial<RunDoc>, steps };
+}
+
+/** The patch as an update's `$set`: `steps.N` paths for the steps, so the rest stay as they are. */
+export function patchToSet(patch: RunDocPatch): Record<string, unknown> {
+  const set: Record<string, unknown> = { ...patch.set };
+  for (const { i, doc } of patch.steps) set[`steps.${i}`] = doc;
+  return set;
+}
+
+/** A stored run with a patch applied, as the update would have left it. */
+export function applyRunDocPatch(doc: RunDoc, patch: RunDocPatch): RunDoc {
+  const steps = [...doc.steps];
+  for (const { i, doc: step } of patch.steps) steps[i] = step;
+  return { ...doc, ...patch.set, steps };
+}
+
+export function toRunDoc(run: Run): RunDoc {
   return {
     _id: run.id,
-    rev,
     runbook_id: run.runbook.runbook_id,
     runbook_name: run.runbook.name,
     runbook_version: run.runbook.version,
-    runbook_json: json(run.runbook),
     device_id: run.variables.deviceId ?? null,
     started_by: run.started_by,
     driver: run.driver,
@@ -164,10 +186,11 @@ export function toRunDoc(run: Run, rev: number): RunDoc {
   } as RunDoc;
 }
 
-export function fromRunDoc(doc: RunDoc): { run: Run; rev: number } {
-  const run: Run = {
+/** The run a stored document holds; `runbook` is the version it pins, read by the caller. */
+export function fromRunDoc(doc: RunDoc, runbook: RunbookSnapshot): Run {
+  return {
     id: doc._id,
-    runbook: parseSnapshot(doc),
+    runbook,
     status: doc.status as Run['status'],
     variables: JSON.parse(doc.variables_json) as Record<string, string>,
     started_by: actorOf(doc.started_by),
@@ -188,5 +211,4 @@ export function fromRunDoc(doc: RunDoc): { run: Run; rev: number } {
     completed_at: toMs(doc.completed_at),
     updated_at: doc.updated_at.getTime(),
   };
-  return { run, rev: doc.rev };
 }

@@ -25,9 +25,13 @@ export const AuditEntrySchema = new Schema(
   { _id: false },
 );
 
-/** The append-only audit trail of runs: `_id` is `<run id>-<seq>`, so a copy written twice is one entry. */
+/**
+ * The append-only audit trail of runs, and their source of truth: `_id` is `<run id>-<seq>`,
+ * so of two writers moving a run from the same state only one inserts its event. `patch`
+ * (RunDocPatch) is what the transition changed in the run document.
+ */
 export const RunEventSchema = new Schema(
-  { _id: { type: String, required: true }, run_id: { type: String, required: true } },
+  { _id: { type: String, required: true }, run_id: { type: String, required: true }, patch: { type: Schema.Types.Mixed, default: undefined } },
   { collection: 'run_events', versionKey: false },
 );
 RunEventSchema.add(AuditEntrySchema);

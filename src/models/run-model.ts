@@ -41,13 +41,14 @@ const WaitSchema = new Schema(
 export const RunSchema = new Schema(
   {
     _id: { type: String, required: true },
-    /** Optimistic concurrency: every write is conditional on the rev it read. */
-    rev: { type: Number, required: true },
     runbook_id: { type: String, required: true },
     runbook_name: { type: String, required: true },
     runbook_version: { type: Number, required: true },
-    /** The pinned, immutable runbook version (RunbookSnapshot) this run executes. */
-    runbook_json: { type: String, required: true },
+    /**
+     * Runs stored before versions were pinned by reference carry a copy of theirs; newer runs
+     * read `runbook_versions` (immutable, cached) by runbook_id and runbook_version.
+     */
+    runbook_json: { type: String, default: undefined },
     status: { type: String, required: true },
     variables_json: { type: String, required: true },
     /** The `deviceId` variable, kept queryable: a device's runs (`/runbook device ID`). */
@@ -66,13 +67,14 @@ export const RunSchema = new Schema(
     error_message: { type: String, default: null },
     applied_keys: { type: [String], default: [] },
     keys_evicted: { type: Boolean, default: false },
-    audit_seq: { type: Number, required: true },
     /**
-     * The audit entries of the latest command, written with the transition itself. They
-     * are copied to run_events right after; if that copy is lost (a crash), the next
-     * command copies them again before replacing them, so no entry is ever lost.
+     * The seq of the last audit event this document reflects. Every transition first inserts
+     * its event (`_id` `<run id>-<seq>`; the unique `_id` makes that insert the claim), then
+     * brings this document to it; events past this seq are applied on read.
      */
-    audit_outbox: { type: [AuditEntrySchema], default: [] },
+    audit_seq: { type: Number, required: true },
+    /** Runs stored before events were written first: entries copied to run_events on read. */
+    audit_outbox: { type: [AuditEntrySchema], default: undefined },
     created_at: { type: Date, required: true },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },
@@ -96,11 +98,10 @@ RunSchema.index({ created_at: -1 });
 
 export type RunDoc = {
   _id: string;
-  rev: number;
   runbook_id: string;
   runbook_name: string;
   runbook_version: number;
-  runbook_json: string;
+  runbook_json?: string;
   status: string;
   variables_json: string;
   device_id?: string | null;
@@ -118,7 +119,9 @@ export type RunDoc = {
   applied_keys: string[];
   keys_evicted: boolean;
   audit_seq: number;
-  audit_outbox: Array<Record<string, unknown>>;
+  audit_outbox?: Array<Record<string, unknown>>;
+  /** Runs stored before events were written first had a revision counter. */
+  rev?: number;
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;

@@ -1,15 +1,21 @@
 import type { Connection } from 'mongoose';
-import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunStep, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
+import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunbookSnapshot, type RunStep, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
-import { actorOf, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, toRunDoc } from './run-codec.js';
+import { createLru } from '../lru.js';
+import { actorOf, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, patchToSet, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
 import { runEventModel, type RunEventDoc } from './run-event-model.js';
+import { runKeyId, runKeyModel } from './run-key-model.js';
 import { runModel, type RunDoc } from './run-model.js';
+import { runbookVersionModel, versionDocId, type RunbookVersionDoc } from './runbook-version-model.js';
 
-export interface StoredRun {
-  run: Run;
-  rev: number;
-  /** Audit entries written with the latest transition, maybe not yet copied to run_events. */
-  outbox: AuditEntry[];
+/** What commit() did: `committed` false means another writer moved the run from that state first. */
+export interface CommitResult {
+  committed: boolean;
+  /**
+   * The event is stored (the transition holds) but updating the run document failed; the
+   * document catches up on the next read or write.
+   */
+  documentError?: unknown;
 }
 
 export interface RunListFilter {
@@ -103,54 +109,153 @@ function decodeRunCursor(cursor: string): [number, string] {
   throw new AppError(ErrorCode.Validation, `cursor: not a cursor this API gave out ("${cursor.slice(0, 40)}")`);
 }
 
-/** Persistence for runs: every write after the insert is conditional on the rev it read. */
+const eventId = (runId: string, seq: number) => `${runId}-${seq}`;
+
+// A version's snapshot is immutable and shared by every run of it: read and parse it once.
+const SNAPSHOT_CACHE_LIMIT = 200;
+
+/**
+ * Persistence for runs. The run's audit events are its source of truth and the run document
+ * a snapshot of them: a transition inserts its event first, keyed by run and seq, and that
+ * insert is the claim (the store's unique `_id` makes it atomic on every MongoDB-compatible
+ * server, where a filtered update is not: FerretDB v1 reads, then writes). Then the run
+ * document is moved to the new state; a document left behind is brought forward from the
+ * events whenever it is read.
+ */
 export function createRunStore(conn: Connection) {
   const Runs = runModel(conn);
   const Events = runEventModel(conn);
+  const Versions = runbookVersionModel(conn);
+  const Keys = runKeyModel(conn);
+  const snapshots = createLru<RunbookSnapshot>(SNAPSHOT_CACHE_LIMIT);
+
+  async function snapshotOf(doc: Pick<RunDoc, 'runbook_id' | 'runbook_name' | 'runbook_version' | 'runbook_json'>): Promise<RunbookSnapshot> {
+    const key = `${doc.runbook_id}@${doc.runbook_version}`;
+    const cached = snapshots.get(key);
+    if (cached) return cached;
+    let snapshot: RunbookSnapshot;
+    if (doc.runbook_json !== undefined) {
+      snapshot = JSON.parse(doc.runbook_json) as RunbookSnapshot;
+    } else {
+      const version = await Versions.findById(versionDocId(doc.runbook_id, doc.runbook_version), { compiled_json: 1 })
+        .lean<Pick<RunbookVersionDoc, 'compiled_json'>>()
+        .exec();
+      if (!version) {
+        throw new AppError(ErrorCode.Internal, `runbook "${doc.runbook_name}" v${doc.runbook_version}, which a run is pinned to, is missing from runbook_versions`);
+      }
+      snapshot = { ...(JSON.parse(version.compiled_json) as Omit<RunbookSnapshot, 'runbook_id' | 'version'>), runbook_id: doc.runbook_id, version: doc.runbook_version };
+    }
+    snapshots.set(key, snapshot);
+    return snapshot;
+  }
+
+  const toRun = async (doc: RunDoc): Promise<Run> => fromRunDoc(doc, await snapshotOf(doc));
+
+  async function insertEvents(runId: string, entries: AuditEntry[], patch?: RunDocPatch): Promise<void> {
+    const docs = auditToDocs(entries).map((e) => ({ ...e, _id: eventId(runId, e.seq as number), run_id: runId, ...(patch ? { patch } : {}) }));
+    await Events.collection.insertMany(docs as never[], { ordered: false });
+  }
+
+  async function recordKeys(runId: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    try {
+      await Keys.collection.insertMany(keys.map((key) => ({ _id: runKeyId(runId, key), run_id: runId })) as never[], { ordered: false });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  /**
+   * Runs stored before events were written first (they carry a `rev`) may hold entries not
+   * yet in run_events, and keep keys past their window only in run_events: move both once.
+   */
+  async function migrateLegacy(doc: RunDoc): Promise<void> {
+    const entries = (doc.audit_outbox ?? []).map(auditFromDoc);
+    try {
+      await insertEvents(doc._id, entries);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    if (doc.keys_evicted) {
+      const keyed = await Events.find({ run_id: doc._id, key: { $ne: null } }, { key: 1 }).lean<{ key: string }[]>().exec();
+      await recordKeys(doc._id, [...new Set([...keyed.map((e) => e.key), ...entries.flatMap((e) => (e.key ? [e.key] : []))])]);
+    }
+    await Runs.collection.updateOne({ _id: doc._id as never }, { $unset: { audit_outbox: '', rev: '' } });
+  }
+
+  /** The run document brought forward through any events it has not taken in yet. */
+  async function readDoc(id: string): Promise<RunDoc> {
+    const stored = await Runs.findById(id).lean<RunDoc>().exec();
+    if (!stored) throw new AppError(ErrorCode.NotFound, `run ${id} not found`);
+    if (stored.rev !== undefined) await migrateLegacy(stored);
+    let doc = stored;
+    for (;;) {
+      const next = await Events.findById(eventId(id, doc.audit_seq + 1), { patch: 1 }).lean<{ patch?: RunDocPatch }>().exec();
+      if (!next?.patch) break;
+      doc = applyRunDocPatch(doc, next.patch);
+    }
+    if (doc.audit_seq !== stored.audit_seq) {
+      // Catch the document up for queries (lists, due waits). Losing this write is harmless:
+      // the next read applies the same events again.
+      const { _id, audit_outbox: _outbox, rev: _rev, ...fields } = doc;
+      await Runs.collection.updateOne({ _id: _id as never, audit_seq: stored.audit_seq }, { $set: fields }).catch(() => undefined);
+    }
+    return doc;
+  }
 
   return {
-    async insert(run: Run, entries: AuditEntry[]): Promise<StoredRun> {
-      await Runs.collection.insertOne({ ...toRunDoc(run, 1), audit_outbox: auditToDocs(entries) } as never);
-      return { run, rev: 1, outbox: entries };
+    /** Stores a new run and its first audit entries; a second insert of the same id is a duplicate-key error. */
+    async insert(run: Run, entries: AuditEntry[]): Promise<void> {
+      snapshots.set(`${run.runbook.runbook_id}@${run.runbook.version}`, run.runbook);
+      if (entries.length > 0) {
+        try {
+          await insertEvents(run.id, entries);
+        } catch (error) {
+          // The same id started before (an idempotent start): its run document decides below.
+          if (!isDuplicateKeyError(error)) throw error;
+        }
+      }
+      await Runs.collection.insertOne(toRunDoc(run) as never);
     },
 
-    async load(id: string): Promise<StoredRun> {
-      const doc = await Runs.findById(id).lean<RunDoc>().exec();
-      if (!doc) throw new AppError(ErrorCode.NotFound, `run ${id} not found`);
-      return { ...fromRunDoc(doc), outbox: (doc.audit_outbox ?? []).map(auditFromDoc) };
+    async load(id: string): Promise<Run> {
+      return toRun(await readDoc(id));
     },
 
     /**
-     * Writes `run` only if nobody else wrote since `expectedRev`, together with the audit
-     * entries of this transition, so a transition and its record land in one update.
+     * Moves the run from `before` to `after` unless another writer moved it from `before`
+     * first. `entry` is the transition's audit entry; its seq is `before.audit_seq + 1`.
      */
-    async saveIfRev(run: Run, expectedRev: number, entries: AuditEntry[]): Promise<StoredRun | null> {
-      const result = await Runs.collection.updateOne(
-        { _id: run.id as never, rev: expectedRev },
-        { $set: { ...mutableFields(run), rev: expectedRev + 1, audit_outbox: auditToDocs(entries) } },
-      );
-      return result.matchedCount === 1 ? { run, rev: expectedRev + 1, outbox: entries } : null;
-    },
-
-    /** Copies audit entries to run_events; an entry already there is left as it is. */
-    async copyEvents(runId: string, entries: AuditEntry[]): Promise<void> {
-      if (entries.length === 0) return;
-      const docs = auditToDocs(entries).map((e) => ({ ...e, _id: `${runId}-${e.seq as number}`, run_id: runId }));
+    async commit(before: Run, after: Run, entry: AuditEntry): Promise<CommitResult> {
+      const patch = runDocPatch(before, after);
+      // Keys leaving the window were applied earlier, whoever wins this commit.
+      await recordKeys(after.id, before.applied_keys.filter((key) => !after.applied_keys.includes(key)));
       try {
-        await Events.collection.insertMany(docs as never[], { ordered: false });
+        await insertEvents(after.id, [entry], patch);
       } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
+        if (isDuplicateKeyError(error)) return { committed: false };
+        throw error;
+      }
+      try {
+        // Conditional on the state the patch applies to; where the document is elsewhere
+        // (behind after a failed write), the whole state is written instead.
+        const moved = await Runs.collection.updateOne({ _id: after.id as never, audit_seq: entry.seq - 1 }, { $set: patchToSet(patch) });
+        if (moved.matchedCount === 0) await Runs.collection.updateOne({ _id: after.id as never, audit_seq: { $lt: entry.seq } }, { $set: mutableFields(after) });
+        return { committed: true };
+      } catch (error) {
+        return { committed: true, documentError: error };
       }
     },
 
+    /** Whether a key that has left the run's window was applied (the window is on the run). */
     async keyApplied(runId: string, key: string): Promise<boolean> {
-      return (await Events.exists({ run_id: runId, key })) !== null;
+      return (await Keys.exists({ _id: runKeyId(runId, key) })) !== null;
     },
 
-    /** The run's whole trail in order, including entries still in the outbox. */
+    /** The run's whole trail in order. */
     async audit(runId: string): Promise<AuditEntry[]> {
       const [docs, stored] = await Promise.all([
-        Events.find({ run_id: runId }).sort({ seq: 1 }).lean<RunEventDoc[]>().exec(),
+        Events.find({ run_id: runId }, { patch: 0 }).sort({ seq: 1 }).lean<RunEventDoc[]>().exec(),
         Runs.findById(runId, { audit_outbox: 1 }).lean<Pick<RunDoc, 'audit_outbox'>>().exec(),
       ]);
       const bySeq = new Map<number, AuditEntry>();
@@ -194,6 +299,7 @@ export function createRunStore(conn: Connection) {
       const ids = (await Runs.find({ runbook_id: runbookId }, { _id: 1 }).lean<Pick<RunDoc, '_id'>[]>().exec()).map((d) => d._id);
       if (ids.length === 0) return 0;
       await Events.deleteMany({ run_id: { $in: ids } }).exec();
+      await Keys.deleteMany({ run_id: { $in: ids } }).exec();
       return (await Runs.deleteMany({ _id: { $in: ids } }).exec()).deletedCount;
     },
 
@@ -218,7 +324,7 @@ export function createRunStore(conn: Connection) {
      */
     async runningWithoutWait(limit = 1000): Promise<Run[]> {
       const docs = await Runs.find({ status: 'running', wait: null }).sort({ updated_at: 1 }).limit(limit).lean<RunDoc[]>().exec();
-      return docs.map((d) => fromRunDoc(d).run);
+      return Promise.all(docs.map(toRun));
     },
 
     /** Runs holding a wait (paused ones too: they keep their due time), soonest first. */

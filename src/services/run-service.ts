@@ -1,11 +1,11 @@
-import { isTerminal, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunDriver, type TriggerSource } from '../engine/index.js';
+import { startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunDriver, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { newId } from '../ids.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import { createLru } from '../lru.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { DeviceStore } from '../models/device-store.js';
-import type { RunListFilter, RunStore, RunSummary, StoredRun } from '../models/run-store.js';
+import type { RunListFilter, RunStore, RunSummary } from '../models/run-store.js';
 import { requireDevice } from './device-check.js';
 import { performEffects, type EffectHandlers } from './effect-handlers.js';
 
@@ -24,8 +24,6 @@ export interface RunServiceDeps {
   logger?: Logger;
   /** How many times a command is re-read and re-applied after losing a write race. */
   maxAttempts?: number;
-  /** Audit entries collected in a run's outbox before they are copied to run_events. */
-  auditBatch?: number;
 }
 
 export interface StartInput {
@@ -73,59 +71,7 @@ export function createRunService(deps: RunServiceDeps) {
   const logger = deps.logger ?? silentLogger;
   const handlers = deps.effects ?? {};
   const maxAttempts = deps.maxAttempts ?? 5;
-  const auditBatch = deps.auditBatch ?? 8;
   const perRun = createKeyedMutex();
-  // Highest audit seq this process knows is in run_events, per run; bounded, it is only a shortcut.
-  const copied = createLru<number>(10_000);
-  const uncopied = (runId: string, outbox: AuditEntry[]) => outbox.filter((e) => e.seq > (copied.get(runId) ?? 0));
-
-  // Highest seq a copy has been asked for, per run: it only keeps the next commands from
-  // asking again for entries a copy under way is writing. What a save may drop from the
-  // outbox is decided by `copied` alone, which moves only once a copy is confirmed.
-  const queuedUpTo = createLru<number>(10_000);
-  const notYetQueued = (runId: string, outbox: AuditEntry[]) =>
-    outbox.filter((e) => e.seq > Math.max(copied.get(runId) ?? 0, queuedUpTo.get(runId) ?? 0));
-  // One copy at a time per run, in order, so `copied` never passes an entry a failed copy missed.
-  const copyChains = new Map<string, Promise<void>>();
-
-  function copyAudit(runId: string, entries: AuditEntry[]): Promise<void> {
-    const last = entries.reduce((max, e) => Math.max(max, e.seq), 0);
-    queuedUpTo.set(runId, Math.max(queuedUpTo.get(runId) ?? 0, last));
-    const copy = (copyChains.get(runId) ?? Promise.resolve()).then(async () => {
-      const pending = uncopied(runId, entries);
-      if (pending.length === 0) return;
-      try {
-        await deps.runs.copyEvents(runId, pending);
-      } catch (error) {
-        queuedUpTo.delete(runId); // ask again with the next command
-        throw error;
-      }
-      copied.set(runId, Math.max(copied.get(runId) ?? 0, last));
-    });
-    const settled = copy.catch(() => undefined);
-    copyChains.set(runId, settled);
-    void settled.then(() => {
-      if (copyChains.get(runId) === settled) copyChains.delete(runId);
-    });
-    return copy;
-  }
-
-  /**
-   * Entries wait in the run's outbox (written with each transition, read together with
-   * run_events) and are copied in batches, and whenever a run finishes, so a command
-   * costs one write, not two.
-   */
-  async function copyAuditWhenDue(run: Run, outbox: AuditEntry[]): Promise<void> {
-    if (notYetQueued(run.id, outbox).length < auditBatch && !isTerminal(run.status) && run.status !== 'failed') return;
-    // The entries are safe in the outbox; a later command copies them if this fails.
-    await copyAudit(run.id, outbox).catch((error: unknown) => logger.warn('audit copy failed; will retry', { run_id: run.id, error }));
-  }
-
-  const copying = new Set<Promise<void>>();
-  function track(copy: Promise<void>): void {
-    copying.add(copy);
-    void copy.finally(() => copying.delete(copy));
-  }
 
   async function appliedEarlier(run: Run, command: Command): Promise<boolean> {
     const key = command.key;
@@ -133,16 +79,16 @@ export function createRunService(deps: RunServiceDeps) {
   }
 
   // The state this process last wrote per run. Commands for a run are serialised here, so
-  // it is current unless another process wrote; then the conditional save fails and the
-  // run is re-read. A refusal is never given on cached state alone.
-  const recent = createLru<StoredRun>(1_000);
-  const remember = (stored: StoredRun) => recent.set(stored.run.id, stored);
+  // it is current unless another process wrote; then the commit loses (that seq's event
+  // exists) and the run is re-read. A refusal is never given on cached state alone.
+  const recent = createLru<Run>(1_000);
+  const remember = (run: Run) => recent.set(run.id, run);
 
   async function applyNow(runId: string, command: Command): Promise<ApplyResult> {
     let pinned: Command | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const cached = recent.get(runId);
-      const { run, rev, outbox } = cached ?? (await deps.runs.load(runId));
+      const run = cached ?? (await deps.runs.load(runId));
       pinned ??= pin(command, run);
       if (await appliedEarlier(run, pinned)) return { run, duplicate: true };
       const result = transition(run, pinned, { now: clock() });
@@ -155,13 +101,11 @@ export function createRunService(deps: RunServiceDeps) {
         if (!result.ok) throw new AppError(result.error.code, result.error.message, { details: { run_id: runId, status: run.status } });
         return { run, duplicate: true };
       }
-      const saved = await deps.runs.saveIfRev(result.run, rev, [...uncopied(runId, outbox), result.audit]);
-      if (saved) {
-        remember(saved);
-        // Effects first: the entries are safe in the outbox, and a render should not wait for their copy.
+      const saved = await deps.runs.commit(run, result.run, result.audit);
+      if (saved.committed) {
+        if (saved.documentError) logger.warn('run document behind its events; the next read catches it up', { run_id: runId, error: saved.documentError });
+        remember(result.run);
         await performEffects(handlers, result.effects, result.run, logger);
-        // Nor should the caller: the copy goes on after the answer (idle() waits for it).
-        track(copyAuditWhenDue(result.run, saved.outbox));
         return { run: result.run, duplicate: false };
       }
       recent.delete(runId);
@@ -188,10 +132,11 @@ export function createRunService(deps: RunServiceDeps) {
     if (!result.ok) throw new AppError(result.error.code, result.error.message);
     const entries = result.audit ? [result.audit] : [];
     try {
-      remember(await deps.runs.insert(result.run, entries));
+      await deps.runs.insert(result.run, entries);
+      remember(result.run);
     } catch (error) {
       if (input.id === undefined || !isDuplicateKeyError(error)) throw error;
-      return { run: (await deps.runs.load(input.id)).run, duplicate: true };
+      return { run: await deps.runs.load(input.id), duplicate: true };
     }
     await performEffects(handlers, result.effects, result.run, logger);
     return { run: result.run, duplicate: false };
@@ -210,18 +155,13 @@ export function createRunService(deps: RunServiceDeps) {
       return perRun.run(runId, () => applyNow(runId, command));
     },
 
-    /** Resolves once the audit copies under way have finished (before the store closes). */
-    async idle(): Promise<void> {
-      while (copying.size > 0) await Promise.all([...copying]);
-    },
-
     /** Every applied command on the run, in order. */
     audit(runId: string): Promise<AuditEntry[]> {
       return deps.runs.audit(runId);
     },
 
-    async get(runId: string): Promise<Run> {
-      return (await deps.runs.load(runId)).run;
+    get(runId: string): Promise<Run> {
+      return deps.runs.load(runId);
     },
 
     async list(filter: RunListFilter): Promise<RunSummary[]> {

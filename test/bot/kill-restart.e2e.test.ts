@@ -74,7 +74,7 @@ describe('a bot killed and started again', () => {
     await slack.action(blockActionPayload({ messageTs: ts, actionId: ActionId.Done, value: button(ts, ActionId.Done), actionTs: '1.1' }));
     const conn = await connectMongo(mongodbUri());
     const runs = createRunStore(conn);
-    for (let i = 0; (await runs.load(runId)).run.status !== 'waiting'; i += 1) {
+    for (let i = 0; (await runs.load(runId)).status !== 'waiting'; i += 1) {
       if (i > 100) throw new Error('the run never started waiting');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -83,7 +83,7 @@ describe('a bot killed and started again', () => {
     ({ service: first, slack } = await startService());
     // The wait fires in the new process and the same message moves on to "After".
     await fake.waitFor(() => JSON.stringify(fake.message(DEFAULT_CHANNEL.id, ts)?.blocks ?? []).includes('After') && button(ts, ActionId.Done), { timeoutMs: 15_000 });
-    const afterWait = (await runs.load(runId)).run;
+    const afterWait = (await runs.load(runId));
     expect(afterWait.status).toBe('running');
     expect(afterWait.runbook.steps.find((s) => s.id === afterWait.current_step_id)?.label).toBe('After');
     expect((await runs.audit(runId)).filter((e) => e.command === 'wait_elapsed')).toHaveLength(1);
@@ -93,7 +93,7 @@ describe('a bot killed and started again', () => {
     const click = await slack.action(blockActionPayload({ messageTs: ts, actionId: ActionId.Done, value: button(ts, ActionId.Done), actionTs: '2.2' }));
     expect(click.status).toBe(200);
     await fake.waitForCall('chat.update', (args) => args.ts === ts, { since });
-    const moved = (await runs.load(runId)).run;
+    const moved = (await runs.load(runId));
     expect(moved.runbook.steps.find((s) => s.id === moved.current_step_id)?.label).toBe('Last');
     expect(fake.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === undefined)).toHaveLength(1);
     await conn.close();

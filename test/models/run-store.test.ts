@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { startRun, transition } from '../../src/engine/index.js';
+import { APPLIED_KEYS_WINDOW, startRun, transition, type Run } from '../../src/engine/index.js';
 import { newId } from '../../src/ids.js';
+import { auditToDocs, toRunDoc } from '../../src/models/run-codec.js';
 import { createRunStore } from '../../src/models/run-store.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { compileSnapshot } from '../support/snapshots.js';
 
 const db = useTestDatabase();
 const alice = { kind: 'slack' as const, id: 'U0ALICE' };
+
+function advance(run: Run, now: number) {
+  const next = transition(run, { type: 'advance', actor: alice }, { now });
+  if (!next.ok || next.duplicate) throw new Error('advance failed');
+  return next;
+}
 
 function started() {
   const snapshot = compileSnapshot({ name: 'S', steps: [{ label: 'One' }, { label: 'Two', type: 'wait', wait_seconds: 5 }] });
@@ -16,18 +23,79 @@ function started() {
 }
 
 describe('run store', () => {
-  it('writes only when the stored rev is the one the writer read', async () => {
+  it('commits a transition only from the state it was computed from', async () => {
     const store = createRunStore(db.conn());
     const run = started();
     await store.insert(run, []);
-    const next = transition(run, { type: 'advance', actor: alice }, { now: 2_000 });
-    if (!next.ok || next.duplicate) throw new Error('advance failed');
-    expect(await store.saveIfRev(next.run, 1, [next.audit])).toEqual({ run: next.run, rev: 2, outbox: [next.audit] });
-    expect(await store.saveIfRev(next.run, 1, [next.audit])).toBeNull();
-    const loaded = await store.load(run.id);
-    expect(loaded.rev).toBe(2);
-    expect(loaded.run).toEqual(next.run);
-    expect(loaded.outbox).toEqual([next.audit]);
+    const next = advance(run, 2_000);
+    const rival = transition(run, { type: 'pause', actor: alice }, { now: 2_000 });
+    if (!rival.ok || rival.duplicate) throw new Error('pause failed');
+    expect(await store.commit(run, next.run, next.audit)).toEqual({ committed: true });
+    expect(await store.commit(run, rival.run, rival.audit)).toEqual({ committed: false });
+    expect(await store.load(run.id)).toEqual(next.run);
+    expect((await store.audit(run.id)).map((e) => e.command)).toEqual(['advance']);
+  });
+
+  it('writes only the fields and steps a transition changed, and pins the runbook version by reference', async () => {
+    const store = createRunStore(db.conn());
+    const run = started();
+    await store.insert(run, []);
+    const next = advance(run, 2_000);
+    await store.commit(run, next.run, next.audit);
+    const event = await db.conn().collection('run_events').findOne({ _id: `${run.id}-${next.audit.seq}` as never });
+    const patch = event?.patch as { set: Record<string, unknown>; steps: { i: number }[] };
+    // Step one finished and step two (a wait) began; nothing about the run's identity moved.
+    expect(patch.steps.map((s) => s.i)).toEqual([0, 1]);
+    expect(Object.keys(patch.set).sort()).toEqual(['audit_seq', 'current_step_id', 'status', 'updated_at', 'visit_count', 'wait']);
+    const raw = await db.conn().collection('runs').findOne({ _id: run.id as never });
+    expect(raw).not.toHaveProperty('runbook_json');
+    expect(raw).toMatchObject({ runbook_id: run.runbook.runbook_id, runbook_version: 1, audit_seq: next.run.audit_seq });
+  });
+
+  it('brings a run document left behind, or overwritten by a late older write, forward from its events', async () => {
+    const store = createRunStore(db.conn());
+    const first = started();
+    await store.insert(first, []);
+    const second = advance(first, 2_000);
+    await store.commit(first, second.run, second.audit);
+    const third = transition(second.run, { type: 'pause', actor: alice }, { now: 3_000 });
+    if (!third.ok || third.duplicate) throw new Error('pause failed');
+    await store.commit(second.run, third.run, third.audit);
+    // A writer that stalled after its event lands its write of the first state last.
+    const { _id, ...stale } = toRunDoc(first);
+    await db.conn().collection('runs').updateOne({ _id: first.id as never }, { $set: stale });
+    expect(await store.load(first.id)).toEqual(third.run);
+    // The read also caught the document up, for queries that read it directly.
+    expect(await db.conn().collection('runs').findOne({ _id: first.id as never })).toMatchObject({ status: 'paused', audit_seq: third.run.audit_seq });
+  });
+
+  it('reads runs stored by earlier versions: a copy of the runbook in the run, audit entries in an outbox', async () => {
+    const run = started();
+    const next = advance(run, 2_000);
+    // As an older version wrote it: the whole definition inside, a rev, the last entry not yet in run_events.
+    // Its keys had left the window: the oldest was only in run_events.
+    await db.conn().collection('runs').insertOne({ ...toRunDoc(next.run), keys_evicted: true, rev: 2, runbook_json: JSON.stringify(run.runbook), audit_outbox: auditToDocs([next.audit]) } as never);
+    const start = { seq: 1, at: 1_000, actor: alice, source: null, command: 'start', key: 'long-ago', step_id: null, visit: null, outcome: null, notes: null, from_status: 'pending', to_status: 'running' } as const;
+    await db.conn().collection('run_events').insertOne({ ...auditToDocs([start])[0], _id: `${run.id}-1`, run_id: run.id } as never);
+    const fresh = createRunStore(db.conn()); // no cached version: it must come from the run itself
+    expect(await fresh.load(run.id)).toEqual({ ...next.run, keys_evicted: true });
+    expect((await fresh.audit(run.id)).map((e) => e.command)).toEqual(['start', 'advance']);
+    expect(await db.conn().collection('run_events').countDocuments({ run_id: run.id })).toBe(2);
+    expect(await db.conn().collection('runs').findOne({ _id: run.id as never })).not.toHaveProperty('audit_outbox');
+    expect(await fresh.keyApplied(run.id, 'long-ago')).toBe(true);
+    expect(await fresh.keyApplied(run.id, 'never')).toBe(false);
+  });
+
+  it('reads a run’s runbook version from runbook_versions, and names the version when it is missing', async () => {
+    const run = started();
+    await createRunStore(db.conn()).insert(run, []);
+    const { runbook_id, version, ...compiled } = run.runbook;
+    await expect(createRunStore(db.conn()).load(run.id)).rejects.toMatchObject({
+      code: 'internal',
+      message: `runbook "S" v1, which a run is pinned to, is missing from runbook_versions`,
+    });
+    await db.conn().collection('runbook_versions').insertOne({ _id: `${runbook_id}-v${version}`, runbook_id, number: version, compiled_json: JSON.stringify(compiled) } as never);
+    expect(await createRunStore(db.conn()).load(run.id)).toEqual(run);
   });
 
   it('reads a run stored before runs had a driver as a person’s, with no gate decisions', async () => {
@@ -38,7 +106,7 @@ describe('run store', () => {
     await db.conn().collection('runs').updateOne({ _id: run.id as never }, { $unset: { driver: '', 'steps.0.decided_by': '', 'steps.1.decided_by': '' } });
     const raw = await db.conn().collection('runs').findOne({ _id: run.id as never });
     expect(raw).not.toHaveProperty('driver');
-    const loaded = (await store.load(run.id)).run;
+    const loaded = await store.load(run.id);
     expect(loaded.driver).toBe('person');
     expect(loaded.steps.map((s) => s.decided_by)).toEqual([null, null]);
   });
@@ -75,26 +143,21 @@ describe('run store', () => {
     expect(pending).toContainEqual({ run_id: run.id, status: 'waiting', wait: waiting.run.wait });
   });
 
-  it('keeps the audit trail whole when a copy to run_events is lost or written twice', async () => {
+  it('keeps every applied command in the trail, and finds keys that have left the run’s window', async () => {
     const store = createRunStore(db.conn());
     let run = started();
     await store.insert(run, []);
-    const entries = [];
-    for (let rev = 1; rev <= 3; rev += 1) {
-      const next = transition(run, { type: rev === 2 ? 'pause' : rev === 3 ? 'resume' : 'advance', actor: alice, key: `k${rev}` }, { now: 2_000 + rev });
+    const commands = APPLIED_KEYS_WINDOW + 2;
+    for (let n = 1; n <= commands; n += 1) {
+      const next = transition(run, { type: n % 2 === 1 ? 'pause' : 'resume', actor: alice, key: `k${n}` }, { now: 2_000 + n });
       if (!next.ok || next.duplicate) throw new Error('transition failed');
-      await store.saveIfRev(next.run, rev, [next.audit]);
-      entries.push(next.audit);
+      await store.commit(run, next.run, next.audit);
       run = next.run;
     }
-    // Only the first entry was ever copied; the last is still in the outbox; one is copied twice.
-    await store.copyEvents(run.id, [entries[0]!]);
-    await store.copyEvents(run.id, [entries[0]!]);
-    expect((await store.audit(run.id)).map((e) => e.seq)).toEqual([2, 4]);
-    await store.copyEvents(run.id, [entries[1]!, entries[2]!]);
-    expect((await store.audit(run.id)).map((e) => e.command)).toEqual(['advance', 'pause', 'resume']);
-    expect(await store.keyApplied(run.id, 'k2')).toBe(true);
-    expect(await store.keyApplied(run.id, 'k9')).toBe(false);
+    const trail = await store.audit(run.id);
+    expect(trail.map((e) => e.seq)).toEqual(Array.from({ length: commands }, (_, i) => i + 2));
+    expect(run.applied_keys).not.toContain('k2');
+    expect([await store.keyApplied(run.id, 'k1'), await store.keyApplied(run.id, 'k2'), await store.keyApplied(run.id, 'k3'), await store.keyApplied(run.id, 'k9')]).toEqual([true, true, false, false]);
   });
 
   it('says which run was not found', async () => {

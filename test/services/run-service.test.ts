@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Effect } from '../../src/engine/index.js';
+import { APPLIED_KEYS_WINDOW } from '../../src/engine/index.js';
 import { runModel } from '../../src/models/run-model.js';
 import { createRunStore } from '../../src/models/run-store.js';
 import { createRunService } from '../../src/services/run-service.js';
@@ -38,7 +39,7 @@ describe('run service against the database', () => {
     const run = await service.start({ runbook: 'Deploy', variables: { version: '2.5.0' }, actor: alice, trigger: { source: 'api', context: { 'alert.id': 'a-1', $ref: [1, { x: null }] } } });
     expect(run.id).toMatch(/^run_[a-z0-9]{12}$/);
     expect(run.steps.every((s) => /^rrs_[a-z0-9]{12}$/.test(s.id))).toBe(true);
-    expect((await runs.load(run.id)).run).toEqual(run);
+    expect(await runs.load(run.id)).toEqual(run);
     expect(effects).toContainEqual({ type: 'render', run_id: run.id });
   });
 
@@ -115,59 +116,50 @@ describe('run service against the database', () => {
     await expect(service.start({ runbook: 'Nope', actor: alice })).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('keeps the whole audit trail readable while entries wait in the outbox, and copies them in batches', async () => {
+  it('has each command in run_events when it returns: the event is written first, as the claim', async () => {
     const runs = createRunStore(db.conn());
-    const service = createRunService({ runs, runbooks: snapshotLookup([deploy]), auditBatch: 3 });
+    const service = createRunService({ runs, runbooks: snapshotLookup([deploy]) });
     const events = () => db.conn().collection('run_events');
     const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    expect(await events().countDocuments({ run_id: run.id })).toBe(1);
     await service.apply(run.id, { type: 'advance', actor: alice });
-    await service.idle();
-    expect(await events().countDocuments({ run_id: run.id })).toBe(0);
-    expect((await service.audit(run.id)).map((e) => e.command)).toEqual(['start', 'advance']);
+    expect(await events().countDocuments({ run_id: run.id })).toBe(2);
     await service.apply(run.id, { type: 'pause', actor: alice });
-    // The copy goes on after the command's answer; idle() waits for it.
-    await service.idle();
-    expect(await events().countDocuments({ run_id: run.id })).toBe(3);
     await service.apply(run.id, { type: 'resume', actor: alice });
     await service.apply(run.id, { type: 'cancel', actor: alice, reason: 'done here' });
-    await service.idle();
-    expect(await events().countDocuments({ run_id: run.id })).toBe(5);
     const trail = await service.audit(run.id);
     expect(trail.map((e) => [e.seq, e.command])).toEqual([[1, 'start'], [2, 'advance'], [3, 'pause'], [4, 'resume'], [5, 'cancel']]);
     expect(trail[4]).toMatchObject({ notes: 'done here', from_status: 'running', to_status: 'cancelled', actor: alice });
+    expect(await events().countDocuments({ run_id: run.id })).toBe(5);
   });
 
-  it('loses no audit entry when a copy to run_events fails after a later copy was asked for', async () => {
-    const runs = createRunStore(db.conn());
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let calls = 0;
-    // The first copy hangs until released and then fails; later copies go through.
-    const flaky = {
-      ...runs,
-      async copyEvents(runId: string, entries: Parameters<typeof runs.copyEvents>[1]) {
-        calls += 1;
-        if (calls === 1) {
-          await gate;
-          throw new Error('copy lost');
-        }
-        return runs.copyEvents(runId, entries);
-      },
-    };
-    const service = createRunService({ runs: flaky, runbooks: snapshotLookup([deploy]), auditBatch: 2 });
-    const events = () => db.conn().collection('run_events');
+  it('answers a key applied before the run’s key window as a duplicate, and changes nothing', async () => {
+    const { service, runs } = setup();
     const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
-    await service.apply(run.id, { type: 'pause', actor: alice }); // asks for 1-2: hangs
-    await service.apply(run.id, { type: 'resume', actor: alice });
-    await service.apply(run.id, { type: 'pause', actor: alice }); // asks for 3-4 while 1-2 is out
-    await service.apply(run.id, { type: 'resume', actor: alice });
-    release();
-    await service.idle();
-    expect((await events().find({ run_id: run.id }).sort({ seq: 1 }).toArray()).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-    await service.apply(run.id, { type: 'cancel', actor: alice });
-    await service.idle();
-    expect((await events().find({ run_id: run.id }).sort({ seq: 1 }).toArray()).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect((await service.audit(run.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (let n = 1; n <= APPLIED_KEYS_WINDOW + 2; n += 1) await service.apply(run.id, { type: n % 2 === 1 ? 'pause' : 'resume', actor: alice, key: `k${n}` });
+    const before = await service.get(run.id);
+    expect(before.applied_keys).not.toContain('k1');
+    // A retry of the first pause, long after: the run is running and would pause again.
+    expect(before.status).toBe('running');
+    const fresh = createRunService({ runs, runbooks: snapshotLookup([deploy]) }); // nothing cached
+    expect(await fresh.apply(run.id, { type: 'pause', actor: alice, key: 'k1' })).toMatchObject({ duplicate: true, run: { status: 'running' } });
+    expect(await service.get(run.id)).toEqual(before);
+  });
+
+  it('re-reads and re-applies a command that lost its claim to another service on the same run', async () => {
+    const runs = createRunStore(db.conn());
+    const lookup = snapshotLookup([deploy]);
+    const mine = createRunService({ runs, runbooks: lookup });
+    const theirs = createRunService({ runs, runbooks: lookup });
+    const run = await mine.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    await mine.apply(run.id, { type: 'advance', actor: alice }); // mine now caches the running run at seq 2
+    await theirs.apply(run.id, { type: 'pause', actor: alice }); // seq 3, behind mine's back
+    // Mine computes the cancel on its stale copy, loses the claim of seq 3, re-reads and cancels the paused run.
+    const result = await mine.apply(run.id, { type: 'cancel', actor: alice });
+    expect(result).toMatchObject({ duplicate: false, run: { status: 'cancelled', audit_seq: 4 } });
+    const trail = await mine.audit(run.id);
+    expect(trail.map((e) => e.command)).toEqual(['start', 'advance', 'pause', 'cancel']);
+    expect(trail[3]).toMatchObject({ from_status: 'paused', to_status: 'cancelled' });
   });
 
   it('lists runs by status, newest activity first', async () => {
