@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchHistory } from './advance-history.js';
 import { benchAdvances } from './advance-throughput.js';
 import { benchAlerts } from './alerts.js';
+import { benchPushdown } from './ferretdb-pushdown.js';
 import { benchMemory } from './memory.js';
 import { benchApi } from './api-throughput.js';
 import { benchSlackLatency } from './slack-latency.js';
@@ -19,5 +20,6 @@ if (all || which.includes('slack')) console.log(`${await benchSlackLatency()}\n`
 if (all || which.includes('tools')) console.log(`${await benchToolRoundTrip()}\n`);
 if (all || which.includes('alerts')) console.log(`${await benchAlerts()}\n`);
 if (all || which.includes('api')) console.log(`${await benchApi()}\n`);
+if (all || which.includes('pushdown')) console.log(`${await benchPushdown()}\n`);
 if (all || which.includes('memory')) console.log(`${await benchMemory()}\n`);
 process.exit(0);

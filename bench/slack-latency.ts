@@ -20,7 +20,7 @@ import { startApp, type App } from '../src/app/create-app.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import type { ClickerSetup, FromClicker, Measured, Sample, Targets, ToClicker } from './slack-clicker.js';
 import { startBaseline, watchResponses } from './slack-timing.js';
-import { benchAppConfig, benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, loadAverage } from './support.js';
+import { benchAppConfig, benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, loadAverage, rawUpdateLatencies } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 /** Action steps in the runbook: each run takes this many Done clicks less two, then is replaced. */
@@ -30,8 +30,9 @@ const CONCURRENCY = [1, 10, 50];
 const MIN_SAMPLES = Number(process.env.BENCH_SLACK_SAMPLES ?? 250);
 const TARGET_ACK_P99_MS = 50;
 const TARGET_UPDATE_P99_MS = 150;
+/** Ack p99 at most this many times the bare Bolt app's, measured in the same run. */
+const TARGET_ACK_RATIO = 1.5;
 /** Where the click→update target applies. */
-const TARGET_UPDATE_AT = 50;
 
 interface Row {
   n: number;
@@ -41,6 +42,8 @@ interface Row {
   baseline: number[];
   baselineWritten: number[];
   update: number[];
+  /** The store's raw conditional update at the same concurrency (rawUpdateLatencies), sorted. */
+  raw: number[];
   failed: number;
   /** Slack API calls the bot made during the measured rounds, by method. */
   calls: Record<string, number>;
@@ -130,6 +133,7 @@ async function measure(clicker: Clicker, n: number, finishedAt: Map<string, numb
     baseline: measured.baseline.map((c) => c.ackMs),
     baselineWritten: written(measured.baseline),
     update: measured.clicks.flatMap((c) => (c.failed || c.updateMs === null ? [] : [c.updateMs])),
+    raw: [],
     failed: measured.clicks.filter((c) => c.failed || c.updateMs === null).length,
     calls: measured.calls,
   };
@@ -142,10 +146,17 @@ async function measure(clicker: Clicker, n: number, finishedAt: Map<string, numb
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
 const both = (sorted: number[]) => `${ms(percentile(sorted, 50))} / ${ms(percentile(sorted, 99))}`;
 
+/** The click→update bar: 150 ms, or the store's raw update p99 + 50 ms when that p99 is above 100 ms. */
+function updateLimit(row: Row): number {
+  const rawP99 = percentile(row.raw, 99);
+  return rawP99 > 100 ? rawP99 + 50 : TARGET_UPDATE_P99_MS;
+}
+
 function verdict(row: Row): string {
-  const ackOk = percentile(row.ack, 99) <= TARGET_ACK_P99_MS;
+  const ackP99 = percentile(row.ack, 99);
+  const ackOk = ackP99 <= TARGET_ACK_P99_MS && ackP99 <= TARGET_ACK_RATIO * percentile(row.baseline, 99);
   const parts = [`ack ${ackOk ? 'yes' : 'NO'}`];
-  if (row.n === TARGET_UPDATE_AT) parts.push(`update ${percentile(row.update, 99) <= TARGET_UPDATE_P99_MS ? 'yes' : 'NO'}`);
+  parts.push(`update ≤ ${updateLimit(row).toFixed(0)} ms ${percentile(row.update, 99) <= updateLimit(row) ? 'yes' : 'NO'}`);
   return parts.join(', ');
 }
 
@@ -172,7 +183,14 @@ async function onBackend(backend: Backend): Promise<string> {
     await app.runbooks.save({ source: parsed.source, author: { kind: 'cli', id: 'bench' }, publish: true });
     await clicker.aim({ botUrl: `http://127.0.0.1:${app.port}/slack/events`, baselineUrl: baseline.url, runbook: parsed.source.name });
     const rows: Row[] = [];
-    for (const n of CONCURRENCY) rows.push(await measure(clicker, n, responses.finishedAt));
+    const snapshot = await app.runbooks.snapshotForRun(parsed.source.name);
+    for (const n of CONCURRENCY) {
+      const row = await measure(clicker, n, responses.finishedAt);
+      // The store's own conditional update at this concurrency, measured right after: the
+      // click→update bar is relative to it when the store is slower than 100 ms.
+      row.raw = await rawUpdateLatencies(app.db.conn, snapshot, n, Math.max(5, Math.ceil(MIN_SAMPLES / n)));
+      rows.push(row);
+    }
     const ackP99 = (r: Row) => percentile(r.ack, 99);
     const clicks = rows.reduce((sum, r) => sum + r.clicks, 0);
     const calls = new Map<string, number>();
@@ -180,7 +198,7 @@ async function onBackend(backend: Backend): Promise<string> {
     return [
       `${env.server}; runbook of ${STEPS} action steps; Bolt HTTP mode on 127.0.0.1; times in ms`,
       table(
-        ['concurrent runs', 'clicks', 'ack p50', 'ack p99', 'ack written p50 / p99', 'baseline ack p50', 'baseline ack p99', 'baseline written p50 / p99', 'ack p99 ratio', 'click→update p50', 'click→update p99', 'failed', 'target met?'],
+        ['concurrent runs', 'clicks', 'ack p50', 'ack p99', 'ack written p50 / p99', 'baseline ack p50', 'baseline ack p99', 'baseline written p50 / p99', 'ack p99 ratio', 'click→update p50', 'click→update p99', 'raw store update p50 / p99', 'failed', 'target met?'],
         rows.map((r) => [
           r.n,
           r.clicks,
@@ -193,6 +211,7 @@ async function onBackend(backend: Backend): Promise<string> {
           (ackP99(r) / percentile(r.baseline, 99)).toFixed(1),
           ms(percentile(r.update, 50)),
           ms(percentile(r.update, 99)),
+          both(r.raw),
           r.failed,
           verdict(r),
         ]),
@@ -216,7 +235,7 @@ async function onBackend(backend: Backend): Promise<string> {
 
 export async function benchSlackLatency(): Promise<string> {
   const parts = [
-    `Slack latency: ack and click→update (signed Done POST → chat.update at the fake Slack), p50/p99, against a bare Bolt app that only acks. Targets: ack p99 ≤ ${TARGET_ACK_P99_MS} ms; click→update p99 ≤ ${TARGET_UPDATE_P99_MS} ms at ${TARGET_UPDATE_AT}.`,
+    `Slack latency: ack and click→update (signed Done POST → chat.update at the fake Slack), p50/p99, against a bare Bolt app that only acks. Targets at every concurrency: ack p99 ≤ ${TARGET_ACK_P99_MS} ms and ≤ ${TARGET_ACK_RATIO} × the bare app's; click→update p99 ≤ ${TARGET_UPDATE_P99_MS} ms, or ≤ the store's raw conditional update p99 + 50 ms where that p99 is above 100 ms.`,
   ];
   for (const backend of benchBackends()) parts.push(await onBackend(backend));
   return parts.join('\n\n');

@@ -11,7 +11,10 @@ import type mongoose from 'mongoose';
 
 import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
-import { transition, type Command, type Run, type RunbookSnapshot } from '../src/engine/index.js';
+import { startRun, transition, type Command, type Run, type RunbookSnapshot } from '../src/engine/index.js';
+import { newId } from '../src/ids.js';
+import { toRunDoc } from '../src/models/run-codec.js';
+import { runModel } from '../src/models/run-model.js';
 import { patchToSet, runDocPatch } from '../src/models/run-codec.js';
 import { createRunbookStore } from '../src/models/runbook-store.js';
 import { startEmbeddedMongo } from '../src/embedded/ferretdb.js';
@@ -275,3 +278,39 @@ export function rawCommitUpdate(run: Run, command: Command, now: number): { filt
 
 /** The machine's 1, 5 and 15 minute load averages, for a table's heading. */
 export const loadAverage = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+/**
+ * The store's raw conditional update at a concurrency, for a bar that depends on it: runs of
+ * `snapshot` written straight to the collection, `concurrency` loops each pausing and
+ * resuming its own run `perLoop` times through rawCommitUpdate; sorted latencies in ms. The
+ * runs are removed afterwards.
+ */
+export async function rawUpdateLatencies(conn: mongoose.Connection, snapshot: RunbookSnapshot, concurrency: number, perLoop: number): Promise<number[]> {
+  const runs = runModel(conn).collection;
+  const actor = { kind: 'system' as const, id: 'bench-raw' };
+  const started = Array.from({ length: concurrency }, () => {
+    const r = startRun({ id: newId('run'), runbook: snapshot, variables: {}, started_by: actor }, { now: Date.now(), ids: () => newId('rrs') });
+    if (!r.ok) throw new Error(r.error.message);
+    return r.run;
+  });
+  await runs.insertMany(started.map((r) => toRunDoc(r)) as never[]);
+  const latencies: number[] = [];
+  try {
+    await Promise.all(
+      started.map(async (initial) => {
+        let run = initial;
+        for (let i = 0; i < perLoop; i += 1) {
+          const { filter, update, after } = rawCommitUpdate(run, { type: run.status === 'paused' ? 'resume' : 'pause', actor }, Date.now());
+          const t0 = performance.now();
+          const r = await runs.updateOne(filter as never, update);
+          latencies.push(performance.now() - t0);
+          if (r.matchedCount !== 1) throw new Error('raw update lost its run');
+          run = after;
+        }
+      }),
+    );
+  } finally {
+    await runs.deleteMany({ _id: { $in: started.map((r) => r.id) as never[] } });
+  }
+  return latencies.sort((a, b) => a - b);
+}

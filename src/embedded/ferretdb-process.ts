@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 
 import { AppError, ErrorCode } from '../errors.js';
 import { redactUri } from '../models/connection.js';
-import { lineTail, onLines, waitForExit } from './processes.js';
+import { lineTail, onLines, stopper } from './processes.js';
 
 export interface FerretdbProcessOptions {
   /** FerretDB's storage; carries a password, so it goes by environment, never argv or logs. */
@@ -72,16 +72,7 @@ export async function startFerretdbProcess(bin: string, opts: FerretdbProcessOpt
     });
   });
 
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      // SIGTERM, not closing stdin: a graceful stop leaves PostgreSQL to its owner.
-      child.kill('SIGTERM');
-      if (!(await waitForExit(child, STOP_GRACE_MS))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, STOP_GRACE_MS);
-      }
-      process.removeListener('exit', killOnExit);
-    })());
+  // SIGTERM, not closing stdin: a graceful stop leaves PostgreSQL to its owner.
+  const stop = stopper(child, 'SIGTERM', STOP_GRACE_MS, STOP_GRACE_MS, () => process.removeListener('exit', killOnExit));
   return { uri, pid: child.pid!, stop };
 }

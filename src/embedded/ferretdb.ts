@@ -32,6 +32,8 @@ export interface EmbeddedMongoOptions {
   log?: (line: string) => void;
   /** How long to wait for each server to be ready; default 30 s. */
   startTimeoutMs?: number;
+  /** A FerretDB build to run instead of the project's (a benchmark compares builds). */
+  binary?: string;
 }
 
 export interface EmbeddedMongo {
@@ -112,7 +114,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<Em
   };
   try {
     // Built before PostgreSQL starts: a first build takes a while and may fail.
-    const bin = await ensureFerretdbBinary();
+    const bin = opts.binary ?? (await ensureFerretdbBinary());
     let postgres: EmbeddedPostgres | undefined;
     if (opts.postgresqlUrl === undefined) {
       postgres = await startEmbeddedPostgres({

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { AppError, ErrorCode } from '../errors.js';
 import { postgresBinaries } from './postgres-binaries.js';
 import { giveTo, letAccountReach, postgresAccount, type Account } from './postgres-user.js';
-import { lineTail, onLines, waitForExit } from './processes.js';
+import { lineTail, onLines, stopper } from './processes.js';
 import { stopStalePostmaster } from './stale-postmaster.js';
 
 export interface EmbeddedPostgresOptions {
@@ -170,15 +170,6 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // wait for it when exiting, but PostgreSQL finishes it on its own.
   const shutdownOnExit = () => child.kill('SIGINT');
   process.once('exit', shutdownOnExit);
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      child.kill('SIGINT');
-      if (!(await waitForExit(child, STOP_GRACE_MS))) {
-        child.kill('SIGKILL');
-        await waitForExit(child, KILL_GRACE_MS);
-      }
-      process.removeListener('exit', shutdownOnExit);
-    })());
+  const stop = stopper(child, 'SIGINT', STOP_GRACE_MS, KILL_GRACE_MS, () => process.removeListener('exit', shutdownOnExit));
   return { url: `postgres://${ROLE}:${password}@127.0.0.1:${port}/${DATABASE}`, port, pid: child.pid!, stop };
 }

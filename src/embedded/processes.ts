@@ -59,6 +59,23 @@ function procStat(pid: number): { state: string; startTicks: string } | undefine
  * When the process started, as an opaque token (Linux); with the pid it names one process,
  * so a record outlives pid reuse (a container restarted on the same volume reuses pids).
  */
+/**
+ * Stops `child` with `signal`, then SIGKILL when it has not exited within `graceMs`; the
+ * returned function does it once however often it is called.
+ */
+export function stopper(child: ChildProcess, signal: NodeJS.Signals, graceMs: number, killGraceMs: number, after: () => void): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      child.kill(signal);
+      if (!(await waitForExit(child, graceMs))) {
+        child.kill('SIGKILL');
+        await waitForExit(child, killGraceMs);
+      }
+      after();
+    })());
+}
+
 export function processStartToken(pid: number): string | undefined {
   return procStat(pid)?.startTicks;
 }
