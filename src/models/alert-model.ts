@@ -1,86 +1,116 @@
-// One document per alert (by fingerprint): what it is, whether it still fires, where its
-// card is, which run it started and what people decided. A notification of an alert already
-// stored (a repeat, a redelivered webhook, Slack retrying an event) updates this document
-// and never adds a second one: the fingerprint is the _id.
+// One document per alert (by fingerprint): what it is and where it stands (episode, firing or
+// resolved). It is written only by whoever won the claim of a change (alert-claim-model.ts):
+// the first notification inserts it, and the winner of a resolve or a re-fire sets the new
+// state. Repeats write nothing here, so none can put back what a change just set. Readers
+// take it as the place to start from and read the claims past it (alert-state.ts): a winner
+// that died before writing it leaves it one change behind, never wrong.
 import { Schema, type Connection, type Model } from 'mongoose';
 
-import { ALERT_SOURCES, ALERT_STATUSES, type AlertSource, type AlertStatus } from '../alerts/alert.js';
+import { ALERT_SOURCES, ALERT_STATUSES, type Alert, type AlertSource, type AlertStatus } from '../alerts/alert.js';
 import { SEVERITIES, type Severity } from '../engine/types.js';
-import { ActorSchema } from './run-event-model.js';
 
-const DecisionSchema = new Schema(
-  {
-    action: { type: String, enum: ['run', 'dismiss', 'auto_run'], required: true },
-    runbook_id: { type: String, default: null },
-    run_id: { type: String, default: null },
-    by: { type: ActorSchema, required: true },
-    at: { type: Date, required: true },
-  },
-  { _id: false },
-);
+/** What the alert is, as the notification that opened the episode said. */
+export const describedFields = {
+  source: { type: String, enum: ALERT_SOURCES, required: true },
+  recognizer: { type: String, required: true },
+  type: { type: String, required: true },
+  severity: { type: String, enum: SEVERITIES, required: true },
+  host: { type: String, default: null },
+  // JSON text, as on runs: label names may contain "." or start with "$".
+  labels_json: { type: String, required: true },
+  summary: { type: String, required: true },
+  started_at: { type: Date, default: null },
+} as const;
+
+export type Described = {
+  source: AlertSource;
+  recognizer: string;
+  type: string;
+  severity: Severity;
+  host: string | null;
+  labels_json: string;
+  summary: string;
+  started_at: Date | null;
+};
+
+export function described(alert: Alert): Described {
+  return {
+    source: alert.source,
+    recognizer: alert.recognizer,
+    type: alert.type,
+    severity: alert.severity,
+    host: alert.host,
+    labels_json: JSON.stringify(alert.labels),
+    summary: alert.summary,
+    started_at: alert.started_at === null ? null : new Date(alert.started_at),
+  };
+}
+
+/** The Alert a stored description and status stand for. */
+export function undescribed(fingerprint: string, doc: Described, status: AlertStatus): Alert {
+  return {
+    source: doc.source,
+    recognizer: doc.recognizer,
+    type: doc.type,
+    severity: doc.severity,
+    status,
+    host: doc.host ?? null,
+    labels: JSON.parse(doc.labels_json) as Record<string, string>,
+    summary: doc.summary,
+    fingerprint,
+    started_at: doc.started_at?.getTime() ?? null,
+  };
+}
 
 export const AlertSchema = new Schema(
   {
     _id: { type: String, required: true }, // the fingerprint
-    source: { type: String, enum: ALERT_SOURCES, required: true },
-    recognizer: { type: String, required: true },
-    type: { type: String, required: true },
-    severity: { type: String, enum: SEVERITIES, required: true },
+    ...describedFields,
     status: { type: String, enum: ALERT_STATUSES, required: true },
-    host: { type: String, default: null },
-    // JSON text, as on runs: label names may contain "." or start with "$".
-    labels_json: { type: String, required: true },
-    summary: { type: String, required: true },
-    started_at: { type: Date, default: null },
-    /** Where it was seen (a Slack message) or posted (a webhook's configured channel). */
+    /** 1 for the first firing; one more each time it fires again after resolving. */
+    episode: { type: Number, required: true },
+    /** Where the episode was seen (a Slack message's channel, a webhook's configured channel). */
     channel: { type: String, default: null },
-    card_ts: { type: String, default: null },
-    /** The thread the card and any run it starts are posted in (the alert message's, or the card's own). */
-    thread_ts: { type: String, default: null },
-    run_id: { type: String, default: null },
-    decisions: { type: [DecisionSchema], default: [] },
-    /** Notifications received for it, repeats and redeliveries included. */
-    notifications: { type: Number, required: true },
     first_seen: { type: Date, required: true },
-    /** When the current episode began (first seen, or firing again after it resolved). */
+    /** When the current episode began. */
     episode_started: { type: Date, required: true },
-    last_seen: { type: Date, required: true },
     resolved_at: { type: Date, default: null },
+    /** When this document was last set (by the winner of the latest change). */
+    changed_at: { type: Date, required: true },
   },
   { collection: 'alerts', versionKey: false, minimize: false },
 );
-// `/runbook alerts`: the most recent first.
+// Kept from before episodes, for the documents that still carry last_seen.
 AlertSchema.index({ last_seen: -1 });
 
+/** A decision as views show it: who ran or dismissed what, when. */
 export type AlertDecisionDoc = {
   action: 'run' | 'dismiss' | 'auto_run';
   runbook_id: string | null;
   run_id: string | null;
   by: { kind: string; id: string; name?: string };
   at: Date;
+  /** The episode it was made in (absent on decisions stored before episodes were numbered). */
+  episode?: number;
 };
 
-export type AlertDoc = {
+export type AlertDoc = Described & {
   _id: string;
-  source: AlertSource;
-  recognizer: string;
-  type: string;
-  severity: Severity;
   status: AlertStatus;
-  host: string | null;
-  labels_json: string;
-  summary: string;
-  started_at: Date | null;
+  episode: number;
   channel: string | null;
-  card_ts: string | null;
-  thread_ts: string | null;
-  run_id: string | null;
-  decisions: AlertDecisionDoc[];
-  notifications: number;
   first_seen: Date;
   episode_started: Date;
-  last_seen: Date;
   resolved_at: Date | null;
+  changed_at: Date;
+  // Fields of documents stored before episodes, when every notification updated this one
+  // document; read (as episode 1) and never written.
+  card_ts?: string | null;
+  thread_ts?: string | null;
+  run_id?: string | null;
+  decisions?: AlertDecisionDoc[];
+  notifications?: number;
+  last_seen?: Date;
 };
 
 export function alertModel(conn: Connection): Model<AlertDoc> {

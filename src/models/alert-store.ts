@@ -1,22 +1,25 @@
+// Alerts as stored, for every process sharing the database at once. Each decision that must be
+// made once (this notification opens an episode, resolves it, posts its card, starts its run)
+// is the insert of an _id (alert-ids.ts) that only the first inserter gets, and every document
+// that is updated afterwards has one writer: the alert's document the winner of its latest
+// change, a card attempt or a run claim its claimer. No process-local lock is needed for any of
+// it, and none would help: FerretDB v1 applies every update as a read and a whole-document
+// write, so two updates of one document at once can lose one.
 import type { Connection } from 'mongoose';
 
-import type { Alert } from '../alerts/alert.js';
-import { isDuplicateKeyError } from '../errors.js';
-import { createKeyedMutex } from '../keyed-mutex.js';
-import { alertModel, type AlertDecisionDoc, type AlertDoc } from './alert-model.js';
+import type { Alert, AlertStatus } from '../alerts/alert.js';
+import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
+import { createAlertCardAttempts } from './alert-card-attempts.js';
+import { alertClaimModel, type AlertClaimDoc } from './alert-claim-model.js';
+import { createAlertDecisions } from './alert-decisions.js';
+import { alertIds } from './alert-ids.js';
+import { alertModel, described, type AlertDoc } from './alert-model.js';
+import { createAlertNotifications } from './alert-notifications.js';
+import { afterClaim, createAlertStateReader, docFields, type AlertState, type Walked } from './alert-state.js';
+import { episodeView, withLatest, type AlertEpisode, type StoredAlert } from './alert-view.js';
 
-export interface StoredAlert extends Alert {
-  channel: string | null;
-  card_ts: string | null;
-  thread_ts: string | null;
-  run_id: string | null;
-  decisions: AlertDecisionDoc[];
-  notifications: number;
-  first_seen: number;
-  episode_started: number;
-  last_seen: number;
-  resolved_at: number | null;
-}
+export type { AlertEpisode, CardAttempt, CardLocation, StoredAlert } from './alert-view.js';
+export type { RunDecision } from './alert-decisions.js';
 
 /**
  * What a notification means for the alert it is about:
@@ -27,129 +30,194 @@ export interface StoredAlert extends Alert {
  */
 export type ReceiveOutcome = 'new' | 'refired' | 'repeat' | 'resolved';
 
+export interface AlertStoreOptions {
+  /**
+   * How long the holder of a claim (a card being posted, a run being started, the alert's
+   * document being written) has before another process takes it to be gone. Default 60 s.
+   */
+  leaseMs?: number;
+}
+
+/** Changes read past while storing one notification before giving up: each is another delivery's win. */
+const MAX_CHANGES_PER_NOTIFICATION = 20;
+
 export type AlertStore = ReturnType<typeof createAlertStore>;
 
-const toStored = (doc: AlertDoc): StoredAlert => ({
-  source: doc.source,
-  recognizer: doc.recognizer,
-  type: doc.type,
-  severity: doc.severity,
-  status: doc.status,
-  host: doc.host ?? null,
-  labels: JSON.parse(doc.labels_json) as Record<string, string>,
-  summary: doc.summary,
-  fingerprint: doc._id,
-  started_at: doc.started_at?.getTime() ?? null,
-  channel: doc.channel ?? null,
-  card_ts: doc.card_ts ?? null,
-  thread_ts: doc.thread_ts ?? null,
-  run_id: doc.run_id ?? null,
-  decisions: doc.decisions ?? [],
-  notifications: doc.notifications,
-  first_seen: doc.first_seen.getTime(),
-  episode_started: (doc.episode_started ?? doc.first_seen).getTime(),
-  last_seen: doc.last_seen.getTime(),
-  resolved_at: doc.resolved_at?.getTime() ?? null,
-});
-
-export function createAlertStore(conn: Connection, now: () => number = Date.now) {
+export function createAlertStore(conn: Connection, now: () => number = Date.now, options: AlertStoreOptions = {}) {
+  const leaseMs = options.leaseMs ?? 60_000;
+  const isStale = (since: Date) => now() - since.getTime() >= leaseMs;
   const Alerts = alertModel(conn);
-  // Notifications of one alert are recorded one at a time in this process: FerretDB v1 does
-  // not apply a filtered update atomically (see keyed-mutex.ts), which would lose counts and
-  // let two re-fires both see the alert resolved. Across processes the unique insert still
-  // makes exactly one `new`.
-  const perAlert = createKeyedMutex();
+  const Claims = alertClaimModel(conn);
+  const states = createAlertStateReader(conn);
+  const cards = createAlertCardAttempts(conn, { now, isStale });
+  const decisions = createAlertDecisions(conn, now);
+  const notifications = createAlertNotifications(conn);
 
-  /** The alert's own fields, as the latest notification says them. */
-  const described = (alert: Alert) => ({
-    source: alert.source,
-    recognizer: alert.recognizer,
-    type: alert.type,
-    severity: alert.severity,
-    host: alert.host,
-    labels_json: JSON.stringify(alert.labels),
-    summary: alert.summary,
-    started_at: alert.started_at === null ? null : new Date(alert.started_at),
-  });
+  /** The claim `alert` would make of `state`, or null when it changes nothing. */
+  function changeFor(state: AlertState | null, alert: Alert, channel: string | null, at: Date): { claim: AlertClaimDoc; outcome: ReceiveOutcome } | null {
+    const fingerprint = alert.fingerprint;
+    const begin = (episode: number, status: AlertStatus): AlertClaimDoc => ({
+      _id: alertIds.episode(fingerprint, episode),
+      kind: 'episode',
+      fingerprint,
+      episode,
+      at,
+      status,
+      channel,
+      ...described(alert),
+    });
+    if (state === null) return { claim: begin(1, alert.status), outcome: alert.status === 'firing' ? 'new' : 'repeat' };
+    if (state.status === alert.status) return null;
+    if (alert.status === 'resolved') {
+      return { claim: { _id: alertIds.resolved(fingerprint, state.episode), kind: 'resolved', fingerprint, episode: state.episode, at }, outcome: 'resolved' };
+    }
+    return { claim: begin(state.episode + 1, 'firing'), outcome: 'refired' };
+  }
+
+  /**
+   * The winner of a change brings the alert's document to `state`, unless the change before
+   * it is still being written by its own winner (claimed less than a lease ago): two writers
+   * at once could leave the older state. Skipping leaves the document behind, which costs
+   * readers one more claim read, never a wrong state.
+   */
+  async function writeDoc(walked: Walked, state: AlertState, at: Date): Promise<void> {
+    const previous = walked.ahead.at(-1);
+    if (previous && !isStale(previous.at)) return;
+    const fields = docFields(state, at);
+    if (walked.doc !== null) {
+      await Alerts.collection.updateOne({ _id: state.fingerprint as never }, { $set: fields });
+      return;
+    }
+    try {
+      await Alerts.collection.insertOne({ _id: state.fingerprint, ...fields } as never);
+    } catch (error) {
+      // The first episode's winner wrote it after all (a late writer): it is one change behind.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  /** True when this insert made the change; false when another delivery made it first. */
+  async function claim(doc: AlertClaimDoc): Promise<boolean> {
+    try {
+      await Claims.collection.insertOne(doc as never);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  async function viewOf(state: AlertState, doc: AlertDoc | null, known: { fresh?: boolean } = {}): Promise<AlertEpisode> {
+    // A just-begun episode has no card attempt yet, and a brand-new alert no decision.
+    const fresh = known.fresh === true;
+    const [decided, attempts] = await Promise.all([
+      fresh && state.episode === 1 ? [] : decisions.of([state.fingerprint]),
+      fresh ? [] : cards.list(state.fingerprint, state.episode),
+    ]);
+    return episodeView(state, { doc, decisions: decided, cards: attempts });
+  }
 
   return {
+    /** True once `since` is a lease old: a claim's holder that has not finished by then is taken to be gone. */
+    isStale,
+
     /**
-     * Records one notification. The first one inserts the fingerprint (a unique _id, so two
-     * deliveries at once make one document and one `new`); later ones update it.
+     * Records one notification and what it means. A change of state is claimed by inserting
+     * the change's _id: of two deliveries that would both make it, the loser reads the
+     * winner's claim and is a repeat. A repeat writes nothing but its line in the log.
      */
-    receive(alert: Alert, where: { channel: string | null }): Promise<{ outcome: ReceiveOutcome; alert: StoredAlert }> {
-      return perAlert.run(alert.fingerprint, () => receiveNow(alert, where));
+    async receive(alert: Alert, where: { channel: string | null }): Promise<{ outcome: ReceiveOutcome; alert: StoredAlert }> {
+      const at = new Date(now());
+      const [doc] = await Promise.all([states.readDoc(alert.fingerprint), notifications.record(alert.fingerprint, alert.status, at)]);
+      // A change is claimed straight from the document's state: if another change is past it,
+      // the claim collides and the claims are read. A repeat by the document reads them first.
+      let walked = states.fromDoc(alert.fingerprint, doc);
+      let read = false;
+      for (let lost = 0; ; ) {
+        const change = changeFor(walked.state, alert, where.channel, at);
+        if (change === null && read) return { outcome: 'repeat', alert: { ...(await viewOf(walked.state!, walked.doc)), last_seen: at.getTime() } };
+        if (change !== null && (await claim(change.claim))) {
+          const state = afterClaim(walked.state, change.claim);
+          await writeDoc(walked, state, at);
+          const view = await viewOf(state, walked.doc, { fresh: change.claim.kind === 'episode' });
+          return { outcome: change.outcome, alert: { ...view, last_seen: at.getTime() } };
+        }
+        if (change !== null && ++lost > MAX_CHANGES_PER_NOTIFICATION) {
+          throw new AppError(ErrorCode.Conflict, `alert ${alert.fingerprint} changed state ${lost} times while one notification of it was stored; send it again`);
+        }
+        // Another delivery made this change (or one past the document): what does this notification mean after it?
+        walked = await states.walk(walked);
+        read = true;
+      }
     },
 
-    async get(fingerprint: string): Promise<StoredAlert | null> {
-      const doc = await Alerts.findById(fingerprint).lean<AlertDoc>().exec();
-      return doc ? toStored(doc) : null;
+    /** The alert as stored, with how many notifications of it were received. */
+    async get(fingerprint: string): Promise<(StoredAlert & { notifications: number }) | null> {
+      const [walked, seen] = await Promise.all([states.read(fingerprint), notifications.seen(fingerprint)]);
+      if (walked.state === null) return null;
+      const view = await viewOf(walked.state, walked.doc);
+      // A document from before the log counted its notifications itself.
+      const { last_seen: lastSeen, notifications: counted } = walked.doc ?? {};
+      return {
+        ...view,
+        last_seen: (seen.last ?? lastSeen ?? walked.state.first_seen).getTime(),
+        notifications: seen.count + (counted ?? 0),
+      };
+    },
+
+    /** The alert's current episode; null when unknown. */
+    async episode(fingerprint: string): Promise<AlertEpisode | null> {
+      const walked = await states.read(fingerprint);
+      return walked.state && viewOf(walked.state, walked.doc);
+    },
+
+    /**
+     * `alert` (an episode as read before) with what others change while its card is up read
+     * again: the decisions, whether the episode resolved, and its cards when it had none. A
+     * writer reads these after its own write, and the card's poster reads them after recording
+     * the card, so of two at once at least one sees the other's.
+     */
+    async recheck(alert: AlertEpisode): Promise<AlertEpisode> {
+      const [resolve, records, attempts] = await Promise.all([
+        alert.status === 'firing' ? states.resolveClaim(alert.fingerprint, alert.episode) : null,
+        decisions.of([alert.fingerprint]),
+        alert.cards.length === 0 ? cards.list(alert.fingerprint, alert.episode) : null,
+      ]);
+      return withLatest(alert, { records, resolve, attempts });
     },
 
     /** Most recently seen first. */
     async recent(limit = 20): Promise<StoredAlert[]> {
-      const docs = await Alerts.find().sort({ last_seen: -1 }).limit(Math.min(Math.max(limit, 1), 100)).lean<AlertDoc[]>().exec();
-      return docs.map(toStored);
-    },
-
-    /** Where the alert's suggestion card is. */
-    async attachCard(fingerprint: string, card: { channel: string; card_ts: string; thread_ts: string }): Promise<void> {
-      await Alerts.updateOne({ _id: fingerprint }, { $set: card }).exec();
-    },
-
-    /** Records who ran or dismissed what; a run also becomes the alert's run. */
-    async decide(fingerprint: string, decision: Omit<AlertDecisionDoc, 'at'>): Promise<StoredAlert | null> {
-      const $set = decision.run_id ? { run_id: decision.run_id } : {};
-      const doc = await Alerts.findOneAndUpdate(
-        { _id: fingerprint },
-        { $push: { decisions: { ...decision, at: new Date(now()) } }, $set },
-        { returnDocument: 'after', lean: true },
-      ).exec();
-      return doc ? toStored(doc as AlertDoc) : null;
+      const wanted = Math.min(Math.max(limit, 1), 100);
+      const seen = await notifications.latest(wanted);
+      // Alerts stored before the notifications log say on their documents when they were last seen.
+      const older = (await Alerts.collection.find({ last_seen: { $exists: true } } as never).sort({ last_seen: -1 }).limit(wanted).toArray()) as unknown as AlertDoc[];
+      for (const doc of older) {
+        const logged = seen.get(doc._id);
+        if (doc.last_seen && (!logged || logged < doc.last_seen)) seen.set(doc._id, doc.last_seen);
+      }
+      const picked = [...seen].sort((a, b) => b[1].getTime() - a[1].getTime()).slice(0, wanted);
+      const decided = await decisions.of(picked.map(([fingerprint]) => fingerprint));
+      const views = await Promise.all(
+        picked.map(async ([fingerprint, lastSeen]) => {
+          const walked = await states.read(fingerprint);
+          if (walked.state === null) return null;
+          const attempts = await cards.list(fingerprint, walked.state.episode);
+          const mine = decided.filter((d) => d.fingerprint === fingerprint);
+          return { ...episodeView(walked.state, { doc: walked.doc, decisions: mine, cards: attempts }), last_seen: lastSeen.getTime() };
+        }),
+      );
+      return views.filter((v): v is StoredAlert => v !== null);
     },
 
     async count(): Promise<number> {
       return Alerts.countDocuments().exec();
     },
-  };
 
-  async function receiveNow(alert: Alert, where: { channel: string | null }): Promise<{ outcome: ReceiveOutcome; alert: StoredAlert }> {
-    const at = new Date(now());
-    const doc: AlertDoc = {
-      _id: alert.fingerprint,
-      ...described(alert),
-      status: alert.status,
-      channel: where.channel,
-      card_ts: null,
-      thread_ts: null,
-      run_id: null,
-      decisions: [],
-      notifications: 1,
-      first_seen: at,
-      episode_started: at,
-      last_seen: at,
-      resolved_at: alert.status === 'resolved' ? at : null,
-    };
-    try {
-      await Alerts.create(doc);
-      return { outcome: alert.status === 'firing' ? 'new' : 'repeat', alert: toStored(doc) };
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-    const before = await Alerts.findById(alert.fingerprint).lean<AlertDoc>().exec();
-    const was = before?.status ?? alert.status;
-    const outcome: ReceiveOutcome =
-      was === alert.status ? 'repeat' : alert.status === 'resolved' ? 'resolved' : 'refired';
-    const update: Record<string, unknown> = { ...described(alert), status: alert.status, last_seen: at };
-    if (outcome === 'resolved') update.resolved_at = at;
-    // A new episode gets a new card; the old decisions and the last run stay on record (the
-    // caller does not start a second run while that one is active).
-    if (outcome === 'refired') Object.assign(update, { resolved_at: null, card_ts: null, thread_ts: null, channel: where.channel, episode_started: at });
-    const after = await Alerts.findOneAndUpdate(
-      { _id: alert.fingerprint },
-      { $set: update, $inc: { notifications: 1 } },
-      { returnDocument: 'after', lean: true },
-    ).exec();
-    return { outcome, alert: toStored(after as AlertDoc) };
-  }
+    /** Card attempts: who posts the episode's card (see alert-card-attempts.ts). */
+    cards,
+
+    /** Run claims and dismisses (see alert-decisions.ts). */
+    decisions,
+  };
 }

@@ -4,13 +4,18 @@
 // here. Notifications of an alert already handled (repeats, redeliveries, Slack retrying an
 // event) change nothing visible, and a resolved alert marks its card resolved. How a card
 // looks and where it is posted is the surface's (AlertCards; Slack's is bot/alert-cards.ts).
+//
+// Several bot processes share one database, so nothing here holds a lock: what must happen
+// once (post an episode's card, start a run for it) is claimed in the store by an insert only
+// one process can make (models/alert-store.ts), and cards are re-rendered from the stored
+// state until what was shown is what is stored.
 import { isTerminal, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AlertStore, ReceiveOutcome, StoredAlert } from '../models/alert-store.js';
+import type { AlertEpisode, AlertStore, ReceiveOutcome, RunDecision, StoredAlert } from '../models/alert-store.js';
+import type { AlertDecisionRecord } from '../models/alert-decision-model.js';
 import type { DeviceStore } from '../models/device-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
-import { createKeyedMutex } from '../keyed-mutex.js';
 import type { Alert } from '../alerts/alert.js';
 import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from '../alerts/match/index.js';
 import { recognizeSlackMessage, type AlertRule, type SelfIdentity } from '../alerts/parse/index.js';
@@ -41,14 +46,17 @@ export interface AlertCardStart {
 
 /** What a card shows: this episode of the alert (its decisions only), the matches, the run started. */
 export interface AlertCardState {
-  alert: StoredAlert;
+  alert: AlertEpisode;
   matches: AlertCardMatch[];
   started: AlertCardStart | null;
 }
 
 /** How a surface shows alerts: Slack posts a card message and edits it. */
 export interface AlertCards {
-  /** Posts a card; returns its message ts. */
+  /**
+   * Posts a card; returns its message ts. It must settle (posted, or thrown) well within the
+   * alert store's lease: after that another process may take the card to be lost and post it.
+   */
   post(where: AlertWhere, card: AlertCardState): Promise<string>;
   update(at: { channel: string; ts: string }, card: AlertCardState): Promise<void>;
   /** Posts the live message of a run nobody clicked for (auto_execute). */
@@ -92,12 +100,21 @@ const SYSTEM = { kind: 'system' as const, id: 'alerts' };
 /** Who ran or dismissed an alert, as its decisions record them. */
 const decider = (user: AlertUser) => ({ kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) });
 const SYSTEM_PRINCIPAL: Principal = personPrincipal(SYSTEM);
+/** Times a card is re-rendered in one go while decisions keep landing on it. */
+const CARD_ROUNDS = 3;
+/** Looks at the episode's run claims again after losing one to another click, this many times. */
+const RUN_CLAIM_TRIES = 3;
 
 export type AlertService = ReturnType<typeof createAlertService>;
 
+/** The decisions of the episode shown: a dismiss or a run from an earlier one is history. */
+const episodeDecisions = (alert: AlertEpisode) => alert.decisions.filter((d) => (d.episode ?? 1) === alert.episode);
+
+/** What others change on a card of the episode once it is up, to tell whether a render is still current. */
+const shownState = (alert: AlertEpisode) => JSON.stringify([alert.status, episodeDecisions(alert).map((d) => [d.action, d.run_id, d.by.id, new Date(d.at).getTime()])]);
+
 export function createAlertService(deps: AlertServiceDeps) {
   const { store, cards, logger } = deps;
-  const perAlert = createKeyedMutex();
 
   // Read for every alert, so a playbook published a moment ago (by any process) is offered;
   // the compiled versions behind the snapshots are cached by the runbook store.
@@ -113,11 +130,9 @@ export function createAlertService(deps: AlertServiceDeps) {
 
   const snapshotOf = (match: PlaybookMatch) => (match.candidate as MatchCandidate & { snapshot: RunbookSnapshot }).snapshot;
 
-  /** The card shows this episode only: a dismiss or a run from an earlier one is history. */
-  function cardFor(alert: StoredAlert, matches: PlaybookMatch[], started: AlertCardStart | null): AlertCardState {
-    const decisions = alert.decisions.filter((d) => new Date(d.at).getTime() >= alert.episode_started);
+  function cardFor(alert: AlertEpisode, matches: PlaybookMatch[], started: AlertCardStart | null): AlertCardState {
     return {
-      alert: { ...alert, decisions },
+      alert: { ...alert, decisions: episodeDecisions(alert) },
       matches: matches.map((m) => ({
         runbook_id: m.candidate.runbook_id,
         name: m.candidate.name,
@@ -130,62 +145,130 @@ export function createAlertService(deps: AlertServiceDeps) {
     };
   }
 
+  /** The run this episode started, as the card shows it, from the latest run decision. */
+  function startedOf(alert: AlertEpisode, matches: PlaybookMatch[]): AlertCardStart | null {
+    const ran = [...episodeDecisions(alert)].reverse().find((d) => (d.action === 'run' || d.action === 'auto_run') && d.run_id);
+    if (!ran?.run_id) return null;
+    const name = matches.find((m) => m.candidate.runbook_id === ran.runbook_id)?.candidate.name ?? ran.runbook_id ?? 'a playbook';
+    return { runbook_name: name, run_id: ran.run_id, by: ran.by.id, auto: ran.action === 'auto_run' };
+  }
+
   async function runIsActive(runId: string | null): Promise<boolean> {
     if (!runId) return false;
     const run = await deps.runs.get(SYSTEM_PRINCIPAL, runId).catch(() => null);
     return run !== null && !isTerminal(run.status) && run.status !== 'failed';
   }
 
-  /** Starts a playbook for an alert without asking anyone (its trigger says auto_execute). */
-  async function autoStart(alert: StoredAlert, match: PlaybookMatch, where: { channel: string; thread_ts: string }) {
-    const snapshot = snapshotOf(match);
-    const { values } = variablesFromAlert(alert, snapshot.variables);
-    const { run } = await deps.runs.start(SYSTEM_PRINCIPAL, {
-      runbook: snapshot,
-      variables: values,
-      trigger: { source: 'alert', context: { alert_id: alert.fingerprint, slack_channel: where.channel } },
-      key: `alert:${alert.fingerprint}:${alert.notifications}`,
-    });
-    await store.decide(alert.fingerprint, { action: 'auto_run', runbook_id: snapshot.runbook_id, run_id: run.id, by: SYSTEM });
-    await cards.postRun(run, where).catch((error: unknown) => logger.warn('could not post the run message of an auto-started run', { run_id: run.id, error }));
-    return run;
+  /**
+   * Renders the episode's cards from `alert` (as just read) and reads again until nothing new
+   * turns up: a dismiss, a run and a resolve landing at once each update the card from their
+   * own read, and whichever update Slack applies last would otherwise win. `shown`: the state
+   * the card already shows (its poster's), so an unchanged card is left alone. Returns the
+   * episode as last read.
+   */
+  async function refreshCards(alert: AlertEpisode | null, shown: string | null = null): Promise<AlertEpisode | null> {
+    for (let round = 0; round < CARD_ROUNDS; round += 1) {
+      // Not posted yet: its poster renders what is stored once it has posted.
+      if (alert === null || alert.cards.length === 0) return alert;
+      const state = shownState(alert);
+      if (state === shown) return alert;
+      const matches = await matchesFor({ ...alert, status: 'firing' }, alert.channel);
+      const card = cardFor(alert, matches, startedOf(alert, matches));
+      await Promise.all(alert.cards.map((c) => cards.update({ channel: c.channel, ts: c.card_ts }, card)));
+      shown = state;
+      alert = await store.recheck(alert);
+    }
+    return alert;
   }
 
-  async function handleFiring(alert: StoredAlert, where: AlertWhere): Promise<void> {
+  async function release(claim: AlertDecisionRecord): Promise<void> {
+    // Left claimed, the claim stops counting once its lease is over.
+    await store.decisions.runReleased(claim).catch((error: unknown) => logger.warn('could not release a run claim of an alert', { claim: claim._id, error }));
+  }
+
+  /** Refuses while the latest run of the alert is being started or still going. */
+  async function refuseIfBusy(alert: AlertEpisode, last: AlertDecisionRecord | undefined): Promise<void> {
+    if (last?.state === 'claimed' && !store.isStale(last.at)) {
+      throw new AppError(ErrorCode.Conflict, `a run for this alert is already being started by ${last.by.name ?? last.by.id}`);
+    }
+    // With no run claimed in this episode, an earlier episode's run may still be going.
+    const runId = last ? (last.state === 'started' ? last.run_id : null) : alert.run_id;
+    if (await runIsActive(runId)) throw new AppError(ErrorCode.Conflict, `a run for this alert is already going: ${runId}`);
+  }
+
+  /** Claims the episode's next run: of two clicks at once, on any processes, one gets it. */
+  async function claimRun(alert: AlertEpisode, decision: RunDecision): Promise<AlertDecisionRecord> {
+    for (let tries = 0; tries < RUN_CLAIM_TRIES; tries += 1) {
+      const claims = await store.decisions.runs(alert.fingerprint, alert.episode);
+      await refuseIfBusy(alert, claims.at(-1));
+      const claim = await store.decisions.claimRun(alert.fingerprint, alert.episode, claims.length + 1, decision);
+      if (claim) return claim;
+    }
+    throw new AppError(ErrorCode.Conflict, `runs for alert ${alert.fingerprint} keep being claimed by others; try again`);
+  }
+
+  /**
+   * Starts a playbook for an alert without asking anyone (its trigger says auto_execute),
+   * once per episode: the episode's first run claim, and a run id derived from the episode.
+   */
+  async function autoStart(alert: AlertEpisode, match: PlaybookMatch, where: { channel: string; thread_ts: string }): Promise<void> {
+    if ((await store.decisions.runs(alert.fingerprint, alert.episode)).length > 0) return; // a person's Run came first
+    const snapshot = snapshotOf(match);
+    const claim = await store.decisions.claimRun(alert.fingerprint, alert.episode, 1, { action: 'auto_run', runbook_id: snapshot.runbook_id, by: SYSTEM });
+    if (!claim) return;
+    const { values } = variablesFromAlert(alert, snapshot.variables);
+    let run: Run;
+    try {
+      ({ run } = await deps.runs.start(SYSTEM_PRINCIPAL, {
+        runbook: snapshot,
+        variables: values,
+        trigger: { source: 'alert', context: { alert_id: alert.fingerprint, slack_channel: where.channel } },
+        key: `alert:${alert.fingerprint}:${alert.episode}`,
+      }));
+    } catch (error) {
+      await release(claim);
+      throw error;
+    }
+    await store.decisions.runStarted(claim, run.id);
+    await cards.postRun(run, where).catch((error: unknown) => logger.warn('could not post the run message of an auto-started run', { run_id: run.id, error }));
+    await refreshCards(await store.recheck(alert));
+  }
+
+  /**
+   * Posts the episode's card if this delivery may: the episode's winner (`first`), or a
+   * delivery finding the card lost (its attempt failed, or its poster went quiet for a lease).
+   */
+  async function postCard(alert: AlertEpisode, where: AlertWhere, first: boolean): Promise<void> {
+    if (alert.status !== 'firing' || alert.card_ts !== null) return;
     if (await runIsActive(alert.run_id)) return; // its run is still going: nothing new to offer
+    const attempt = await store.cards.claim(alert, where, { first });
+    if (!attempt) return;
     const matches = await matchesFor(alert, where.channel);
-    const cardTs = await cards.post(where, cardFor(alert, matches, null));
-    const thread = where.thread_ts ?? cardTs;
-    await store.attachCard(alert.fingerprint, { channel: where.channel, card_ts: cardTs, thread_ts: thread });
+    let cardTs: string;
+    try {
+      cardTs = await cards.post(where, cardFor(alert, matches, null));
+    } catch (error) {
+      await store.cards.failed(attempt, error).catch((failure: unknown) => logger.warn('could not record a failed alert card post', { card: attempt._id, error: failure }));
+      throw error;
+    }
+    const location = { channel: where.channel, card_ts: cardTs, thread_ts: where.thread_ts ?? cardTs };
+    await store.cards.posted(attempt, location);
+    // A resolve, Run or Dismiss stored while the card was on its way found no card to update.
+    const posted = { ...alert, ...location, cards: [location] };
+    const now = await refreshCards(await store.recheck(posted), shownState(posted));
+    if (now?.status !== 'firing') return;
     const auto = matches.find((m) => m.auto_execute && variablesFromAlert(alert, m.candidate.variables).missing.length === 0);
     if (!auto) return;
     try {
-      const run = await autoStart(alert, auto, { channel: where.channel, thread_ts: thread });
-      await cards.update({ channel: where.channel, ts: cardTs }, cardFor(alert, matches, { runbook_name: auto.candidate.name, run_id: run.id, by: SYSTEM.id, auto: true }));
+      await autoStart(now, auto, { channel: location.channel, thread_ts: location.thread_ts });
     } catch (error) {
       // The card stays up with its Run buttons: a person can still start it and see why not.
       logger.warn('could not start an auto-execute playbook', { fingerprint: alert.fingerprint, runbook_id: auto.candidate.runbook_id, error });
     }
   }
 
-  async function handleResolved(alert: StoredAlert): Promise<void> {
-    if (!alert.card_ts || !alert.channel) return;
-    const matches = await matchesFor({ ...alert, status: 'firing' }, alert.channel);
-    await cards.update({ channel: alert.channel, ts: alert.card_ts }, cardFor(alert, matches, startedOf(alert, matches)));
-  }
-
-  /** The run this episode started, as the card shows it, from the latest run decision. */
-  function startedOf(alert: StoredAlert, matches: PlaybookMatch[]) {
-    const ran = [...alert.decisions]
-      .reverse()
-      .find((d) => (d.action === 'run' || d.action === 'auto_run') && d.run_id && new Date(d.at).getTime() >= alert.episode_started);
-    if (!ran?.run_id) return null;
-    const name = matches.find((m) => m.candidate.runbook_id === ran.runbook_id)?.candidate.name ?? ran.runbook_id ?? 'a playbook';
-    return { runbook_name: name, run_id: ran.run_id, by: ran.by.id, auto: ran.action === 'auto_run' };
-  }
-
-  async function requireAlert(fingerprint: string): Promise<StoredAlert> {
-    const alert = await store.get(fingerprint);
+  async function requireEpisode(fingerprint: string): Promise<AlertEpisode> {
+    const alert = await store.episode(fingerprint);
     if (!alert) throw new AppError(ErrorCode.NotFound, `alert ${fingerprint} is not known`);
     return alert;
   }
@@ -196,52 +279,52 @@ export function createAlertService(deps: AlertServiceDeps) {
      * resolved one. A repeat of a firing alert whose card never made it to Slack (Slack was
      * down) posts it now, so a redelivery repairs what the first delivery could not finish.
      */
-    received(received: { outcome: ReceiveOutcome; alert: StoredAlert }, where: AlertWhere): Promise<void> {
-      return perAlert.run(received.alert.fingerprint, async () => {
-        // Read again inside the lock: a delivery just before this one may have posted the card.
-        const alert = (await store.get(received.alert.fingerprint)) ?? received.alert;
-        if (received.outcome === 'resolved') return handleResolved(alert);
-        const newEpisode = received.outcome === 'new' || received.outcome === 'refired';
-        const neverPosted = alert.status === 'firing' && alert.decisions.length === 0;
-        if (alert.card_ts === null && (newEpisode || neverPosted)) await handleFiring(alert, where);
-      });
+    async received(received: { outcome: ReceiveOutcome; alert: StoredAlert }, where: AlertWhere): Promise<void> {
+      const { outcome, alert } = received;
+      if (outcome === 'resolved') {
+        await refreshCards(alert);
+        return;
+      }
+      await postCard(alert, where, outcome === 'new' || outcome === 'refired');
     },
 
     /**
      * Run on a card: starts the playbook in the alert's thread through `start` (the surface's
      * own start, which may ask for the inputs the alert does not fill).
      */
-    run<O extends { kind: string; run?: Run }>(
+    async run<O extends { kind: string; run?: Run }>(
       fingerprint: string,
       runbookId: string,
       user: AlertUser,
       start: (input: AlertRunStart) => Promise<O>,
       given: { values?: Record<string, string>; askForMissing?: boolean } = {},
     ): Promise<O> {
-      return perAlert.run(fingerprint, async () => {
-        const alert = await requireAlert(fingerprint);
-        if (alert.status === 'resolved') throw new AppError(ErrorCode.Conflict, 'this alert has resolved; nothing to run');
-        if (await runIsActive(alert.run_id)) throw new AppError(ErrorCode.Conflict, `a run for this alert is already going: ${alert.run_id}`);
+      const alert = await requireEpisode(fingerprint);
+      if (alert.status === 'resolved') throw new AppError(ErrorCode.Conflict, 'this alert has resolved; nothing to run');
+      const claim = await claimRun(alert, { action: 'run', runbook_id: runbookId, by: decider(user) });
+      let outcome: O;
+      try {
         const snapshot = await deps.runbooks.snapshotForRun(runbookId, {});
         const { values } = variablesFromAlert(alert, snapshot.variables);
         const where = { channel: alert.channel ?? user.id, ...(alert.thread_ts ? { thread_ts: alert.thread_ts } : {}) };
-        const outcome = await start({
+        outcome = await start({
           runbook: snapshot,
           variables: { ...values, ...given.values },
           where,
           askForMissing: given.askForMissing ?? true,
           trigger: { source: 'alert', context: { alert_id: fingerprint, slack_channel: where.channel } },
         });
-        if (outcome.kind === 'started' && outcome.run) {
-          const decided = await store.decide(fingerprint, { action: 'run', runbook_id: runbookId, run_id: outcome.run.id, by: decider(user) });
-          if (decided?.card_ts && decided.channel) {
-            const matches = await matchesFor({ ...decided, status: 'firing' }, decided.channel);
-            const started = { runbook_name: snapshot.name, run_id: outcome.run.id, by: user.id, auto: false };
-            await cards.update({ channel: decided.channel, ts: decided.card_ts }, cardFor(decided, matches, started));
-          }
-        }
+      } catch (error) {
+        await release(claim);
+        throw error;
+      }
+      if (outcome.kind !== 'started' || !outcome.run) {
+        await release(claim); // the surface asks for inputs; their submit claims again
         return outcome;
-      });
+      }
+      await store.decisions.runStarted(claim, outcome.run.id);
+      await refreshCards(await store.recheck(alert));
+      return outcome;
     },
 
     /**
@@ -262,12 +345,10 @@ export function createAlertService(deps: AlertServiceDeps) {
     },
 
     /** Dismiss on a card: recorded, and the card says who. */
-    dismiss(fingerprint: string, user: AlertUser): Promise<void> {
-      return perAlert.run(fingerprint, async () => {
-        await requireAlert(fingerprint);
-        const decided = await store.decide(fingerprint, { action: 'dismiss', runbook_id: null, run_id: null, by: decider(user) });
-        if (decided?.card_ts && decided.channel) await cards.update({ channel: decided.channel, ts: decided.card_ts }, cardFor(decided, [], null));
-      });
+    async dismiss(fingerprint: string, user: AlertUser): Promise<void> {
+      const alert = await requireEpisode(fingerprint);
+      await store.decisions.dismiss(fingerprint, alert.episode, decider(user));
+      await refreshCards(await store.recheck(alert));
     },
 
     recent(limit = 20): Promise<StoredAlert[]> {
