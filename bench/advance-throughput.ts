@@ -2,7 +2,7 @@
 // single-document updates of the same run documents on the same server in the same run.
 import { startRun, type Actor, type Command, type Run, type RunbookSnapshot } from '../src/engine/index.js';
 import { newId } from '../src/ids.js';
-import { toRunDoc } from '../src/models/run-codec.js';
+import { auditToDocs, toRunDoc } from '../src/models/run-codec.js';
 import { runEventModel } from '../src/models/run-event-model.js';
 import { runModel } from '../src/models/run-model.js';
 import { createRunStore } from '../src/models/run-store.js';
@@ -73,9 +73,9 @@ async function rawUpdates(env: BenchEnv, runIds: string[], lanes: number, perLan
     states.map(async (initial) => {
       let run = initial;
       for (let i = 0; i < perLane; i += 1) {
-        const { filter, update, after } = rawCommitUpdate(run, loopAdvance(run), Date.now());
-        // A seq of its own (negative) so the store never reads these as the run's events.
-        if (withEvent) await events.insertOne({ _id: `${run.id}--${after.audit_seq}`, run_id: run.id, seq: -after.audit_seq, patch: update.$set } as never);
+        const { filter, update, after, patch, audit } = rawCommitUpdate(run, loopAdvance(run), Date.now());
+        // The event the commit would insert, under a seq of its own (negative) so the store never reads it as the run's.
+        if (withEvent) await events.insertOne({ ...auditToDocs([audit])[0], _id: `${run.id}--${audit.seq}`, run_id: run.id, seq: -audit.seq, patch } as never);
         const r = await runs.updateOne(filter as never, update);
         if (r.matchedCount !== 1) throw new Error('raw update lost its document');
         run = after;

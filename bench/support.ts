@@ -11,11 +11,11 @@ import type mongoose from 'mongoose';
 
 import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
-import { startRun, transition, type Command, type Run, type RunbookSnapshot } from '../src/engine/index.js';
+import { startRun, transition, type AuditEntry, type Command, type Run, type RunbookSnapshot } from '../src/engine/index.js';
 import { newId } from '../src/ids.js';
 import { toRunDoc } from '../src/models/run-codec.js';
 import { runModel } from '../src/models/run-model.js';
-import { patchToSet, runDocPatch } from '../src/models/run-codec.js';
+import { patchToSet, runDocPatch, type RunDocPatch } from '../src/models/run-codec.js';
 import { createRunbookStore } from '../src/models/runbook-store.js';
 import { startEmbeddedMongo } from '../src/embedded/ferretdb.js';
 import { createRedis } from '../src/jobs/redis.js';
@@ -270,10 +270,11 @@ export async function publishBenchRunbook(conn: mongoose.Connection, definition:
  * (`{_id, audit_seq}` with the `$set` of what `command` changes), without the audit event
  * insert that claims the transition. Returns the update and the state it leads to.
  */
-export function rawCommitUpdate(run: Run, command: Command, now: number): { filter: Record<string, unknown>; update: Record<string, unknown>; after: Run } {
+export function rawCommitUpdate(run: Run, command: Command, now: number): { filter: Record<string, unknown>; update: Record<string, unknown>; after: Run; patch: RunDocPatch; audit: AuditEntry } {
   const result = transition(run, command, { now });
   if (!result.ok || result.duplicate) throw new Error(`raw baseline: ${command.type} refused on run ${run.id}`);
-  return { filter: { _id: run.id, audit_seq: run.audit_seq }, update: { $set: patchToSet(runDocPatch(run, result.run)) }, after: result.run };
+  const patch = runDocPatch(run, result.run);
+  return { filter: { _id: run.id, audit_seq: run.audit_seq }, update: { $set: patchToSet(patch) }, after: result.run, patch, audit: result.audit };
 }
 
 /** The machine's 1, 5 and 15 minute load averages, for a table's heading. */
