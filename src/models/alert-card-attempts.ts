@@ -5,10 +5,10 @@
 // case that leaves two cards; the Slack port bounds how long a post may take for that reason.
 import type { Connection } from 'mongoose';
 
-import { isDuplicateKeyError } from '../errors.js';
 import { alertCardModel, type AlertCardDoc } from './alert-card-model.js';
 import { alertIds, readSeries } from './alert-ids.js';
 import type { AlertEpisode, CardLocation } from './alert-view.js';
+import { insertOnce } from './insert-once.js';
 
 export interface CardAttemptClock {
   now: () => number;
@@ -20,15 +20,7 @@ export function createAlertCardAttempts(conn: Connection, clock: CardAttemptCloc
   const Cards = alertCardModel(conn);
   const find = async (id: string) => (await Cards.collection.findOne({ _id: id as never })) as AlertCardDoc | null;
 
-  async function insert(doc: AlertCardDoc): Promise<AlertCardDoc | null> {
-    try {
-      await Cards.collection.insertOne(doc as never);
-      return doc;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return null;
-      throw error;
-    }
-  }
+  const insert = async (doc: AlertCardDoc): Promise<AlertCardDoc | null> => ((await insertOnce(Cards.collection, doc)) ? doc : null);
 
   return {
     /** The episode's attempts, oldest first. */

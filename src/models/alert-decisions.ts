@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 
 import type { Connection } from 'mongoose';
 
-import { isDuplicateKeyError } from '../errors.js';
 import { alertDecisionModel, type AlertDecisionRecord } from './alert-decision-model.js';
 import { alertIds, readSeries } from './alert-ids.js';
 import type { AlertDecisionDoc } from './alert-model.js';
+import { insertOnce } from './insert-once.js';
 
 export type RunDecision = Pick<AlertDecisionDoc, 'runbook_id' | 'by'> & { action: 'run' | 'auto_run' };
 
@@ -36,13 +36,7 @@ export function createAlertDecisions(conn: Connection, now: () => number) {
         by: decision.by,
         at: new Date(now()),
       };
-      try {
-        await Decisions.collection.insertOne(doc as never);
-        return doc;
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return null;
-        throw error;
-      }
+      return (await insertOnce(Decisions.collection, doc)) ? doc : null;
     },
 
     /** The claimed run started (its claimer only). */

@@ -17,6 +17,7 @@ import { alertModel, described, type AlertDoc } from './alert-model.js';
 import { createAlertNotifications } from './alert-notifications.js';
 import { afterClaim, createAlertStateReader, docFields, type AlertState, type Walked } from './alert-state.js';
 import { episodeView, withLatest, type AlertEpisode, type StoredAlert } from './alert-view.js';
+import { insertOnce } from './insert-once.js';
 
 export type { AlertEpisode, CardAttempt, CardLocation, StoredAlert } from './alert-view.js';
 export type { RunDecision } from './alert-decisions.js';
@@ -97,15 +98,7 @@ export function createAlertStore(conn: Connection, now: () => number = Date.now,
   }
 
   /** True when this insert made the change; false when another delivery made it first. */
-  async function claim(doc: AlertClaimDoc): Promise<boolean> {
-    try {
-      await Claims.collection.insertOne(doc as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
-    }
-  }
+  const claim = (doc: AlertClaimDoc): Promise<boolean> => insertOnce(Claims.collection, doc);
 
   async function viewOf(state: AlertState, doc: AlertDoc | null, known: { fresh?: boolean } = {}): Promise<AlertEpisode> {
     // A just-begun episode has no card attempt yet, and a brand-new alert no decision.
