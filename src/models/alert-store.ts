@@ -8,7 +8,7 @@
 import type { Connection } from 'mongoose';
 
 import type { Alert, AlertStatus } from '../alerts/alert.js';
-import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
+import { AppError, ErrorCode } from '../errors.js';
 import { createAlertCardAttempts } from './alert-card-attempts.js';
 import { alertClaimModel, type AlertClaimDoc } from './alert-claim-model.js';
 import { createAlertDecisions } from './alert-decisions.js';
@@ -89,12 +89,8 @@ export function createAlertStore(conn: Connection, now: () => number = Date.now,
       await Alerts.collection.updateOne({ _id: state.fingerprint as never }, { $set: fields });
       return;
     }
-    try {
-      await Alerts.collection.insertOne({ _id: state.fingerprint, ...fields } as never);
-    } catch (error) {
-      // The first episode's winner wrote it after all (a late writer): it is one change behind.
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    // Not inserted: the first episode's winner wrote it after all (a late writer), one change behind.
+    await insertOnce(Alerts.collection, { _id: state.fingerprint, ...fields });
   }
 
   /** True when this insert made the change; false when another delivery made it first. */

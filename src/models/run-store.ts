@@ -4,6 +4,7 @@ import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { createLru } from '../lru.js';
 import { actorOf, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, patchToSet, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
 import { runEventModel, type RunEventDoc } from './run-event-model.js';
+import { insertOnce } from './insert-once.js';
 import { runKeyId, runKeyModel } from './run-key-model.js';
 import { runModel, type RunDoc } from './run-model.js';
 import { runbookVersionModel, versionDocId, type RunbookVersionDoc } from './runbook-version-model.js';
@@ -151,9 +152,21 @@ export function createRunStore(conn: Connection) {
 
   const toRun = async (doc: RunDoc): Promise<Run> => fromRunDoc(doc, await snapshotOf(doc));
 
-  async function insertEvents(runId: string, entries: AuditEntry[], patch?: RunDocPatch): Promise<void> {
-    const docs = auditToDocs(entries).map((e) => ({ ...e, _id: eventId(runId, e.seq as number), run_id: runId, ...(patch ? { patch } : {}) }));
-    await Events.collection.insertMany(docs as never[], { ordered: false });
+  const eventDoc = (runId: string, entry: AuditEntry, patch?: RunDocPatch) => ({
+    ...auditToDocs([entry])[0],
+    _id: eventId(runId, entry.seq),
+    run_id: runId,
+    ...(patch ? { patch } : {}),
+  });
+
+  /** Stores audit entries that carry no claim (a start's, an old run's outbox); one already there stays as it is. */
+  async function copyEvents(runId: string, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      await Events.collection.insertMany(entries.map((e) => eventDoc(runId, e)) as never[], { ordered: false });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
   }
 
   async function recordKeys(runId: string, keys: string[]): Promise<void> {
@@ -171,11 +184,7 @@ export function createRunStore(conn: Connection) {
    */
   async function migrateLegacy(doc: RunDoc): Promise<void> {
     const entries = (doc.audit_outbox ?? []).map(auditFromDoc);
-    try {
-      await insertEvents(doc._id, entries);
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
+    await copyEvents(doc._id, entries);
     if (doc.keys_evicted) {
       const keyed = await Events.find({ run_id: doc._id, key: { $ne: null } }, { key: 1 }).lean<{ key: string }[]>().exec();
       await recordKeys(doc._id, [...new Set([...keyed.map((e) => e.key), ...entries.flatMap((e) => (e.key ? [e.key] : []))])]);
@@ -207,14 +216,8 @@ export function createRunStore(conn: Connection) {
     /** Stores a new run and its first audit entries; a second insert of the same id is a duplicate-key error. */
     async insert(run: Run, entries: AuditEntry[]): Promise<void> {
       snapshots.set(`${run.runbook.runbook_id}@${run.runbook.version}`, run.runbook);
-      if (entries.length > 0) {
-        try {
-          await insertEvents(run.id, entries);
-        } catch (error) {
-          // The same id started before (an idempotent start): its run document decides below.
-          if (!isDuplicateKeyError(error)) throw error;
-        }
-      }
+      // Already there when the same id started before (an idempotent start): its run document decides below.
+      await copyEvents(run.id, entries);
       await Runs.collection.insertOne(toRunDoc(run) as never);
     },
 
@@ -230,12 +233,7 @@ export function createRunStore(conn: Connection) {
       const patch = runDocPatch(before, after);
       // Keys leaving the window were applied earlier, whoever wins this commit.
       await recordKeys(after.id, before.applied_keys.filter((key) => !after.applied_keys.includes(key)));
-      try {
-        await insertEvents(after.id, [entry], patch);
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return { committed: false };
-        throw error;
-      }
+      if (!(await insertOnce(Events.collection, eventDoc(after.id, entry, patch)))) return { committed: false };
       try {
         // Conditional on the state the patch applies to; where the document is elsewhere
         // (behind after a failed write), the whole state is written instead.
