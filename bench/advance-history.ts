@@ -14,7 +14,7 @@ import { runModel } from '../src/models/run-model.js';
 import { createRunStore } from '../src/models/run-store.js';
 import { createRunService } from '../src/services/run-service.js';
 import { loopAdvance } from './advance-throughput.js';
-import { benchBackends, loadAverage, openBenchEnv, percentile, publishBenchRunbook, rawCommitUpdate, table, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, loadAverage, openBenchEnv, percentile, publishBenchRunbook, rawCommitUpdate, table, writeRunDocuments, type Backend, type BenchEnv } from './support.js';
 
 const actor: Actor = { kind: 'agent', id: 'bench' };
 const LOOP = {
@@ -81,6 +81,7 @@ async function atSize(env: BenchEnv, loop: RunbookSnapshot): Promise<{ cached: n
     states.set(id, (await fresh.apply(id, loopAdvance(states.get(id)!))).run);
   });
   const runsCollection = runModel(env.conn).collection;
+  await writeRunDocuments(env.conn, [...states.values()]);
   const raw = await timed(SAMPLES, async (i) => {
     const run = states.get(pick(i))!;
     const { filter, update, after } = rawCommitUpdate(run, loopAdvance(run), Date.now());

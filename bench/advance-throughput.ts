@@ -7,7 +7,7 @@ import { runEventModel } from '../src/models/run-event-model.js';
 import { runModel } from '../src/models/run-model.js';
 import { createRunStore } from '../src/models/run-store.js';
 import { createRunService } from '../src/services/run-service.js';
-import { benchBackends, loadAverage, openBenchEnv, publishBenchRunbook, rawCommitUpdate, table, type Backend, type BenchEnv } from './support.js';
+import { benchBackends, loadAverage, openBenchEnv, publishBenchRunbook, rawCommitUpdate, table, writeRunDocuments, type Backend, type BenchEnv } from './support.js';
 
 const actor: Actor = { kind: 'agent', id: 'bench' };
 // A two-step loop, so a run can be advanced many times without ending.
@@ -68,6 +68,7 @@ async function rawUpdates(env: BenchEnv, runIds: string[], lanes: number, perLan
   const events = runEventModel(env.conn).collection;
   const store = createRunStore(env.conn);
   const states = await Promise.all(Array.from({ length: lanes }, (_, lane) => store.load(runIds[lane % runIds.length] ?? '')));
+  await writeRunDocuments(env.conn, states);
   const started = performance.now();
   await Promise.all(
     states.map(async (initial) => {

@@ -13,9 +13,8 @@ import type { Config } from '../src/config/env.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import { startRun, transition, type AuditEntry, type Command, type Run, type RunbookSnapshot } from '../src/engine/index.js';
 import { newId } from '../src/ids.js';
-import { toRunDoc } from '../src/models/run-codec.js';
 import { runModel } from '../src/models/run-model.js';
-import { patchToSet, runDocPatch, type RunDocPatch } from '../src/models/run-codec.js';
+import { mutableFields, runDocPatch, toRunDoc, type RunDocPatch } from '../src/models/run-codec.js';
 import { createRunbookStore } from '../src/models/runbook-store.js';
 import { startEmbeddedMongo } from '../src/embedded/ferretdb.js';
 import { createRedis } from '../src/jobs/redis.js';
@@ -265,10 +264,28 @@ export async function publishBenchRunbook(conn: mongoose.Connection, definition:
   return runbooks.snapshotForRun(saved.runbook.id);
 }
 
+/** The patch as an update's `$set`: `steps.N` paths for the steps, so the rest stay as they are. */
+function patchToSet(patch: RunDocPatch): Record<string, unknown> {
+  const set: Record<string, unknown> = { ...patch.set };
+  for (const { i, doc } of patch.steps) set[`steps.${i}`] = doc;
+  return set;
+}
+
 /**
- * The raw baseline of the store: the conditional update a commit makes of the run document
- * (`{_id, audit_seq}` with the `$set` of what `command` changes), without the audit event
- * insert that claims the transition. Returns the update and the state it leads to.
+ * Writes runs' documents at the states given (untimed set-up for a raw baseline that
+ * continues from them): the store writes a run's document only when a snapshot is due, so
+ * a document may lag the state its service holds.
+ */
+export async function writeRunDocuments(conn: mongoose.Connection, runs: Run[]): Promise<void> {
+  const collection = runModel(conn).collection;
+  await Promise.all(runs.map((run) => collection.updateOne({ _id: run.id as never }, { $set: mutableFields(run) })));
+}
+
+/**
+ * The raw baseline of the store: the smallest conditional update of the run document that
+ * records what `command` changes (`{_id, audit_seq}` with the `$set` of the changed fields
+ * and steps), where a commit inserts the audit event that claims the transition and writes
+ * the document only when a snapshot is due. Returns the update and the state it leads to.
  */
 export function rawCommitUpdate(run: Run, command: Command, now: number): { filter: Record<string, unknown>; update: Record<string, unknown>; after: Run; patch: RunDocPatch; audit: AuditEntry } {
   const result = transition(run, command, { now });

@@ -134,8 +134,8 @@ export function auditToDocs(entries: AuditEntry[]): Record<string, unknown>[] {
 
 /**
  * What one transition changed, in the stored form: the top-level fields and the steps (by
- * index) that differ. The update `$set`s exactly this, and the run's audit event keeps it,
- * so a run document that missed the update can be brought forward from the event.
+ * index) that differ. The run's audit event keeps it, so a run document written at an
+ * earlier event is brought forward from the events after it.
  */
 export interface RunDocPatch {
   set: Partial<RunDoc>;
@@ -154,13 +154,6 @@ export function runDocPatch(before: Run, after: Run): RunDocPatch {
   const fromSteps = from.steps as Record<string, unknown>[];
   const steps = (to.steps as Record<string, unknown>[]).flatMap((doc, i) => (same(fromSteps[i], doc) ? [] : [{ i, doc }]));
   return { set: set as Partial<RunDoc>, steps };
-}
-
-/** The patch as an update's `$set`: `steps.N` paths for the steps, so the rest stay as they are. */
-export function patchToSet(patch: RunDocPatch): Record<string, unknown> {
-  const set: Record<string, unknown> = { ...patch.set };
-  for (const { i, doc } of patch.steps) set[`steps.${i}`] = doc;
-  return set;
 }
 
 /** A stored run with a patch applied, as the update would have left it. */

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunbookSnapshot, type RunStep, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { createLru } from '../lru.js';
-import { actorOf, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, patchToSet, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
+import { actorOf, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
 import { runEventModel, type RunEventDoc } from './run-event-model.js';
 import { insertOnce } from './insert-once.js';
 import { runKeyId, runKeyModel } from './run-key-model.js';
@@ -77,6 +77,7 @@ const SUMMARY_FIELDS = {
   created_at: 1,
   updated_at: 1,
   completed_at: 1,
+  audit_seq: 1,
   'steps.status': 1,
 } as const;
 
@@ -116,12 +117,34 @@ const eventId = (runId: string, seq: number) => `${runId}-${seq}`;
 const SNAPSHOT_CACHE_LIMIT = 200;
 
 /**
+ * The run document is written on every SNAPSHOT_EVERY-th event, and on every event that
+ * changes a field the store's queries select on (status, the pending wait): lists, counts
+ * and the wait reconciler find runs by the document, and everything else read from it is
+ * brought forward through the events it lags by. An event insert is the cheapest write
+ * these servers make (about half an update on FerretDB), so most commits are that one write.
+ */
+export const SNAPSHOT_EVERY = 8;
+const QUERIED_FIELDS = ['status', 'wait'] as const;
+
+// Runs started together would otherwise all write their documents on the same command.
+const snapshotPhase = (runId: string): number => {
+  let sum = 0;
+  for (let i = 0; i < runId.length; i += 1) sum += runId.charCodeAt(i);
+  return sum % SNAPSHOT_EVERY;
+};
+
+export function snapshotDue(runId: string, patch: RunDocPatch, seq: number): boolean {
+  return (seq + snapshotPhase(runId)) % SNAPSHOT_EVERY === 0 || QUERIED_FIELDS.some((field) => field in patch.set);
+}
+
+/**
  * Persistence for runs. The run's audit events are its source of truth and the run document
  * a snapshot of them: a transition inserts its event first, keyed by run and seq, and that
  * insert is the claim (the store's unique `_id` makes it atomic on every MongoDB-compatible
- * server, where a filtered update is not: FerretDB v1 reads, then writes). Then the run
- * document is moved to the new state; a document left behind is brought forward from the
- * events whenever it is read.
+ * server, where a filtered update is not: FerretDB v1 reads, then writes). The run document
+ * follows when a snapshot is due (above); a read brings it forward through later events.
+ * Each document write sets every mutable field of one state, so the document always holds
+ * one whole past state, whichever write lands last.
  */
 export function createRunStore(conn: Connection) {
   const Runs = runModel(conn);
@@ -192,24 +215,39 @@ export function createRunStore(conn: Connection) {
     await Runs.collection.updateOne({ _id: doc._id as never }, { $unset: { audit_outbox: '', rev: '' } });
   }
 
+  /** A stored run (or the fields of it a query projected) moved through the events it has not taken in yet. */
+  async function bringForward<T extends Pick<RunDoc, '_id' | 'audit_seq'>>(stored: T): Promise<{ doc: T; missedSnapshot: boolean }> {
+    let doc = stored;
+    let missedSnapshot = false;
+    for (;;) {
+      const seq = doc.audit_seq + 1;
+      const next = await Events.findById(eventId(doc._id, seq), { patch: 1 }).lean<{ patch?: RunDocPatch }>().exec();
+      if (!next?.patch) return { doc, missedSnapshot };
+      missedSnapshot ||= snapshotDue(doc._id, next.patch, seq);
+      doc = applyRunDocPatch(doc as unknown as RunDoc, next.patch) as unknown as T;
+    }
+  }
+
   /** The run document brought forward through any events it has not taken in yet. */
   async function readDoc(id: string): Promise<RunDoc> {
     const stored = await Runs.findById(id).lean<RunDoc>().exec();
     if (!stored) throw new AppError(ErrorCode.NotFound, `run ${id} not found`);
     if (stored.rev !== undefined) await migrateLegacy(stored);
-    let doc = stored;
-    for (;;) {
-      const next = await Events.findById(eventId(id, doc.audit_seq + 1), { patch: 1 }).lean<{ patch?: RunDocPatch }>().exec();
-      if (!next?.patch) break;
-      doc = applyRunDocPatch(doc, next.patch);
-    }
-    if (doc.audit_seq !== stored.audit_seq) {
-      // Catch the document up for queries (lists, due waits). Losing this write is harmless:
-      // the next read applies the same events again.
+    const { doc, missedSnapshot } = await bringForward(stored);
+    if (missedSnapshot) {
+      // A snapshot write failed or was overtaken: catch the document up for the queries.
+      // Losing this write is harmless: the next read applies the same events again.
       const { _id, audit_outbox: _outbox, rev: _rev, ...fields } = doc;
-      await Runs.collection.updateOne({ _id: _id as never, audit_seq: stored.audit_seq }, { $set: fields }).catch(() => undefined);
+      await writeSnapshot(_id, fields).catch(() => undefined);
     }
     return doc;
+  }
+
+  /** Summaries show where runs are now, not where their documents were last written. */
+  const summaries = (docs: RunDoc[]): Promise<RunSummary[]> => Promise.all(docs.map(async (d) => toSummary((await bringForward(d)).doc)));
+
+  function writeSnapshot(id: string, fields: Partial<RunDoc>) {
+    return Runs.collection.updateOne({ _id: id as never, audit_seq: { $lt: fields.audit_seq } }, { $set: fields });
   }
 
   return {
@@ -234,11 +272,9 @@ export function createRunStore(conn: Connection) {
       // Keys leaving the window were applied earlier, whoever wins this commit.
       await recordKeys(after.id, before.applied_keys.filter((key) => !after.applied_keys.includes(key)));
       if (!(await insertOnce(Events.collection, eventDoc(after.id, entry, patch)))) return { committed: false };
+      if (!snapshotDue(after.id, patch, entry.seq)) return { committed: true };
       try {
-        // Conditional on the state the patch applies to; where the document is elsewhere
-        // (behind after a failed write), the whole state is written instead.
-        const moved = await Runs.collection.updateOne({ _id: after.id as never, audit_seq: entry.seq - 1 }, { $set: patchToSet(patch) });
-        if (moved.matchedCount === 0) await Runs.collection.updateOne({ _id: after.id as never, audit_seq: { $lt: entry.seq } }, { $set: mutableFields(after) });
+        await writeSnapshot(after.id, mutableFields(after));
         return { committed: true };
       } catch (error) {
         return { committed: true, documentError: error };
@@ -282,7 +318,7 @@ export function createRunStore(conn: Connection) {
         .limit(filter.limit + 1)
         .lean<RunDoc[]>()
         .exec();
-      const items = docs.slice(0, filter.limit).map(toSummary);
+      const items = await summaries(docs.slice(0, filter.limit));
       const last = items.at(-1);
       return { items, next_cursor: docs.length > filter.limit && last ? encodeRunCursor(last) : null };
     },
@@ -313,7 +349,7 @@ export function createRunStore(conn: Connection) {
         .limit(limit)
         .lean<RunDoc[]>()
         .exec();
-      return docs.map(toSummary);
+      return summaries(docs);
     },
 
     /**
@@ -322,7 +358,7 @@ export function createRunStore(conn: Connection) {
      */
     async runningWithoutWait(limit = 1000): Promise<Run[]> {
       const docs = await Runs.find({ status: 'running', wait: null }).sort({ updated_at: 1 }).limit(limit).lean<RunDoc[]>().exec();
-      return Promise.all(docs.map(toRun));
+      return Promise.all(docs.map(async (d) => toRun((await bringForward(d)).doc)));
     },
 
     /** Runs holding a wait (paused ones too: they keep their due time), soonest first. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { APPLIED_KEYS_WINDOW, startRun, transition, type Run } from '../../src/engine/index.js';
 import { newId } from '../../src/ids.js';
 import { auditToDocs, toRunDoc } from '../../src/models/run-codec.js';
-import { createRunStore } from '../../src/models/run-store.js';
+import { createRunStore, SNAPSHOT_EVERY } from '../../src/models/run-store.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { compileSnapshot } from '../support/snapshots.js';
 
@@ -36,7 +36,7 @@ describe('run store', () => {
     expect((await store.audit(run.id)).map((e) => e.command)).toEqual(['advance']);
   });
 
-  it('writes only the fields and steps a transition changed, and pins the runbook version by reference', async () => {
+  it('keeps in each event only the fields and steps its transition changed, and pins the runbook version by reference', async () => {
     const store = createRunStore(db.conn());
     const run = started();
     await store.insert(run, []);
@@ -158,6 +158,71 @@ describe('run store', () => {
     expect(trail.map((e) => e.seq)).toEqual(Array.from({ length: commands }, (_, i) => i + 2));
     expect(run.applied_keys).not.toContain('k2');
     expect([await store.keyApplied(run.id, 'k1'), await store.keyApplied(run.id, 'k2'), await store.keyApplied(run.id, 'k3'), await store.keyApplied(run.id, 'k9')]).toEqual([true, true, false, false]);
+  });
+
+  describe('run documents written when a snapshot is due', () => {
+    const runDoc = (id: string) => db.conn().collection('runs').findOne({ _id: id as never });
+
+    /** A run of ten action steps, advanced `advances` times through the store. */
+    async function advancedThrough(advances: number) {
+      const store = createRunStore(db.conn());
+      const snapshot = compileSnapshot({ name: 'Long', steps: Array.from({ length: 10 }, (_, i) => ({ label: `Step ${i + 1}` })) });
+      const result = startRun({ id: newId('run'), runbook: snapshot, variables: {}, started_by: alice }, { now: 1_000, ids: () => newId('rrs') });
+      if (!result.ok) throw new Error('start failed');
+      let run = result.run;
+      // Stored as publishing would, so a store without this version cached can read the run.
+      const { runbook_id, version, ...compiled } = snapshot;
+      await db.conn().collection('runbook_versions').insertOne({ _id: `${runbook_id}-v${version}`, runbook_id, number: version, compiled_json: JSON.stringify(compiled) } as never);
+      await store.insert(run, []);
+      const written: number[] = [];
+      for (let n = 1; n <= advances; n += 1) {
+        const next = advance(run, 1_000 + n);
+        await store.commit(run, next.run, next.audit);
+        run = next.run;
+        written.push((await runDoc(run.id))?.audit_seq as number);
+      }
+      return { store, run, written };
+    }
+
+    it('writes the document on one command in every SNAPSHOT_EVERY, and otherwise only inserts the event', async () => {
+      const { run, written } = await advancedThrough(SNAPSHOT_EVERY + 1);
+      // Each command's seq, and the seq the document was at after it.
+      const seqs = Array.from({ length: SNAPSHOT_EVERY + 1 }, (_, i) => run.audit_seq - SNAPSHOT_EVERY + i);
+      const writes = seqs.filter((seq, i) => written[i] === seq);
+      expect(writes.length).toBeGreaterThanOrEqual(1);
+      expect(writes.length).toBeLessThanOrEqual(2);
+      // Between writes the document stays where it was, never more than SNAPSHOT_EVERY - 1 behind.
+      seqs.forEach((seq, i) => expect(seq - (written[i] ?? 0)).toBeLessThan(SNAPSHOT_EVERY));
+      expect(written.some((at, i) => at < (seqs[i] ?? 0))).toBe(true);
+    });
+
+    it('reads a run whose document lags as it is now, from any process, without writing the document', async () => {
+      const { run } = await advancedThrough(SNAPSHOT_EVERY - 1);
+      const before = await runDoc(run.id);
+      expect(before?.audit_seq).toBeLessThan(run.audit_seq);
+      expect(await createRunStore(db.conn()).load(run.id)).toEqual(run);
+      expect(await runDoc(run.id)).toEqual(before);
+    });
+
+    it('writes the document at once when the run’s status or wait changes, for the queries that select on them', async () => {
+      const { store, run } = await advancedThrough(2);
+      const paused = transition(run, { type: 'pause', actor: alice }, { now: 9_000 });
+      if (!paused.ok || paused.duplicate) throw new Error('pause failed');
+      await store.commit(run, paused.run, paused.audit);
+      expect(await runDoc(run.id)).toMatchObject({ status: 'paused', audit_seq: paused.run.audit_seq });
+      expect((await store.list({ status: ['paused'], runbookId: run.runbook.runbook_id })).map((r) => r.id)).toEqual([run.id]);
+      expect(await store.countActive(run.runbook.runbook_id)).toBe(1);
+    });
+
+    it('lists and pages runs where they are now, not where their documents were written', async () => {
+      const { store, run } = await advancedThrough(3);
+      expect((await runDoc(run.id))?.audit_seq).toBeLessThan(run.audit_seq);
+      const expected = { id: run.id, current_step_id: run.current_step_id, progress: { total_steps: 10, completed: 3, remaining: 7 }, updated_at: run.updated_at };
+      expect((await store.list({ runbookId: run.runbook.runbook_id }))[0]).toMatchObject(expected);
+      expect((await store.page({ runbookId: run.runbook.runbook_id, limit: 5 })).items[0]).toMatchObject(expected);
+      await db.conn().collection('runs').deleteMany({ _id: { $ne: run.id as never } }); // other tests' runs, whose versions are not stored
+      expect(await createRunStore(db.conn()).runningWithoutWait()).toEqual([run]);
+    });
   });
 
   it('says which run was not found', async () => {
