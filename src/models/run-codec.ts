@@ -144,15 +144,27 @@ export interface RunDocPatch {
 
 const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
 
+// The engine copies every step on each transition but keeps the values of those it does
+// not change, so a step whose fields are all the same values has not changed; only the
+// others are converted and compared (a 40-step run's command converts one or two, not 80).
+function sameStepValues(a: RunStep, b: RunStep): boolean {
+  for (const key of Object.keys(b) as (keyof RunStep)[]) if (a[key] !== b[key]) return false;
+  return Object.keys(a).length === Object.keys(b).length;
+}
+
 export function runDocPatch(before: Run, after: Run): RunDocPatch {
-  const from = mutableFields(before) as Record<string, unknown>;
-  const to = mutableFields(after) as Record<string, unknown>;
+  const from = mutableFields({ ...before, steps: [] }) as Record<string, unknown>;
+  const to = mutableFields({ ...after, steps: [] }) as Record<string, unknown>;
   const set: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(to)) {
     if (key !== 'steps' && !same(from[key], value)) set[key] = value;
   }
-  const fromSteps = from.steps as Record<string, unknown>[];
-  const steps = (to.steps as Record<string, unknown>[]).flatMap((doc, i) => (same(fromSteps[i], doc) ? [] : [{ i, doc }]));
+  const steps = after.steps.flatMap((step, i) => {
+    const prior = before.steps[i];
+    if (prior && sameStepValues(prior, step)) return [];
+    const doc = stepToDoc(step);
+    return prior && same(stepToDoc(prior), doc) ? [] : [{ i, doc }];
+  });
   return { set: set as Partial<RunDoc>, steps };
 }
 
