@@ -8,6 +8,7 @@ import { createIdempotencyStore } from '../api/idempotency-store.js';
 import { createRateLimiter } from '../api/rate-limiter.js';
 import type { AlertRule } from '../alerts/parse/index.js';
 import { loadAlertRules } from '../alerts/rules-file.js';
+import { createMcpHttp, MCP_PATH } from '../mcp/mcp-http.js';
 import { createAlertWebhooks } from '../alerts/webhook-intake.js';
 import { createSlackAlertCards } from '../bot/alert-cards.js';
 import { createBotService } from '../bot/bot-service.js';
@@ -139,12 +140,22 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     ...(alerts && alertChannel ? { onReceived: (received) => alerts.received(received, { channel: alertChannel, thread_ts: null }) } : {}),
   });
   const runbooksApp = createRunbooks({ store: runbooks, runs });
+  // One key cache and one rate limit per key for both agent surfaces.
+  const authenticate = createAuthenticator({ keys: createApiKeyStore(db.conn, clock), cacheMs: config.apiKeyCacheMs ?? 5_000, now: clock });
+  const limiter = createRateLimiter({ redis: apiConnection, prefix: queuePrefix, limit: config.apiRateLimit ?? 600, now: clock });
   const api = createApi({
     runs: runsApp,
     runbooks: runbooksApp,
-    authenticate: createAuthenticator({ keys: createApiKeyStore(db.conn, clock), cacheMs: config.apiKeyCacheMs ?? 5_000, now: clock }),
-    limiter: createRateLimiter({ redis: apiConnection, prefix: queuePrefix, limit: config.apiRateLimit ?? 600, now: clock }),
+    authenticate,
+    limiter,
     idempotency: createIdempotencyStore({ redis: apiConnection, prefix: queuePrefix }),
+    logger,
+    version: VERSION,
+  });
+  const mcp = createMcpHttp({
+    services: { runs: runsApp, runbooks: runbooksApp, devices: createDevices({ devices, runs: service }) },
+    authenticate,
+    limiter,
     logger,
     version: VERSION,
   });
@@ -158,6 +169,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   }, (req, res) => {
     if (alertWebhooks(req, res)) return;
     if (api(req, res)) return;
+    if (mcp.listener(req, res)) return;
     if (bot?.requestListener) return void bot.requestListener(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
@@ -168,6 +180,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     ready: '/readyz',
     slack: mode.kind === 'http' ? '/slack/events' : mode.kind === 'socket' ? 'socket mode' : 'off',
     api: '/v1 (OpenAPI at /v1/openapi.json; keys: runbook-bot apikey create NAME)',
+    mcp: `${MCP_PATH} (streamable HTTP, the same keys; stdio: runbook-bot mcp)`,
   });
 
   let stopping: Promise<void> | null = null;
@@ -180,6 +193,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     /** Stops taking work, lets jobs under way finish, then closes connections. Safe to call twice. */
     stop(): Promise<void> {
       stopping ??= (async () => {
+        await mcp.close();
         await health.close();
         await bot?.stop();
         await reconciler.stop();

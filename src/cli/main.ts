@@ -13,6 +13,7 @@ import { forkCommand } from './commands/fork.js';
 import { importCommand } from './commands/import.js';
 import { archiveCommand, draftCommand, publishCommand } from './commands/lifecycle.js';
 import { lintCommand } from './commands/lint.js';
+import { mcpCommand } from './commands/mcp.js';
 import { permissionsCommand } from './commands/permissions.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { runnerCommand } from './commands/runner.js';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly CliCommand[] = [
   permissionsCommand,
   apikeyCommand,
   runnerCommand,
+  mcpCommand,
 ];
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
