@@ -1,8 +1,10 @@
 // What one advance costs as history piles up: p50/p99 of an advance through the run service
 // with 100, 10,000 and 100,000 runs (and five audit events each) already stored, measured in
 // one process against one server. Two paths per size:
-// - cached: the service wrote the run last (one process driving its runs): claim + write;
-// - cold: a fresh service, as after a restart or on another instance: read, claim, write.
+// - cached: the service wrote the run last (one process driving its runs): the claim (the
+//   event insert), and on one command in eight the run document;
+// - cold: a fresh service, as after a restart or on another instance: read (the document and
+//   the events it lags by), then the same.
 // The raw column is the store's conditional update of the run document alone
 // (rawCommitUpdate), on the same runs, for scale. Goal (the embedded store's issue): the
 // 100,000 row within 1.5 × the 100 row.

@@ -15,11 +15,11 @@
 // 2. Bare: a node:http server on 127.0.0.1 gets the same requests (same path, headers and
 //    body); it reads the body, JSON.parses it and answers JSON.stringify of an API answer
 //    captured before the warm-up (same size), with no store.
-// 3. Raw store: CLIENTS loops in this process doing what the run store's save does, straight
-//    through the driver on the app's own connection: the conditional update of the run
-//    document a commit makes (`updateOne({_id, audit_seq}, {$set: what the advance changed})`,
-//    without the audit event insert that claims it), on copies of the runs the API drives,
-//    one loop per run. Half of its
+// 3. Raw store: CLIENTS loops in this process doing the smallest conditional update that
+//    records an advance, straight through the driver on the app's own connection
+//    (`updateOne({_id, audit_seq}, {$set: what the advance changed})`; a commit instead
+//    inserts the audit event that claims it and writes the run document on one command in
+//    eight), on copies of the runs the API drives, one loop per run. Half of its
 //    window comes before the API's and half after (pooled), so drift in the store over the
 //    run (table growth, vacuum) does not fall on one side only.
 //
@@ -296,9 +296,9 @@ function instrument(app: App, servers: ReturnType<typeof watchServers>) {
 }
 
 /**
- * CLIENTS loops of the store's raw conditional update (rawCommitUpdate: the run document
- * write of an advance, `updateOne({_id, audit_seq}, {$set: what it changed})`, without the
- * event insert that claims it), one loop per run, for `durationMs`. They run on copies of the
+ * CLIENTS loops of the store's raw conditional update (rawCommitUpdate:
+ * `updateOne({_id, audit_seq}, {$set: what the advance changed})`), one loop per run, for
+ * `durationMs`. They run on copies of the
  * runs the API drives (same size and shape, fresh ids): writing the API's own runs behind
  * the service's back would leave their documents ahead of their events.
  */
@@ -484,7 +484,7 @@ function report({ env, api, bare, raw, rawHalves, inside, limited, runsAtEnd }: 
         ['client: fetch sent → answer read', pair(a.latency), pair(b.latency), pair(r.latency)],
         ['server: request read → answer written', pair(api.server), pair(bare.server), '-'],
         ['… read → apply called (key, rate limit, body, zod)', pair(sorted(parts.before)), '-', '-'],
-        ['… apply (transition, event insert, run document update)', pair(sorted(parts.apply)), '-', '-'],
+        ['… apply (transition, event insert; the run document on 1 in 8)', pair(sorted(parts.apply)), '-', '-'],
         ['… apply returned → answer written', pair(sorted(parts.after)), '-', '-'],
         ['event-loop utilisation: main thread', api.mainElu.toFixed(2), bare.mainElu.toFixed(2), raw.mainElu.toFixed(2)],
         ['event-loop utilisation: client thread', a.clientElu.toFixed(2), b.clientElu.toFixed(2), '-'],
