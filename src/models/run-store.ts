@@ -113,6 +113,9 @@ function decodeRunCursor(cursor: string): [number, string] {
 
 const eventId = (runId: string, seq: number) => `${runId}-${seq}`;
 
+/** Reads of lagging run documents' events in flight at once, per list or reconcile pass. */
+const FORWARD_CONCURRENCY = 16;
+
 // A version's snapshot is immutable and shared by every run of it: read and parse it once.
 const SNAPSHOT_CACHE_LIMIT = 200;
 
@@ -243,8 +246,22 @@ export function createRunStore(conn: Connection) {
     return doc;
   }
 
+  /**
+   * Documents brought forward a few at a time: a reconcile pass over a thousand runs must not
+   * put a thousand reads in flight at once (each holds its query and buffers until answered).
+   */
+  async function forwardAll<T extends Pick<RunDoc, '_id' | 'audit_seq'>>(docs: T[]): Promise<T[]> {
+    const out: T[] = new Array<T>(docs.length);
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < docs.length; i = next++) out[i] = (await bringForward(docs[i] as T)).doc;
+    };
+    await Promise.all(Array.from({ length: Math.min(FORWARD_CONCURRENCY, docs.length) }, lane));
+    return out;
+  }
+
   /** Summaries show where runs are now, not where their documents were last written. */
-  const summaries = (docs: RunDoc[]): Promise<RunSummary[]> => Promise.all(docs.map(async (d) => toSummary((await bringForward(d)).doc)));
+  const summaries = async (docs: RunDoc[]): Promise<RunSummary[]> => (await forwardAll(docs)).map(toSummary);
 
   function writeSnapshot(id: string, fields: Partial<RunDoc>) {
     return Runs.collection.updateOne({ _id: id as never, audit_seq: { $lt: fields.audit_seq } }, { $set: fields });
@@ -358,7 +375,7 @@ export function createRunStore(conn: Connection) {
      */
     async runningWithoutWait(limit = 1000): Promise<Run[]> {
       const docs = await Runs.find({ status: 'running', wait: null }).sort({ updated_at: 1 }).limit(limit).lean<RunDoc[]>().exec();
-      return Promise.all(docs.map(async (d) => toRun((await bringForward(d)).doc)));
+      return Promise.all((await forwardAll(docs)).map(toRun));
     },
 
     /** Runs holding a wait (paused ones too: they keep their due time), soonest first. */
