@@ -19,6 +19,8 @@ export class HttpError extends Error {
     readonly headers: Record<string, string> = {},
     /** validation_error: each problem with the path of the field at fault. */
     readonly problems?: { path: string; message: string }[],
+    /** What else the error body says (a route's own fields, such as 001's missingPermissions). */
+    readonly fields: Pick<ErrorBody['error'], 'missingPermissions'> = {},
   ) {
     super(message);
   }
@@ -46,7 +48,7 @@ const BY_CODE: Partial<Record<ErrorCode, { status: number; code: ApiErrorCode }>
 export function errorAnswer(error: unknown, logger: Logger, context: Record<string, unknown> = {}): ErrorAnswer {
   if (error instanceof HttpError) {
     const problems = error.problems ? { problems: error.problems } : {};
-    return { status: error.status, body: { error: { code: error.code, message: error.message, ...problems } }, headers: error.headers };
+    return { status: error.status, body: { error: { code: error.code, message: error.message, ...problems, ...error.fields } }, headers: error.headers };
   }
   const appError = asAppError(error);
   const mapped = BY_CODE[appError.code];

@@ -16,6 +16,7 @@ import { parseIdempotencyKey, requestFingerprint, type IdempotencyStore } from '
 import { buildOpenApi } from './openapi.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Answer, ApiRoute } from './route.js';
+import { playbookRoutes } from './routes/playbook-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { runbookRoutes } from './routes/runbook-routes.js';
 import { stepRoutes } from './routes/step-routes.js';
@@ -32,7 +33,7 @@ export interface ApiDeps {
 
 /** Every route, literal paths before the parameterised ones they would otherwise match. */
 export function apiRoutes(services: { runs: Runs; runbooks: Runbooks }): ApiRoute[] {
-  return [...runRoutes(services.runs), ...stepRoutes(services.runbooks), ...runbookRoutes(services.runbooks)];
+  return [...runRoutes(services.runs), ...stepRoutes(services.runbooks), ...runbookRoutes(services.runbooks), ...playbookRoutes(services)];
 }
 
 interface Compiled {

@@ -83,7 +83,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], info: { version: strin
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'runbook-bot API', version: info.version, description: 'Runbooks and runs for agents and scripts (reference 002’s API, with runbook-bot’s lifecycle and gates).' },
+    info: { title: 'runbook-bot API', version: info.version, description: 'Runbooks and runs for agents and scripts (reference 002’s API, with runbook-bot’s lifecycle and gates), and device playbooks (reference 001’s).' },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     paths,

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 
 import { resolvePlaceholders } from '../engine/definition/index.js';
-import { computeProgress, currentStep, gateDecision, type CompiledStep, type Run, type RunStep as EngineRunStep } from '../engine/index.js';
+import { computeProgress, currentStep, gateDecision, placeholderValues, type CompiledStep, type Run, type RunStep as EngineRunStep } from '../engine/index.js';
 import type { RunSummary as StoredRunSummary } from '../models/run-store.js';
 import type { Started } from '../services/runs.js';
 import { iso } from './schemas/common.js';
@@ -25,7 +25,7 @@ export function presentCurrentStep(run: Run): z.infer<typeof CurrentStep> | null
   return {
     id: def.id,
     label: def.label,
-    instruction: resolvePlaceholders(def.instruction, run.variables),
+    instruction: resolvePlaceholders(def.instruction, placeholderValues(run)),
     type: def.type,
     required: def.required,
     status: state.status,
@@ -52,6 +52,7 @@ export function presentRun(run: Run, slack?: Started['slack']): z.infer<typeof R
   return {
     ...head(run),
     variables: run.variables,
+    device_id: run.device_id,
     current_step: presentCurrentStep(run),
     started_by: run.started_by.id,
     driver: run.driver,
@@ -66,7 +67,7 @@ export function presentRunDetail(run: Run): z.infer<typeof RunDetail> {
     return {
       step_id: def.id,
       label: def.label,
-      instruction: resolvePlaceholders(def.instruction, run.variables),
+      instruction: resolvePlaceholders(def.instruction, placeholderValues(run)),
       type: def.type,
       required: def.required,
       position: def.position,
@@ -82,6 +83,7 @@ export function presentRunDetail(run: Run): z.infer<typeof RunDetail> {
   return {
     ...head(run),
     variables: run.variables,
+    device_id: run.device_id,
     current_step: presentCurrentStep(run),
     steps,
     started_by: run.started_by.id,

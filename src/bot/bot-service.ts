@@ -3,7 +3,7 @@
 // that says why, leaving the run as it was.
 import type { WebClient } from '@slack/web-api';
 
-import { findStep, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunStatus, type TriggerSource, type VariableDef } from '../engine/index.js';
+import { findStep, startInputs, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunStatus, type TriggerSource, type VariableDef } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { Device } from '../models/device-store.js';
 import type { Devices } from '../services/devices.js';
@@ -69,7 +69,7 @@ export interface Click {
 }
 
 function missingVariables(runbook: RunbookSnapshot, given: Record<string, string>): VariableDef[] {
-  return runbook.variables.filter((v) => v.required && v.default === null && !(given[v.name] ?? '').trim());
+  return startInputs(runbook).filter((v) => v.required && v.default === null && !(given[v.name] ?? '').trim());
 }
 
 export type BotService = ReturnType<typeof createBotService>;

@@ -48,8 +48,8 @@ export function createRunNotifier(deps: RunNotifierDeps) {
   /** The run message, asking for the device's status only when a Run tool button depends on it. */
   async function view(run: Run): Promise<ReturnType<typeof buildRunMessage>> {
     const current = currentStep(run);
-    const deviceId = run.variables.deviceId;
-    const offersRunTool = current !== null && isToolStep(current.def) && !runsTool(run, current.def) && deviceId !== undefined;
+    const deviceId = run.device_id;
+    const offersRunTool = current !== null && isToolStep(current.def) && !runsTool(run, current.def) && deviceId !== null;
     const deviceOnline = offersRunTool && deps.deviceOnline ? await deps.deviceOnline(deviceId).catch(() => false) : false;
     return buildRunMessage(run, { now: clock(), deviceOnline });
   }

@@ -1,6 +1,7 @@
 import { resolveJson } from './definition/template.js';
 import { canTransition, isTerminal } from './status-rules.js';
 import {
+  DEVICE_VARIABLE,
   TOOL_STEP_TYPES,
   type Actor,
   type CompiledStep,
@@ -68,8 +69,8 @@ export function runsTool(run: Run, def: CompiledStep): boolean {
   return isToolStep(def) && run.runbook.audience !== 'human';
 }
 
-/** True when a run of this runbook runs tools, and so needs a device (its `deviceId` variable). */
-export function runsTools(runbook: RunbookSnapshot): boolean {
+/** True when a run of this runbook runs tools, and so needs a device (the run's `device_id`). */
+export function runsTools(runbook: Pick<RunbookSnapshot, 'audience' | 'steps'>): boolean {
   return runbook.audience !== 'human' && runbook.steps.some(isToolStep);
 }
 
@@ -125,9 +126,13 @@ export function failRun(draft: Draft, message: string): void {
   setStatus(draft, 'failed');
 }
 
+/** What `{placeholders}` stand for in a run: its variables, and `deviceId` for its device. */
+export function placeholderValues(run: Pick<Run, 'variables' | 'device_id'>): Record<string, string> {
+  return run.device_id === null || Object.hasOwn(run.variables, DEVICE_VARIABLE) ? run.variables : { ...run.variables, [DEVICE_VARIABLE]: run.device_id };
+}
+
 function resolvedToolInput(run: Run, def: CompiledStep): JsonObject {
-  const vars = { ...run.variables };
-  return (resolveJson(def.tool_input ?? {}, vars) as JsonObject) ?? {};
+  return (resolveJson(def.tool_input ?? {}, placeholderValues(run)) as JsonObject) ?? {};
 }
 
 export function requestTool(draft: Draft, def: CompiledStep, state: RunStep): void {

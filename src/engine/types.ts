@@ -34,6 +34,12 @@ export type Severity = (typeof SEVERITIES)[number];
 
 export type Scope = { type: 'global' } | { type: 'company'; company: string };
 
+/**
+ * The variable that names a run's device where a runbook declares it, or where a person or
+ * an alert writes it among the variables (`device=web-01` in Slack is short for it).
+ */
+export const DEVICE_VARIABLE = 'deviceId';
+
 export interface VariableDef {
   name: string;
   description: string;
@@ -206,6 +212,12 @@ export interface Run {
   runbook: RunbookSnapshot;
   status: RunStatus;
   variables: Record<string, string>;
+  /**
+   * The device the run's tool steps act on, a parameter of the run (reference 001's
+   * execution deviceId), fixed at start; null when it names none. A runbook that declares a
+   * `deviceId` variable has the same value in it.
+   */
+  device_id: string | null;
   started_by: Actor;
   /** Fixed when the run is created. */
   driver: RunDriver;

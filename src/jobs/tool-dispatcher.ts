@@ -50,13 +50,13 @@ export function createToolDispatcher(opts: ToolDispatcherOptions) {
   }
 
   return {
-    /** Sends a runTool effect to the run's device (the `deviceId` variable). Safe to repeat. */
-    async dispatch(effect: RunToolEffect, run: Pick<Run, 'variables'>): Promise<string> {
+    /** Sends a runTool effect to the run's device. Safe to repeat. */
+    async dispatch(effect: RunToolEffect, run: Pick<Run, 'device_id'>): Promise<string> {
       const callId = toolCallId(effect.run_id, effect.step_id, effect.visit, effect.try);
-      const deviceId = run.variables.deviceId ?? '';
+      const deviceId = run.device_id ?? '';
       const pointer = { callId, runId: effect.run_id, stepId: effect.step_id, visit: effect.visit, try: effect.try, deviceId };
       if (!DEVICE_ID_PATTERN.test(deviceId)) {
-        await fail(pointer, deviceId === '' ? 'the run names no device: set the deviceId variable' : `"${deviceId}" is not a device id`);
+        await fail(pointer, deviceId === '' ? 'the run names no device' : `"${deviceId}" is not a device id`);
         return callId;
       }
       const timeoutSeconds = effect.timeout_seconds ?? DEFAULT_TOOL_TIMEOUT_SECONDS;

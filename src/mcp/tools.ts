@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 import { presentCurrent, presentRun, presentRunDetail, presentRunSummary } from '../api/present-run.js';
 import { presentRunbook, presentRunbookSummary } from '../api/present-runbook.js';
-import { Pagination } from '../api/schemas/common.js';
+import { Pagination, paginationOf } from '../api/schemas/common.js';
 import { AdvanceBody, Current, FailBody, ListRunsQuery, Run, RunDetail, RunSummary, SkipBody, StartRunBody } from '../api/schemas/run-schemas.js';
 import { CreateRunbookBody, ListRunbooksQuery, Runbook, RunbookSummary } from '../api/schemas/runbook-schemas.js';
 import { COMMAND_LIMITS, RUN_STATUSES } from '../engine/index.js';
@@ -97,19 +97,20 @@ export const MCP_TOOLS: readonly McpTool[] = [
       const counts = await runbooks.stepCounts(page);
       return {
         runbooks: page.items.map((r) => presentRunbookSummary(r, counts.get(r.id) ?? 0)),
-        pagination: { has_more: page.next_cursor !== null, next_cursor: page.next_cursor, limit: args.limit },
+        pagination: paginationOf(page, args.limit),
       };
     },
   }),
   tool({
     name: 'start_run',
     title: 'Start a run',
-    description: 'Start a new execution of a runbook with variable values. Returns the run and its first step to execute.',
+    description:
+      'Start a new execution of a runbook with variable values, and device_id for a runbook whose tool steps act on a device (see list_devices). Returns the run and its first step to execute.',
     input: StartRunBody.extend({ runbook_id: z.string().min(1).max(300).describe('Runbook ID (rnb_…), or its name') }),
     output: Run,
     annotations: CHANGE,
     async call(who, args, { runs }) {
-      const started = await runs.start(who, { runbook: args.runbook_id, ...given({ variables: args.variables, channel: args.channel }) });
+      const started = await runs.start(who, { runbook: args.runbook_id, ...given({ variables: args.variables, channel: args.channel, device: args.device_id }) });
       return presentRun(started.run, args.channel ? started.slack : undefined);
     },
   }),
@@ -197,7 +198,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
       });
       return {
         runs: page.items.map(presentRunSummary),
-        pagination: { has_more: page.next_cursor !== null, next_cursor: page.next_cursor, limit: args.limit },
+        pagination: paginationOf(page, args.limit),
       };
     },
   }),

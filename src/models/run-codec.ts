@@ -181,7 +181,7 @@ export function toRunDoc(run: Run): RunDoc {
     runbook_id: run.runbook.runbook_id,
     runbook_name: run.runbook.name,
     runbook_version: run.runbook.version,
-    device_id: run.variables.deviceId ?? null,
+    device_id: run.device_id,
     started_by: run.started_by,
     driver: run.driver,
     trigger_source: run.trigger.source,
@@ -193,11 +193,14 @@ export function toRunDoc(run: Run): RunDoc {
 
 /** The run a stored document holds; `runbook` is the version it pins, read by the caller. */
 export function fromRunDoc(doc: RunDoc, runbook: RunbookSnapshot): Run {
+  const variables = JSON.parse(doc.variables_json) as Record<string, string>;
   return {
     id: doc._id,
     runbook,
     status: doc.status as Run['status'],
-    variables: JSON.parse(doc.variables_json) as Record<string, string>,
+    variables,
+    // Runs stored before the device was the run's kept it as their deviceId variable.
+    device_id: doc.device_id ?? variables.deviceId ?? null,
     started_by: actorOf(doc.started_by),
     driver: driverOf(doc.driver),
     trigger: { source: doc.trigger_source as Run['trigger']['source'], context: JSON.parse(doc.trigger_context_json) as JsonObject },

@@ -51,7 +51,7 @@ export const RunSchema = new Schema(
     runbook_json: { type: String, default: undefined },
     status: { type: String, required: true },
     variables_json: { type: String, required: true },
-    /** The `deviceId` variable, kept queryable: a device's runs (`/runbook device ID`). */
+    /** The run's device (Run.device_id), queryable: a device's runs (`/runbook device ID`, 001's executions). */
     device_id: { type: String, default: null },
     started_by: { type: ActorSchema, required: true },
     /** `person` or `agent` (RunDriver); runs stored before it existed have none and are `person`. */

@@ -30,6 +30,9 @@ export interface RunListFilter {
 export interface RunPageFilter {
   status?: RunStatus[];
   runbookId?: string;
+  deviceId?: string;
+  /** Only runs on a device (reference 001's executions). */
+  onDevice?: boolean;
   /** Runs created at or after this time (ms). */
   startedAfter?: number;
   /** 1..100. */
@@ -325,6 +328,8 @@ export function createRunStore(conn: Connection) {
       const and: Record<string, unknown>[] = [];
       if (filter.status?.length) and.push({ status: { $in: filter.status } });
       if (filter.runbookId) and.push({ runbook_id: filter.runbookId });
+      if (filter.deviceId) and.push({ device_id: filter.deviceId });
+      else if (filter.onDevice) and.push({ device_id: { $ne: null } });
       if (filter.startedAfter !== undefined) and.push({ created_at: { $gte: new Date(filter.startedAfter) } });
       if (filter.cursor !== undefined) {
         const [at, id] = decodeRunCursor(filter.cursor);

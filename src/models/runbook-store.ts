@@ -107,6 +107,26 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
   const installBuiltin = createBuiltinSync({ ctx, versions, creator, firstDraft, nextDraft });
 
   /**
+   * Every published runbook (of a category) with the version a run would start from: one
+   * list read per 100 runbooks, the compiled versions from the cache, no re-read of each.
+   */
+  async function published(opts: Pick<ListOptions, 'category'> = {}): Promise<Array<{ record: RunbookRecord; snapshot: RunbookSnapshot }>> {
+    const out: Array<{ record: RunbookRecord; snapshot: RunbookSnapshot }> = [];
+    let cursor: string | undefined;
+    do {
+      const category = opts.category === undefined ? {} : { category: opts.category };
+      const page = await lookup.list({ status: 'published', limit: 100, ...category, ...(cursor ? { cursor } : {}) });
+      for (const r of page.items) {
+        if (r.published_version === null) continue;
+        const compiled = await versions.compiledVersion({ _id: r.id, latest_version: r.latest_version }, r.published_version);
+        out.push({ record: r, snapshot: { ...compiled, runbook_id: r.id, version: r.published_version } });
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  /**
    * Moves a runbook to a lifecycle status, conditional on what was read; no-op when already
    * there. Built-ins are refused unless `builtinSync` (their own sync publishing them).
    */
@@ -333,23 +353,11 @@ export function createRunbookStore(conn: Connection, options: RunbookStoreOption
       return { ...compiled, runbook_id: runbook._id, version: runbook.published_version };
     },
 
-    /**
-     * Every published runbook as a run would start it (alert matching): one list read per 100
-     * runbooks, the compiled versions from the cache, no re-read of each runbook.
-     */
+    published,
+
+    /** Every published runbook as a run would start it (alert matching). */
     async publishedSnapshots(): Promise<RunbookSnapshot[]> {
-      const out: RunbookSnapshot[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await lookup.list({ status: 'published', limit: 100, ...(cursor ? { cursor } : {}) });
-        for (const r of page.items) {
-          if (r.published_version === null) continue;
-          const compiled = await versions.compiledVersion({ _id: r.id, latest_version: r.latest_version }, r.published_version);
-          out.push({ ...compiled, runbook_id: r.id, version: r.published_version });
-        }
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
-      return out;
+      return (await published()).map((p) => p.snapshot);
     },
 
     async history(runbookId: string): Promise<AuditEventRecord[]> {

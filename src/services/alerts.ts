@@ -9,7 +9,7 @@
 // once (post an episode's card, start a run for it) is claimed in the store by an insert only
 // one process can make (models/alert-store.ts), and cards are re-rendered from the stored
 // state until what was shown is what is stored.
-import { isTerminal, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
+import { isTerminal, startInputs, type JsonObject, type Run, type RunbookSnapshot, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AlertEpisode, AlertStore, ReceiveOutcome, RunDecision, StoredAlert } from '../models/alert-store.js';
@@ -120,7 +120,9 @@ export function createAlertService(deps: AlertServiceDeps) {
   // the compiled versions behind the snapshots are cached by the runbook store.
   async function candidates(): Promise<Array<MatchCandidate & { snapshot: RunbookSnapshot }>> {
     const published = await deps.runbooks.publishedSnapshots();
-    return published.filter((s) => s.trigger !== null).map((snapshot) => ({ ...snapshot, status: 'published' as const, snapshot }));
+    // A candidate's variables are what a start asks for: the alert's host fills the device of a
+    // playbook that does not declare deviceId too.
+    return published.filter((s) => s.trigger !== null).map((snapshot) => ({ ...snapshot, variables: startInputs(snapshot), status: 'published' as const, snapshot }));
   }
 
   async function matchesFor(alert: Alert, channel: string | null): Promise<PlaybookMatch[]> {
@@ -216,7 +218,7 @@ export function createAlertService(deps: AlertServiceDeps) {
     const snapshot = snapshotOf(match);
     const claim = await store.decisions.claimRun(alert.fingerprint, alert.episode, 1, { action: 'auto_run', runbook_id: snapshot.runbook_id, by: SYSTEM });
     if (!claim) return;
-    const { values } = variablesFromAlert(alert, snapshot.variables);
+    const { values } = variablesFromAlert(alert, startInputs(snapshot));
     let run: Run;
     try {
       ({ run } = await deps.runs.start(SYSTEM_PRINCIPAL, {
@@ -305,7 +307,7 @@ export function createAlertService(deps: AlertServiceDeps) {
       let outcome: O;
       try {
         const snapshot = await deps.runbooks.snapshotForRun(runbookId, {});
-        const { values } = variablesFromAlert(alert, snapshot.variables);
+        const { values } = variablesFromAlert(alert, startInputs(snapshot));
         const where = { channel: alert.channel ?? user.id, ...(alert.thread_ts ? { thread_ts: alert.thread_ts } : {}) };
         outcome = await start({
           runbook: snapshot,

@@ -1,4 +1,4 @@
-import { startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunDriver, type TriggerSource } from '../engine/index.js';
+import { resolveDevice, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunDriver, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { newId } from '../ids.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
@@ -31,6 +31,8 @@ export interface StartInput {
   runbook: string | RunbookSnapshot;
   company?: string;
   variables?: Record<string, string>;
+  /** The device tool steps act on; a `deviceId` among `variables` says the same (resolveDevice). */
+  device?: string;
   actor: Actor;
   trigger?: { source: TriggerSource; context?: JsonObject };
   key?: string;
@@ -116,12 +118,17 @@ export function createRunService(deps: RunServiceDeps) {
 
   async function startOnce(input: StartInput): Promise<ApplyResult> {
     const snapshot = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, { company: input.company }) : input.runbook;
-    if (deps.devices) await requireDevice(snapshot, input.variables ?? {}, deps.devices);
+    const variables = input.variables ?? {};
+    // The device before the variables: a run with nowhere to run is refused as that, whatever else is missing.
+    const device = resolveDevice(snapshot, variables, input.device);
+    if (!device.ok) throw new AppError(ErrorCode.Validation, device.problems.join('; '));
+    if (deps.devices) await requireDevice(snapshot, device.device, deps.devices);
     const result = startRun(
       {
         id: input.id ?? ids('run'),
         runbook: snapshot,
-        variables: input.variables ?? {},
+        variables,
+        ...(input.device === undefined ? {} : { device: input.device }),
         started_by: input.actor,
         ...(input.trigger ? { trigger: input.trigger } : {}),
         ...(input.driver ? { driver: input.driver } : {}),

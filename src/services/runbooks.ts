@@ -3,7 +3,7 @@
 // publishes it, so new runs take it while runs in flight stay pinned to theirs (where
 // reference 002 refuses structural edits once runs exist).
 import { formatProblem, parseDefinition, type RunbookSource, type StepSource } from '../engine/definition/index.js';
-import type { CompiledRunbook, CompiledStep } from '../engine/index.js';
+import { runsTools, type CompiledRunbook, type CompiledStep, type RunbookSnapshot } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { RunStore } from '../models/run-store.js';
 import type { RunbookDiff } from '../engine/runbook-diff.js';
@@ -19,6 +19,15 @@ export interface RunbooksDeps {
 export interface RunbookView {
   record: RunbookRecord;
   compiled: CompiledRunbook;
+}
+
+/**
+ * A playbook (reference 001): a published runbook whose runs run tools on a device, with the
+ * version a run starts from.
+ */
+export interface PlaybookView {
+  record: RunbookRecord;
+  snapshot: RunbookSnapshot;
 }
 
 /** The metadata `PUT /runbooks/:id` may change; steps change through the step endpoints. */
@@ -200,6 +209,29 @@ export function createRunbooks(deps: RunbooksDeps) {
       }
       await store.remove(id);
       await deps.runs.deleteForRunbook(id);
+    },
+
+    /** The playbooks, optionally of one category, by name. */
+    async playbooks(who: Principal, opts: { category?: string } = {}): Promise<PlaybookView[]> {
+      requireScope(who, 'read');
+      return (await store.published(opts)).filter((p) => runsTools(p.snapshot));
+    },
+
+    /**
+     * A playbook by id, name or slug; not found when the runbook is not published or runs no
+     * tools. `toRun`: the caller asks in order to start it, which its `run` scope covers.
+     */
+    async playbook(who: Principal, id: string, opts: { toRun?: boolean } = {}): Promise<PlaybookView> {
+      requireScope(who, opts.toRun ? 'run' : 'read');
+      const record = await store.find(id);
+      if (record.status !== 'published') {
+        throw new AppError(ErrorCode.NotFound, `runbook "${record.name}" is ${record.status}: only published runbooks are playbooks`, { details: { runbook_id: record.id } });
+      }
+      const snapshot = await store.snapshotForRun(record.id);
+      if (!runsTools(snapshot)) {
+        throw new AppError(ErrorCode.NotFound, `runbook "${record.name}" is no playbook: it runs no tools on a device`, { details: { runbook_id: record.id } });
+      }
+      return { record, snapshot };
     },
 
     async fork(who: Principal, id: string, input: { company?: string; name?: string }): Promise<RunbookView> {

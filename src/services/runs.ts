@@ -27,6 +27,12 @@ export interface StartRequest {
   /** An id, name or slug, or the published snapshot the caller already holds. */
   runbook: string | RunbookSnapshot;
   variables?: Record<string, string>;
+  /**
+   * The device tool steps act on, as an API body names it. Surfaces that take key=value
+   * inputs (Slack's `device=`, the inputs form, an alert's host) may give it as a `deviceId`
+   * variable instead; given both ways, they must agree.
+   */
+  device?: string;
   /** A Slack channel that gets the run's live message (API starts; Slack posts its own). */
   channel?: string;
   /** The caller's idempotency key: the same key starts one run. */
@@ -49,6 +55,9 @@ export type StatusTarget = 'running' | 'paused' | 'cancelled';
 export interface ListRequest {
   status?: RunStatus[];
   runbookId?: string;
+  deviceId?: string;
+  /** Only runs on a device. */
+  onDevice?: boolean;
   startedAfter?: number;
   limit: number;
   cursor?: string;
@@ -105,7 +114,7 @@ export function createRuns(deps: RunsDeps) {
     const deciding = command.type === 'approve' || command.type === 'reject';
     requireScope(who, deciding ? 'approve' : 'run');
     if (deciding && who.scopes !== null) await requireApprover(who, await runs.get(runId));
-    if (command.type === 'run_tool') await requireOnlineDevice((await runs.get(runId)).variables.deviceId ?? '', deps.devices);
+    if (command.type === 'run_tool') await requireOnlineDevice((await runs.get(runId)).device_id ?? '', deps.devices);
     const full = { ...command, actor: who.actor, ...scopedKey(who, command.key) } as Command;
     try {
       return await runs.apply(runId, full);
@@ -133,6 +142,7 @@ export function createRuns(deps: RunsDeps) {
       const { run, duplicate } = await runs.startOnce({
         runbook: snapshot,
         variables: request.variables ?? {},
+        ...(request.device === undefined ? {} : { device: request.device }),
         actor: who.actor,
         trigger: request.trigger ?? { source: agent ? 'api' : 'manual', context: request.channel ? { slack_channel: request.channel } : {} },
         driver: agent ? 'agent' : 'person',

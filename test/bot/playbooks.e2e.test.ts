@@ -1,25 +1,25 @@
 // Playbooks on devices end to end: the bot (Bolt over HTTP, MongoDB, BullMQ) with Slack faked
 // at its HTTP boundary, and `runbook-bot runner` as a real process serving a device whose
 // tools act on a sandbox of this machine.
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import type { Run } from '../../src/engine/index.js';
-import { createRedis } from '../../src/jobs/redis.js';
-import { WAIT_QUEUE_NAME, type WaitJobData } from '../../src/jobs/wait-queue.js';
 import { createPermissionStore } from '../../src/models/permission-store.js';
 import { createToolCallStore } from '../../src/models/tool-call-store.js';
 import { freePort } from '../support/service-process.js';
-import { startRunnerProcess, type RunnerProcess } from '../support/runner-process.js';
-import { DEFAULT_CHANNEL, DEFAULT_USER } from '../support/slack-requests.js';
+import { killQuietly, startRunnerProcess, type RunnerProcess } from '../support/runner-process.js';
+import { promoteWaits } from '../support/waits.js';
+import { DEFAULT_CHANNEL, DEFAULT_USER, fakeTriggerId } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
 import { startRun, textOf } from './support/run-message.js';
+import { runIdIn, submitInputs } from './support/slack-ui.js';
 
 const rig = useBotRig({ builtinPlaybooks: {} });
 const DEVICE = 'web-01';
@@ -67,16 +67,6 @@ afterAll(async () => {
   await rm(sandbox, { recursive: true, force: true });
 });
 
-/** Kills a process (or, negative, a process group) that may already be gone. */
-function killQuietly(pid: number): void {
-  if (!Number.isInteger(pid) || pid === 0) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
 async function until(runId: string, ok: (run: Run) => boolean, timeoutMs = 20_000): Promise<Run> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -91,18 +81,7 @@ const finished = (run: Run) => ['completed', 'failed', 'rolled_back', 'cancelled
 /** Fires a run's wait now instead of in 30 s: the delayed job is promoted; the engine applies it as when due. */
 async function fireWaitNow(runId: string): Promise<void> {
   await until(runId, (run) => run.status === 'waiting');
-  const connection = createRedis(rig().env.REDIS_URL);
-  const queue = new Queue<WaitJobData>(WAIT_QUEUE_NAME, { connection, prefix: rig().env.QUEUE_PREFIX });
-  try {
-    await vi.waitFor(async () => {
-      const jobs = (await queue.getDelayed()).filter((job) => job.data.runId === runId);
-      if (jobs.length === 0) throw new Error('no delayed wait yet');
-      for (const job of jobs) await job.promote();
-    });
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
+  await promoteWaits(rig().env, runId);
 }
 
 async function statusServer(statuses: number[]): Promise<{ url: string; hits: () => number }> {
@@ -383,5 +362,56 @@ describe('tool steps, failures and approvals', () => {
     expect(text).toContain('🟢');
     expect(text).toContain('Disk Cleanup');
     expect(text).toContain('prod');
+  });
+});
+
+describe('the device as a parameter of the run', () => {
+  /** Reference 001's Service Restart as 001 writes it: no step names {{deviceId}}. */
+  const SERVICE_RESTART_001 = JSON.parse(readFileSync(new URL('../fixtures/definitions/service-restart-001.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  let name = '';
+  beforeAll(async () => {
+    name = await rig().publish(SERVICE_RESTART_001);
+  });
+
+  /** `/runbook start …` that opens the inputs modal; returns the modal's inputs (by block id) and the view. */
+  async function openInputs(text: string) {
+    const { fake, slack } = rig();
+    const since = fake.calls.length;
+    await slack.command({ text: `start ${text}`, trigger_id: fakeTriggerId() });
+    const call = await fake.waitForCall('views.open', () => true, { since });
+    const view = call.result?.view as { id: string; blocks: Array<{ type: string; block_id?: string; optional?: boolean; element?: { initial_value?: string } }> };
+    const inputs = Object.fromEntries(view.blocks.filter((b) => b.type === 'input').map((b) => [b.block_id, b]));
+    return { view, inputs };
+  }
+
+  it('starts a 001-format playbook whose steps never name {{deviceId}} on the device given with device=', async () => {
+    const live = await startRun(rig, `${name} device=${DEVICE} serviceName=web`);
+    await fireWaitNow(live.runId);
+    const run = await until(live.runId, finished);
+    expect(run).toMatchObject({ status: 'completed', device_id: DEVICE, variables: { serviceName: 'web' } });
+    expect(run.steps[0]?.tool_input).toEqual({ service: 'web', action: 'status' });
+    expect(run.steps[3]?.tool_output).toMatchObject({ service_status: 'running', manager: 'runner' });
+    await rig().app.notifier?.idle();
+    expect(live.text()).toContain(`🖥️ ${DEVICE}`);
+  });
+
+  it('keeps device= through the inputs form, and asks there for the device when none is given', async () => {
+    const { fake } = rig();
+    const given = await openInputs(`${name} device=${DEVICE}`);
+    expect(Object.keys(given.inputs)).toEqual(['var:serviceName', 'var:deviceId']);
+    expect(given.inputs['var:deviceId']).toMatchObject({ element: { initial_value: DEVICE } });
+    expect(given.inputs['var:deviceId']?.optional).toBeUndefined();
+    const since = fake.calls.length;
+    expect((await submitInputs(rig(), given.view, { 'var:serviceName': 'web', 'var:deviceId': DEVICE })).status).toBe(200);
+    const posted = await fake.waitForCall('chat.postMessage', (a) => a.thread_ts === undefined, { since });
+    const runId = runIdIn(fake.message(posted.args.channel as string, posted.result?.ts as string));
+    expect(await rig().app.service.get(runId)).toMatchObject({ device_id: DEVICE, variables: { serviceName: 'web' } });
+    await fireWaitNow(runId);
+    expect((await until(runId, finished)).status).toBe('completed');
+
+    const missing = await openInputs(`${name} serviceName=web`);
+    expect(missing.inputs['var:deviceId']?.element?.initial_value).toBeUndefined();
+    const refused = await submitInputs(rig(), missing.view, { 'var:serviceName': 'web', 'var:deviceId': '   ' });
+    expect(refused.json).toEqual({ response_action: 'errors', errors: { 'var:deviceId': 'deviceId is required' } });
   });
 });

@@ -151,6 +151,8 @@ describe('MCP over streamable HTTP', () => {
     expect(await refusal(agent, 'get_current_step', { run_id: 'run_missing00000' })).toMatch(/^not_found: run run_missing00000 not found/);
     expect(await refusal(agent, 'create_runbook', { name: 'No steps', steps: [{ label: '' }] })).toMatch(/steps\.0\.label/);
     expect(await refusal(agent, 'list_runs', { status: 'running,sleeping' })).toMatch(/unknown status sleeping/);
+    // The device reaches the service: this runbook has no tool steps to run on one.
+    expect(await refusal(agent, 'start_run', { runbook_id: created.id, device_id: 'web-01' })).toMatch(/has no tool steps, so it runs on no device/);
     expect((await call(agent, 'get_current_step', { run_id: run.id })).current_step.label).toBe('One');
 
     const reader = await httpClient(readerKey);

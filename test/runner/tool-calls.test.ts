@@ -247,7 +247,7 @@ describe('tool steps on a device runner', () => {
       'device web-99 is not known: no runner has registered it (start one there with `runbook-bot runner --device-id web-99`)',
     );
     await expect(start({ deviceId: 'web-06' })).rejects.toThrow(/^device web-06 is offline: its runner stopped at \d{4}-\d\d-\d\dT/);
-    await expect(start({})).rejects.toThrow('“Needs a device” runs tools on a device: give its id as the deviceId variable (device=ID in Slack)');
+    await expect(start({})).rejects.toThrow('“Needs a device” runs tools on a device: say which one with its id (deviceId; device=ID in Slack)');
     // A default counts as given.
     const defaulted = await publish(app, {
       name: 'Device by default',

@@ -44,3 +44,13 @@ export async function startRunnerProcess(args: string[], env: Record<string, str
     },
   };
 }
+
+/** Kills a process (or, negative, a process group) that may already be gone: what runners started outlives them. */
+export function killQuietly(pid: number): void {
+  if (!Number.isInteger(pid) || pid === 0) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}

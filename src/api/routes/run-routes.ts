@@ -7,7 +7,7 @@ import type { RunCommand, Runs } from '../../services/runs.js';
 type StepCommand = 'advance' | 'skip' | 'fail' | 'approve' | 'reject';
 import { presentCurrent, presentRun, presentRunDetail, presentRunSummary } from '../present-run.js';
 import { defineRoute, type ApiRoute, type RouteContext } from '../route.js';
-import { RunbookIdParam, RunIdParam } from '../schemas/common.js';
+import { paginationOf, RunbookIdParam, RunIdParam } from '../schemas/common.js';
 import {
   AdvanceBody,
   CurrentResponse,
@@ -66,7 +66,7 @@ export function runRoutes(runs: Runs): ApiRoute[] {
           status: 200,
           body: {
             data: page.items.map(presentRunSummary),
-            pagination: { has_more: page.next_cursor !== null, next_cursor: page.next_cursor, limit: query.limit },
+            pagination: paginationOf(page, query.limit),
           },
         };
       },
@@ -131,6 +131,7 @@ export function runRoutes(runs: Runs): ApiRoute[] {
         const started = await runs.start(who, {
           runbook: params.id,
           ...(body.variables ? { variables: body.variables } : {}),
+          ...(body.device_id ? { device: body.device_id } : {}),
           ...(body.channel ? { channel: body.channel } : {}),
           ...(idempotencyKey ? { key: idempotencyKey } : {}),
         });

@@ -4,7 +4,7 @@
 import type { Runbooks } from '../../services/runbooks.js';
 import { presentRunbook, presentRunbookSummary } from '../present-runbook.js';
 import { defineRoute, type ApiRoute } from '../route.js';
-import { Message, RunbookIdParam } from '../schemas/common.js';
+import { Message, paginationOf, RunbookIdParam } from '../schemas/common.js';
 import {
   CreateRunbookBody,
   ForkBody,
@@ -56,7 +56,7 @@ export function runbookRoutes(runbooks: Runbooks): ApiRoute[] {
           status: 200,
           body: {
             data: page.items.map((r) => presentRunbookSummary(r, counts.get(r.id) ?? 0)),
-            pagination: { has_more: page.next_cursor !== null, next_cursor: page.next_cursor, limit: query.limit },
+            pagination: paginationOf(page, query.limit),
           },
         };
       },

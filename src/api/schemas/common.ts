@@ -41,6 +41,8 @@ export const ErrorBody = named(
       problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
       /** awaiting_approval: who may decide the gate. */
       approvers: z.array(z.string()).optional(),
+      /** forbidden on reference 001's execute: the runbook's required permissions the key lacks. */
+      missingPermissions: z.array(z.string()).optional(),
     }),
   }),
 );
@@ -52,6 +54,13 @@ export const Pagination = named(
 );
 
 /** ISO 8601 in UTC, e.g. 2026-03-17T14:00:00.000Z. */
+/** A list answer's pagination: `next_cursor` of the page the store gave, and the limit asked for. */
+export const paginationOf = (page: { next_cursor: string | null }, limit: number): z.infer<typeof Pagination> => ({
+  has_more: page.next_cursor !== null,
+  next_cursor: page.next_cursor,
+  limit,
+});
+
 export const Timestamp = z.iso.datetime();
 
 export const Limit = z.coerce.number().int().min(1).max(100).default(20);

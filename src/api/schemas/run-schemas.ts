@@ -3,6 +3,7 @@
 import { z } from 'zod';
 
 import { COMMAND_LIMITS, OUTCOME_PATTERN, RUN_STATUSES, STEP_STATUSES, STEP_TYPES, VARIABLE_VALUE_MAX_CHARS } from '../../engine/index.js';
+import { DeviceId } from '../../models/device-model.js';
 import { Cursor, JsonObject, JsonValue, Limit, named, Pagination, Timestamp } from './common.js';
 
 const encoder = new TextEncoder();
@@ -12,12 +13,17 @@ const Output = JsonObject.nullable().refine((v) => encoder.encode(JSON.stringify
 });
 const Outcome = z.string().min(1).max(COMMAND_LIMITS.outcomeChars).regex(OUTCOME_PATTERN, 'must use only lowercase letters, digits, "_" and "-"');
 
+/** The values a start gives a runbook's variables. */
+export const StartVariables = z.record(z.string().max(50), z.string().max(VARIABLE_VALUE_MAX_CHARS));
+
 export const StartRunBody = named(
   'StartRun',
   z.strictObject({
-    variables: z.record(z.string().max(50), z.string().max(VARIABLE_VALUE_MAX_CHARS)).optional(),
+    variables: StartVariables.optional(),
     /** Ours: a Slack channel id that gets the run's live message. */
     channel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C024BE91L').optional(),
+    /** Ours: the device the run's tool steps act on (a runner must serve it). */
+    device_id: DeviceId.optional(),
   }),
 );
 export const AdvanceBody = named('AdvanceStep', z.strictObject({ outcome: Outcome.optional(), notes: Notes.optional(), output: Output.optional() }));
@@ -92,6 +98,8 @@ export const Run = named(
   z.object({
     ...runHead,
     variables: z.record(z.string(), z.string()),
+    /** Ours: the device the run's tool steps act on. */
+    device_id: z.string().nullable(),
     current_step: CurrentStep.nullable(),
     started_by: z.string(),
     driver: z.enum(['person', 'agent']),
@@ -124,6 +132,7 @@ export const RunDetail = named(
   z.object({
     ...runHead,
     variables: z.record(z.string(), z.string()),
+    device_id: z.string().nullable(),
     current_step: CurrentStep.nullable(),
     steps: z.array(RunStep),
     started_by: z.string(),

@@ -4,8 +4,8 @@
 import type { InputBlock, PlainTextInput } from '@slack/types';
 import { z } from 'zod';
 
-import { resolveVariables, VARIABLE_VALUE_MAX_CHARS } from '../../engine/create-run.js';
-import type { VariableDef } from '../../engine/types.js';
+import { resolveVariables, startInputs, VARIABLE_VALUE_MAX_CHARS } from '../../engine/create-run.js';
+import type { RunbookSnapshot, VariableDef } from '../../engine/types.js';
 import { ALERT_FINGERPRINT_MAX_CHARS } from '../alert-action-value.js';
 import { BlockId, INPUT_ACTION_ID, ViewId } from '../slack-ids.js';
 import { SLACK_LIMITS } from './limits.js';
@@ -76,8 +76,20 @@ function variableInput(def: VariableDef, given: string | undefined): InputBlock 
   return block;
 }
 
+export interface InputsRunbook {
+  id: string;
+  name: string;
+  version: number;
+  variables: VariableDef[];
+}
+
+/** The runbook as the modal asks for it: what a start takes, the device included (startInputs). */
+export function inputsRunbook(runbook: RunbookSnapshot): InputsRunbook {
+  return { id: runbook.runbook_id, name: runbook.name, version: runbook.version, variables: startInputs(runbook) };
+}
+
 export function buildInputsModal(input: {
-  runbook: { id: string; name: string; version: number; variables: VariableDef[] };
+  runbook: InputsRunbook;
   values: Record<string, string>;
   context: InputsContext;
 }): ModalView {

@@ -13,6 +13,7 @@ import {
   gateDecision,
   isTerminal,
   isToolStep,
+  placeholderValues,
   runsTool,
   type CommandType,
   type CompiledStep,
@@ -153,7 +154,7 @@ function stepText(run: Run, def: CompiledStep, state: RunStep): { text: string; 
   const label = truncate(escapeMrkdwn(def.label), LABEL_CHARS);
   const visits = state.visits > 1 ? ` (visit ${state.visits})` : '';
   const heading = `*${stepMark(state.status)} Step ${def.position}/${run.runbook.steps.length} · ${label}*${visits}`;
-  const instruction = resolvePlaceholders(def.instruction, run.variables);
+  const instruction = resolvePlaceholders(def.instruction, placeholderValues(run));
   if (instruction.trim() === '') return { text: heading, cut: false };
   const escaped = escapeMrkdwn(instruction);
   const budget = SLACK_LIMITS.sectionText - heading.length - 1;

@@ -2,7 +2,7 @@
 // the device it runs on, a failure banner with the error, whether a rollback ran, and the
 // decision on a gate waiting for the agent that drives the run. Each returns mrkdwn with
 // everything from the run escaped, or null when there is nothing to say.
-import { TOOL_STEP_TYPES, gateDecision, isTerminal, type CompiledStep, type Run, type RunStep } from '../../engine/index.js';
+import { gateDecision, isTerminal, isToolStep, type CompiledStep, type Run, type RunStep } from '../../engine/index.js';
 import { SLACK_LIMITS } from './limits.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatActor } from './run-format.js';
@@ -13,15 +13,9 @@ const FAILED_HEAD = '🟥 *Failed:* ';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/**
- * The device a run's tool steps run on: its `deviceId` variable, raw (escape it to show it),
- * when the runbook has tool steps; null otherwise.
- */
+/** The device a run's tool steps run on, raw (escape it to show it), when the runbook has tool steps; null otherwise. */
 export function runDevice(run: Run): string | null {
-  const device = run.variables.deviceId;
-  if (device === undefined || device.trim() === '') return null;
-  const hasToolSteps = run.runbook.steps.some((s) => TOOL_STEP_TYPES.includes(s.type) && s.tool !== null);
-  return hasToolSteps ? device : null;
+  return run.device_id !== null && run.runbook.steps.some(isToolStep) ? run.device_id : null;
 }
 
 /** True when the run ended badly with an error to show: failed, or rolled back after one. */

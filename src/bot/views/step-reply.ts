@@ -3,7 +3,7 @@
 // person, an agent or a tool wrote is escaped; JSON is shown compactly in code blocks.
 import type { KnownBlock } from '@slack/types';
 import { resolvePlaceholders } from '../../engine/definition/index.js';
-import { findStep, type CompiledStep, type JsonValue, type Run, type RunStep, type StepStatus } from '../../engine/index.js';
+import { findStep, placeholderValues, type CompiledStep, type JsonValue, type Run, type RunStep, type StepStatus } from '../../engine/index.js';
 import { SLACK_LIMITS } from './limits.js';
 import { code, codeBlock, escapeMrkdwn, splitText, truncate } from './mrkdwn.js';
 import {
@@ -104,7 +104,7 @@ export function buildStepReply(run: Run, stepId: string): SlackMessage {
 export function buildInstructionReply(run: Run, stepId: string): SlackMessage {
   const { def } = find(run, stepId);
   const label = truncate(escapeMrkdwn(def.label), LABEL_CHARS);
-  const escaped = escapeMrkdwn(resolvePlaceholders(def.instruction, run.variables));
+  const escaped = escapeMrkdwn(resolvePlaceholders(def.instruction, placeholderValues(run)));
   // Placeholders can blow an instruction up far past 5,000 characters; keep what fits.
   // splitText's pieces are at least 3/4 full, so this many characters fill at most the cap.
   const max = Math.floor(SLACK_LIMITS.sectionText * 0.75) * MAX_INSTRUCTION_SECTIONS;

@@ -9,6 +9,7 @@ import { startApp, type App } from '../../../src/app/create-app.js';
 import type { Config } from '../../../src/config/env.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { ApiScope } from '../../../src/models/api-key-names.js';
+import type { BuiltinSyncOptions } from '../../../src/models/builtin-playbooks.js';
 import { createApiKeyStore } from '../../../src/models/api-key-store.js';
 import { connectMongo } from '../../../src/models/connection.js';
 import { testAppConfig } from '../../support/app-config.js';
@@ -41,9 +42,16 @@ export interface ApiRig {
   request(method: string, path: string, opts?: RequestOptions): Promise<ApiAnswer>;
   /** Every answer received that the document does not describe (should stay empty). */
   mismatches: string[];
+  /** The environment another process (a device runner) needs to share this service's database and queues. */
+  env(): { MONGODB_URI: string; REDIS_URL: string; QUEUE_PREFIX: string };
 }
 
-export function useApi(overrides: Partial<Config> = {}): ApiRig {
+export interface ApiRigOptions {
+  /** The built-in playbooks are left out unless a test asks for them. */
+  builtinPlaybooks?: BuiltinSyncOptions | false;
+}
+
+export function useApi(overrides: Partial<Config> = {}, opts: ApiRigOptions = {}): ApiRig {
   const redis = useTestRedis();
   const dbName = createTestDbName();
   let app: App | undefined;
@@ -53,7 +61,7 @@ export function useApi(overrides: Partial<Config> = {}): ApiRig {
 
   beforeAll(async () => {
     const config = testAppConfig({ mongodbUri: inject('mongodbUri'), dbName }, redis.url, { apiKeyCacheMs: 0, ...overrides });
-    app = await startApp({ config, logger: silentLogger, queuePrefix: redis.prefix(), builtinPlaybooks: false });
+    app = await startApp({ config, logger: silentLogger, queuePrefix: redis.prefix(), builtinPlaybooks: opts.builtinPlaybooks ?? false });
     const doc = (await (await fetch(`http://127.0.0.1:${app.port}/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats.default(ajv);
@@ -99,6 +107,7 @@ export function useApi(overrides: Partial<Config> = {}): ApiRig {
   return {
     app: the,
     mismatches,
+    env: () => ({ MONGODB_URI: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix() }),
     url: (path) => `http://127.0.0.1:${the().port}${path}`,
     async key(name, scopes = ['read', 'run', 'author']) {
       return (await createApiKeyStore(the().db.conn).create(name, scopes, { kind: 'cli', id: 'tester' })).key;

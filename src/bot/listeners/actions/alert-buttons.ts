@@ -5,7 +5,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { decodeAlertActionValue } from '../../alert-action-value.js';
 import { ActionId } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
-import { buildInputsModal } from '../../views/inputs-modal.js';
+import { buildInputsModal, inputsRunbook } from '../../views/inputs-modal.js';
 import type { ListenerDeps } from '../deps.js';
 
 export function registerAlertButtons(app: App, deps: ListenerDeps): void {
@@ -23,7 +23,7 @@ export function registerAlertButtons(app: App, deps: ListenerDeps): void {
       await client.views.open({
         trigger_id: body.trigger_id,
         view: buildInputsModal({
-          runbook: { id: runbook.runbook_id, name: runbook.name, version: runbook.version, variables: runbook.variables },
+          runbook: inputsRunbook(runbook),
           values: outcome.values,
           context: { runbook_id: runbook.runbook_id, channel_id: channel, ...(thread ? { thread_ts: thread } : {}), origin: 'alert', alert: value.f },
         }),

@@ -4,7 +4,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ActionId } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
 import { decodeStartRunbookValue } from '../../views/home.js';
-import { buildInputsModal } from '../../views/inputs-modal.js';
+import { buildInputsModal, inputsRunbook } from '../../views/inputs-modal.js';
 import type { ListenerDeps } from '../deps.js';
 
 export function registerStartRunbookButton(app: App, deps: ListenerDeps): void {
@@ -15,7 +15,7 @@ export function registerStartRunbookButton(app: App, deps: ListenerDeps): void {
       await client.views.open({
         trigger_id: body.trigger_id,
         view: buildInputsModal({
-          runbook: { id: runbook.runbook_id, name: runbook.name, version: runbook.version, variables: runbook.variables },
+          runbook: inputsRunbook(runbook),
           values: {},
           context: { runbook_id: runbook.runbook_id, channel_id: null, origin: 'home' },
         }),

@@ -8,7 +8,7 @@ import { userMessage } from '../../user-message.js';
 import { buildAlertList } from '../../views/alert-list.js';
 import { buildDeviceMessage } from '../../views/device.js';
 import { buildHelp, USAGE } from '../../views/help.js';
-import { buildInputsModal } from '../../views/inputs-modal.js';
+import { buildInputsModal, inputsRunbook } from '../../views/inputs-modal.js';
 import { buildNotice } from '../../views/notice.js';
 import { buildRunList } from '../../views/run-list.js';
 import { buildRunMessage } from '../../views/run-message.js';
@@ -54,7 +54,7 @@ async function answer(cmd: RunbookCommand, req: CommandRequest, deps: ListenerDe
         const { runbook } = outcome;
         await req.openModal(
           buildInputsModal({
-            runbook: { id: runbook.runbook_id, name: runbook.name, version: runbook.version, variables: runbook.variables },
+            runbook: inputsRunbook(runbook),
             values: cmd.variables,
             context: { runbook_id: runbook.runbook_id, channel_id: req.channel, origin: 'command' },
           }),

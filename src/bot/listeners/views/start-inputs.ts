@@ -2,6 +2,7 @@
 // stays open); valid ones start the run where the modal was opened from.
 import type { App } from '@slack/bolt';
 
+import { startInputs } from '../../../engine/index.js';
 import { ViewId } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
 import { parseInputsContext, readInputsSubmission } from '../../views/inputs-modal.js';
@@ -15,7 +16,7 @@ export function registerStartInputsView(app: App, deps: ListenerDeps): void {
     let reply;
     try {
       const runbook = await deps.bot.runbookForInputs(ctx.runbook_id);
-      const read = readInputsSubmission(runbook.variables, view.state.values);
+      const read = readInputsSubmission(startInputs(runbook), view.state.values);
       if (!read.ok) {
         await ack({ response_action: 'errors', errors: read.errors });
         return;

@@ -1,0 +1,23 @@
+// Waits fired early: a run's delayed wait job in Redis is promoted, and the service applies it
+// as it would when due. Tests of playbooks with 10 s or 30 s waits use this instead of sleeping.
+import { Queue } from 'bullmq';
+import { vi } from 'vitest';
+
+import { createRedis } from '../../src/jobs/redis.js';
+import { WAIT_QUEUE_NAME, type WaitJobData } from '../../src/jobs/wait-queue.js';
+
+/** Promotes the run's delayed wait jobs, waiting until there is one (the run must be waiting). */
+export async function promoteWaits(env: { REDIS_URL: string; QUEUE_PREFIX: string }, runId: string): Promise<void> {
+  const connection = createRedis(env.REDIS_URL);
+  const queue = new Queue<WaitJobData>(WAIT_QUEUE_NAME, { connection, prefix: env.QUEUE_PREFIX });
+  try {
+    await vi.waitFor(async () => {
+      const jobs = (await queue.getDelayed()).filter((job) => job.data.runId === runId);
+      if (jobs.length === 0) throw new Error('no delayed wait yet');
+      for (const job of jobs) await job.promote();
+    });
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
