@@ -10,7 +10,7 @@ import { createPeriodicPass } from './periodic-pass.js';
 import type { RunToolEffect, ToolDispatcher } from './tool-dispatcher.js';
 
 export interface ToolReconcilerOptions {
-  runs: Pick<RunStore, 'runningWithoutWait'>;
+  runs: Pick<RunStore, 'toolCallsOut'>;
   dispatcher: Pick<ToolDispatcher, 'dispatch'>;
   logger?: Logger;
 }
@@ -39,7 +39,7 @@ export function createToolReconciler(opts: ToolReconcilerOptions) {
   async function pass(): Promise<{ checked: number; resent: number }> {
     let checked = 0;
     let resent = 0;
-    for (const run of await opts.runs.runningWithoutWait()) {
+    for (const run of await opts.runs.toolCallsOut()) {
       checked += 1;
       const call = pendingToolCall(run);
       if (!call) continue;

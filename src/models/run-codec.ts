@@ -107,12 +107,11 @@ export function auditFromDoc(raw: Record<string, unknown>): AuditEntry {
   };
 }
 
-/** The fields a transition may change: what a conditional update `$set`s. */
-export function mutableFields(run: Run): Partial<RunDoc> {
+/** The fields a transition may change, but the steps (converted only where they changed, see runDocPatch). */
+function runFields(run: Run): Partial<RunDoc> {
   return {
     status: run.status,
     variables_json: json(run.variables),
-    steps: run.steps.map(stepToDoc),
     current_step_id: run.current_step_id,
     visit_count: run.visit_count,
     wait: run.wait ? { ...run.wait, due_at: new Date(run.wait.due_at) } : null,
@@ -121,11 +120,17 @@ export function mutableFields(run: Run): Partial<RunDoc> {
     error_message: run.error_message,
     applied_keys: run.applied_keys,
     keys_evicted: run.keys_evicted,
+    tool_call_out: run.steps.some((s) => s.tool_running),
     audit_seq: run.audit_seq,
     started_at: toDate(run.started_at),
     completed_at: toDate(run.completed_at),
     updated_at: new Date(run.updated_at),
   };
+}
+
+/** The fields a transition may change: what a document write `$set`s. */
+export function mutableFields(run: Run): Partial<RunDoc> {
+  return { ...runFields(run), steps: run.steps.map(stepToDoc) };
 }
 
 export function auditToDocs(entries: AuditEntry[]): Record<string, unknown>[] {
@@ -153,11 +158,11 @@ function sameStepValues(a: RunStep, b: RunStep): boolean {
 }
 
 export function runDocPatch(before: Run, after: Run): RunDocPatch {
-  const from = mutableFields({ ...before, steps: [] }) as Record<string, unknown>;
-  const to = mutableFields({ ...after, steps: [] }) as Record<string, unknown>;
+  const from = runFields(before) as Record<string, unknown>;
+  const to = runFields(after) as Record<string, unknown>;
   const set: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(to)) {
-    if (key !== 'steps' && !same(from[key], value)) set[key] = value;
+    if (!same(from[key], value)) set[key] = value;
   }
   const steps = after.steps.flatMap((step, i) => {
     const prior = before.steps[i];

@@ -68,6 +68,12 @@ export const RunSchema = new Schema(
     applied_keys: { type: [String], default: [] },
     keys_evicted: { type: Boolean, default: false },
     /**
+     * Whether a step's tool call is out (derived from the steps): the tool reconciler selects
+     * on it, so a document is written whenever it changes. Documents stored before it existed
+     * have none and are read as possibly out.
+     */
+    tool_call_out: { type: Boolean, default: false },
+    /**
      * The seq of the last audit event this document reflects. Every transition first inserts
      * its event (`_id` `<run id>-<seq>`; the unique `_id` makes that insert the claim), then
      * brings this document to it; events past this seq are applied on read.
@@ -118,6 +124,7 @@ export type RunDoc = {
   error_message: string | null;
   applied_keys: string[];
   keys_evicted: boolean;
+  tool_call_out?: boolean;
   audit_seq: number;
   audit_outbox?: Array<Record<string, unknown>>;
   /** Runs stored before events were written first had a revision counter. */

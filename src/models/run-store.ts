@@ -124,13 +124,13 @@ const SNAPSHOT_CACHE_LIMIT = 200;
 
 /**
  * The run document is written on every SNAPSHOT_EVERY-th event, and on every event that
- * changes a field the store's queries select on (status, the pending wait): lists, counts
- * and the wait reconciler find runs by the document, and everything else read from it is
- * brought forward through the events it lags by. An event insert is the cheapest write
+ * changes a field the store's queries select on (status, the pending wait, whether a tool
+ * call is out): lists, counts and the reconcilers find runs by the document, and everything
+ * else read from it is brought forward through the events it lags by. An event insert is the cheapest write
  * these servers make (about half an update on FerretDB), so most commits are that one write.
  */
 export const SNAPSHOT_EVERY = 8;
-const QUERIED_FIELDS = ['status', 'wait'] as const;
+const QUERIED_FIELDS = ['status', 'wait', 'tool_call_out'] as const;
 
 // Runs started together would otherwise all write their documents on the same command.
 const snapshotPhase = (runId: string): number => {
@@ -375,11 +375,15 @@ export function createRunStore(conn: Connection) {
     },
 
     /**
-     * Running runs without a wait, oldest change first: among them, those waiting for a
-     * tool's result (the caller asks the engine which).
+     * Running runs without a wait whose document says a tool call is out (or predates saying
+     * so), oldest change first: the caller asks the engine which call each waits for.
      */
-    async runningWithoutWait(limit = 1000): Promise<Run[]> {
-      const docs = await Runs.find({ status: 'running', wait: null }).sort({ updated_at: 1 }).limit(limit).lean<RunDoc[]>().exec();
+    async toolCallsOut(limit = 1000): Promise<Run[]> {
+      const docs = await Runs.find({ status: 'running', wait: null, tool_call_out: { $ne: false } })
+        .sort({ updated_at: 1 })
+        .limit(limit)
+        .lean<RunDoc[]>()
+        .exec();
       return Promise.all((await forwardAll(docs)).map(toRun));
     },
 

@@ -225,8 +225,36 @@ describe('run store', () => {
       const expected = { id: run.id, current_step_id: run.current_step_id, progress: { total_steps: 10, completed: done, remaining: 10 - done }, updated_at: run.updated_at };
       expect((await store.list({ runbookId: run.runbook.runbook_id }))[0]).toMatchObject(expected);
       expect((await store.page({ runbookId: run.runbook.runbook_id, limit: 5 })).items[0]).toMatchObject(expected);
-      await db.conn().collection('runs').deleteMany({ _id: { $ne: run.id as never } }); // other tests' runs, whose versions are not stored
-      expect(await createRunStore(db.conn()).runningWithoutWait()).toEqual([run]);
+    });
+
+    it('finds the runs with a tool call out for the reconciler, whichever command wrote their documents', async () => {
+      const store = createRunStore(db.conn());
+      const snapshot = compileSnapshot({ name: 'Probe', audience: 'agentic', steps: [{ label: 'Look', type: 'diagnose', tool: 'probe' }, { label: 'Again', type: 'diagnose', tool: 'probe' }] });
+      const started = startRun({ id: newId('run'), runbook: snapshot, variables: {}, device: 'web-01', started_by: alice }, { now: 1_000, ids: () => newId('rrs') });
+      if (!started.ok) throw new Error('start failed');
+      const { runbook_id, version, ...compiled } = snapshot;
+      await db.conn().collection('runbook_versions').insertOne({ _id: `${runbook_id}-v${version}`, runbook_id, number: version, compiled_json: JSON.stringify(compiled) } as never);
+      await store.insert(started.run, []);
+      const idle = (await advancedThrough(1)).run; // a run of action steps: no call out
+      const found = async () => (await createRunStore(db.conn()).toolCallsOut()).map((r) => r.id);
+      expect(started.run.steps[0]?.tool_running).toBe(true);
+      expect(await found()).toContain(started.run.id);
+      expect(await found()).not.toContain(idle.id);
+      // The first result starts the second call: still out, whatever the document holds.
+      const step = started.run.steps[0]!;
+      const first = transition(started.run, { type: 'tool_result', actor: alice, step_id: step.step_id, visit: step.visit, ok: true, output: { value: 1 } }, { now: 2_000 });
+      if (!first.ok || first.duplicate) throw new Error('result refused');
+      await store.commit(started.run, first.run, first.audit);
+      expect(await found()).toContain(started.run.id);
+      const next = first.run.steps[1]!;
+      const last = transition(first.run, { type: 'tool_result', actor: alice, step_id: next.step_id, visit: next.visit, ok: true, output: { value: 2 } }, { now: 3_000 });
+      if (!last.ok || last.duplicate) throw new Error('result refused');
+      await store.commit(first.run, last.run, last.audit);
+      expect(last.run.status).toBe('completed');
+      expect(await found()).not.toContain(started.run.id);
+      // A document stored before the field existed counts as possibly out.
+      await db.conn().collection('runs').updateOne({ _id: idle.id as never }, { $unset: { tool_call_out: '' } });
+      expect(await found()).toContain(idle.id);
     });
   });
 
