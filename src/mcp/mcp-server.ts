@@ -20,12 +20,13 @@ interface Waiting {
   current_step?: { label: string; approval: { state: string; approvers: string[] } | null } | null;
 }
 
+const approverList = (approvers: string[]): string => (approvers.length > 0 ? approvers.join(', ') : 'anyone in the run’s Slack channel');
+
 /** What a person must do before the run can go on, when its current step is a gate still undecided. */
 export function waitingForHuman(result: unknown): string | null {
   const step = (result as Waiting).current_step;
   if (!step?.approval || step.approval.state !== 'waiting') return null;
-  const who = step.approval.approvers.length > 0 ? step.approval.approvers.join(', ') : 'anyone in the run’s Slack channel';
-  return `Step "${step.label}" waits for a person to approve or reject it (approvers: ${who}). You cannot decide it; call get_current_step later, and once it shows approved or rejected, advance_step moves on with that decision.`;
+  return `Step "${step.label}" waits for a person to approve or reject it (approvers: ${approverList(step.approval.approvers)}). You cannot decide it; call get_current_step later, and once it shows approved or rejected, advance_step moves on with that decision.`;
 }
 
 function success(output: Record<string, unknown>): CallToolResult {
@@ -48,7 +49,7 @@ export function toolError(error: unknown, logger: Logger, tool: string): CallToo
   const lines = [
     `${appError.code}: ${appError.message}`,
     ...(problems && problems.length > 1 ? problems.map((p) => `- ${p.path}: ${p.message}`) : []),
-    ...(approvers ? [`approvers: ${approvers.length > 0 ? approvers.join(', ') : 'anyone in the run’s Slack channel'}`] : []),
+    ...(approvers ? [`approvers: ${approverList(approvers)}`] : []),
   ];
   return { isError: true, content: [{ type: 'text', text: lines.join('\n') }] };
 }

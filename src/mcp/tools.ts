@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { presentCurrent, presentRun, presentRunDetail, presentRunSummary } from '../api/present-run.js';
 import { presentRunbook, presentRunbookSummary } from '../api/present-runbook.js';
+import { definedFields } from '../api/route.js';
 import { Pagination, paginationOf } from '../api/schemas/common.js';
 import { AdvanceBody, Current, FailBody, ListRunsQuery, Run, RunDetail, RunSummary, SkipBody, StartRunBody } from '../api/schemas/run-schemas.js';
 import { CreateRunbookBody, ListRunbooksQuery, Runbook, RunbookSummary } from '../api/schemas/runbook-schemas.js';
@@ -58,9 +59,6 @@ const Device = z.object({
 const stepCommand = async (who: Principal, services: McpServices, runId: string, command: RunCommand) =>
   presentCurrent((await services.runs.command(who, runId, command)).run);
 
-/** Drops the fields a caller left out, so the engine sees exactly what was given. */
-const given = <T extends Record<string, unknown>>(fields: T): Partial<T> =>
-  Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export const MCP_TOOLS: readonly McpTool[] = [
   tool({
@@ -91,7 +89,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
     async call(who, args, { runbooks }) {
       const page = await runbooks.list(who, {
         limit: args.limit,
-        ...given({ category: args.category, cursor: args.cursor }),
+        ...definedFields({ category: args.category, cursor: args.cursor }),
         ...(args.tags?.length ? { anyTags: args.tags } : {}),
       });
       const counts = await runbooks.stepCounts(page);
@@ -110,7 +108,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
     output: Run,
     annotations: CHANGE,
     async call(who, args, { runs }) {
-      const started = await runs.start(who, { runbook: args.runbook_id, ...given({ variables: args.variables, channel: args.channel, device: args.device_id }) });
+      const started = await runs.start(who, { runbook: args.runbook_id, ...definedFields({ variables: args.variables, channel: args.channel, device: args.device_id }) });
       return presentRun(started.run, args.channel ? started.slack : undefined);
     },
   }),
@@ -136,7 +134,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
     annotations: CHANGE,
     async call(who, { run_id, ...fields }, services) {
       try {
-        return await stepCommand(who, services, run_id, { type: 'advance', source: 'mcp', ...given(fields) } as RunCommand);
+        return await stepCommand(who, services, run_id, { type: 'advance', source: 'mcp', ...definedFields(fields) } as RunCommand);
       } catch (error) {
         // Not a mistake to correct: the run stands where it was and says who must decide.
         if (isAppError(error) && error.code === ErrorCode.AwaitingApproval) return presentCurrent(await services.runs.get(who, run_id));
@@ -152,7 +150,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
     output: Current,
     annotations: CHANGE,
     async call(who, { run_id, ...fields }, services) {
-      return stepCommand(who, services, run_id, { type: 'skip', source: 'mcp', ...given(fields) } as RunCommand);
+      return stepCommand(who, services, run_id, { type: 'skip', source: 'mcp', ...definedFields(fields) } as RunCommand);
     },
   }),
   tool({
@@ -163,7 +161,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
     output: Current,
     annotations: { ...CHANGE, destructiveHint: true },
     async call(who, { run_id, ...fields }, services) {
-      return stepCommand(who, services, run_id, { type: 'fail', source: 'mcp', ...given(fields) } as RunCommand);
+      return stepCommand(who, services, run_id, { type: 'fail', source: 'mcp', ...definedFields(fields) } as RunCommand);
     },
   }),
   tool({
@@ -175,7 +173,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
     output: Current,
     annotations: CHANGE,
     async call(who, { run_id, reason }, services) {
-      return stepCommand(who, services, run_id, { type: 'pause', source: 'mcp', ...given({ reason }) } as RunCommand);
+      return stepCommand(who, services, run_id, { type: 'pause', source: 'mcp', ...definedFields({ reason }) } as RunCommand);
     },
   }),
   tool({
@@ -194,7 +192,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
       const page = await runs.page(who, {
         limit: args.limit,
         ...(args.status?.length ? { status: args.status } : {}),
-        ...given({ runbookId: args.runbook_id, cursor: args.cursor }),
+        ...definedFields({ runbookId: args.runbook_id, cursor: args.cursor }),
       });
       return {
         runs: page.items.map(presentRunSummary),
@@ -221,7 +219,7 @@ export const MCP_TOOLS: readonly McpTool[] = [
     output: z.object({ devices: z.array(Device) }),
     annotations: READ,
     async call(who, args, { devices }) {
-      const list = await devices.list(who, given({ tag: args.tag }));
+      const list = await devices.list(who, definedFields({ tag: args.tag }));
       return {
         devices: list.map((d) => ({
           id: d.id,

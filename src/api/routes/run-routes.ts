@@ -6,7 +6,7 @@ import type { RunCommand, Runs } from '../../services/runs.js';
 
 type StepCommand = 'advance' | 'skip' | 'fail' | 'approve' | 'reject';
 import { presentCurrent, presentRun, presentRunDetail, presentRunSummary } from '../present-run.js';
-import { defineRoute, type ApiRoute, type RouteContext } from '../route.js';
+import { defineRoute, definedFields, type ApiRoute, type RouteContext } from '../route.js';
 import { paginationOf, RunbookIdParam, RunIdParam } from '../schemas/common.js';
 import {
   AdvanceBody,
@@ -38,7 +38,7 @@ export function runRoutes(runs: Runs): ApiRoute[] {
       success: { status: 200, schema: CurrentResponse },
       errors: [404, 409, 422],
       async handle({ who, params, body: input, idempotencyKey }: RouteContext<{ run_id: string }, unknown, Record<string, unknown>>) {
-        const fields = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+        const fields = definedFields(input);
         const command = { type, ...fields, source: 'api', ...(idempotencyKey ? { key: idempotencyKey } : {}) } as RunCommand;
         return current((await runs.command(who, params.run_id, command)).run);
       },

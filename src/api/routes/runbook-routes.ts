@@ -3,7 +3,7 @@
 
 import type { Runbooks } from '../../services/runbooks.js';
 import { presentRunbook, presentRunbookSummary } from '../present-runbook.js';
-import { defineRoute, type ApiRoute } from '../route.js';
+import { defineRoute, definedFields, type ApiRoute } from '../route.js';
 import { Message, paginationOf, RunbookIdParam } from '../schemas/common.js';
 import {
   CreateRunbookBody,
@@ -85,7 +85,7 @@ export function runbookRoutes(runbooks: Runbooks): ApiRoute[] {
       success: { status: 200, schema: RunbookResponse },
       errors: [404, 409, 422],
       async handle({ who, params, body }) {
-        const patch = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+        const patch = definedFields(body);
         return { status: 200, body: { data: presentRunbook(await runbooks.update(who, params.id, patch)) } };
       },
     }),

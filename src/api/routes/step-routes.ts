@@ -2,7 +2,7 @@
 // the runbook; runs already started keep the version they pinned.
 import type { Runbooks } from '../../services/runbooks.js';
 import { presentStep } from '../present-runbook.js';
-import { defineRoute, type ApiRoute } from '../route.js';
+import { defineRoute, definedFields, type ApiRoute } from '../route.js';
 import { RunbookIdParam, StepIdParam } from '../schemas/common.js';
 import { ReorderStepsBody, StepBody, StepListResponse, StepResponse, UpdateStepBody } from '../schemas/runbook-schemas.js';
 
@@ -50,7 +50,7 @@ export function stepRoutes(runbooks: Runbooks): ApiRoute[] {
       success: { status: 200, schema: StepResponse },
       errors: [404, 409, 422],
       async handle({ who, params, body }) {
-        const patch = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+        const patch = definedFields(body);
         return { status: 200, body: { data: presentStep(await runbooks.updateStep(who, params.id, params.step_id, patch)) } };
       },
     }),
