@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ActionId } from '../src/bot/slack-ids.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { blockActionPayload, createSlackSender, DEFAULT_CHANNEL, type SlackSender } from '../test/support/slack-requests.js';
-import { sendClick } from './slack-timing.js';
+import { type ClickPoster, createClickPoster } from './slack-timing.js';
 
 export interface ClickerSetup {
   signingSecret: string;
@@ -103,12 +103,20 @@ const botIdle = (): Promise<void> => {
 
 class Clicker {
   private seq = 0;
+  /** Starts runs with /runbook, as users would. */
   private readonly bot: SlackSender;
-  private readonly baseline: SlackSender;
+  private readonly clicks: ClickPoster;
+  private readonly baseline: ClickPoster;
 
   constructor(private readonly targets: Targets) {
     this.bot = createSlackSender({ url: targets.botUrl, signingSecret: setup.signingSecret, responseUrlFor: fake.responseUrl });
-    this.baseline = createSlackSender({ url: targets.baselineUrl, signingSecret: setup.signingSecret });
+    this.clicks = createClickPoster(targets.botUrl, setup.signingSecret);
+    this.baseline = createClickPoster(targets.baselineUrl, setup.signingSecret);
+  }
+
+  close(): void {
+    this.clicks.close();
+    this.baseline.close();
   }
 
   /** Starts `count` runs with `/runbook start`, as users would; returns their live messages. */
@@ -162,10 +170,10 @@ class Clicker {
     const acks = Promise.all(
       clicks.map(async (click) => {
         click.sentWall = Date.now();
-        const sent = await sendClick(this.bot, click.id, click.body);
+        const sent = await this.clicks.send(click.id, click.body);
         click.sentAt = sent.sentAt;
         click.ackMs = sent.ackMs;
-        if (sent.reply.status !== 200) click.failed = `ack HTTP ${sent.reply.status}`;
+        if (sent.status !== 200) click.failed = `ack HTTP ${sent.status}`;
       }),
     );
     const pending = new Map(clicks.map((c) => [c.run.ts, c]));
@@ -209,8 +217,8 @@ class Clicker {
     return Promise.all(
       clicks.map(async (click) => {
         const id = `${click.id}-baseline`;
-        const sent = await sendClick(this.baseline, id, click.body);
-        if (sent.reply.status !== 200) throw new Error(`baseline answered HTTP ${sent.reply.status}`);
+        const sent = await this.baseline.send(id, click.body);
+        if (sent.status !== 200) throw new Error(`baseline answered HTTP ${sent.status}`);
         return { id, sentAt: sent.sentAt, ackMs: sent.ackMs, updateMs: null, failed: null };
       }),
     );
@@ -237,6 +245,7 @@ let clicker: Clicker | null = null;
 
 async function answer(message: Exclude<ToClicker, { type: 'idle-done' }>): Promise<unknown> {
   if (message.type === 'targets') {
+    clicker?.close();
     clicker = new Clicker(message.targets);
     return undefined;
   }

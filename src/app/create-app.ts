@@ -170,7 +170,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     if (alertWebhooks(req, res)) return;
     if (api(req, res)) return;
     if (mcp.listener(req, res)) return;
-    if (bot?.requestListener) return void bot.requestListener(req, res);
+    if (bot?.route?.(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
   logger.info('listening', {

@@ -1,21 +1,20 @@
 // The Bolt app: HTTP mode answers on POST /slack/events through the service's own HTTP
 // server (one port for Slack, health and APIs); Socket Mode connects out with the app token.
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 
 import type { Logger } from '../logger.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerListeners, type ListenerDeps } from './listeners/index.js';
 import type { SlackMode } from './slack-mode.js';
-
-export const SLACK_EVENTS_PATH = '/slack/events';
+import { SlackHttpReceiver } from './slack-receiver.js';
 
 export interface Bot {
   client: WebClient;
-  /** HTTP mode: handles POST /slack/events (signature checked); undefined in Socket Mode. */
-  requestListener?: RequestListener;
+  /** HTTP mode: takes requests to /slack/events (signature checked) and says whether it took this one; undefined in Socket Mode. */
+  route?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Installs the listeners; call once the services they use exist. */
   listen(deps: ListenerDeps): Promise<void>;
   stop(): Promise<void>;
@@ -41,7 +40,7 @@ export async function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }
   const identity = await botIdentity(mode, opts.slackApiUrl, logger);
   const receiver =
     mode.kind === 'http'
-      ? new HTTPReceiver({ signingSecret: mode.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false, logger: log })
+      ? new SlackHttpReceiver({ signingSecret: mode.signingSecret, logger: log })
       : undefined;
   const app = new App({
     token: mode.botToken,
@@ -60,7 +59,7 @@ export async function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }
 
   return {
     client: app.client,
-    ...(receiver ? { requestListener: receiver.requestListener } : {}),
+    ...(receiver ? { route: receiver.route } : {}),
     async listen(deps) {
       registerListeners(app, deps);
       if (mode.kind === 'socket') await app.start();
@@ -70,3 +69,4 @@ export async function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }
     },
   };
 }
+
