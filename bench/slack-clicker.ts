@@ -1,8 +1,9 @@
 // The Slack side of the latency bench, on a worker thread of its own: the fake Slack Web
-// API the bot calls, and the clicker that sends signed Done POSTs and waits for the
-// chat.update each one causes. Real Slack is another machine; sharing the bot's event loop
-// would add to every ack the time the answer waits for the sender's turn on a loop the bot
-// keeps busy, and delay the fake's arrival stamps the same way.
+// API the bot calls, and the clicker that builds signed Done POSTs, has them sent (by a
+// thread of their own, slack-sender.ts) and waits for the chat.update each one causes. Real
+// Slack is another machine; sharing the bot's event loop would add to every ack the time
+// the answer waits for the sender's turn on a loop the bot keeps busy, and delay the fake's
+// arrival stamps the same way.
 //
 // slack-latency.ts (the main thread) runs the bot and the baseline Bolt app and drives this
 // thread through the messages below; it only imports types from here.
@@ -11,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ActionId } from '../src/bot/slack-ids.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { blockActionPayload, createSlackSender, DEFAULT_CHANNEL, type SlackSender } from '../test/support/slack-requests.js';
-import { type ClickPoster, createClickPoster } from './slack-timing.js';
+import { startClickSender } from './slack-timing.js';
 
 export interface ClickerSetup {
   signingSecret: string;
@@ -66,8 +67,8 @@ interface Click extends Sample {
   /** The form body Slack sends for the click (`payload=<json>`). */
   body: string;
   /**
-   * Date.now() taken with sentAt: the fake stamps arrivals with Date.now(), so the update
-   * time compares like with like. Both ends are on this thread, so nothing crosses clocks.
+   * Date.now() on this thread as the round's clicks leave for the sender thread: the fake
+   * stamps arrivals with Date.now() here too, so the update time compares like with like.
    */
   sentWall: number;
   /** The Done value the update shows. */
@@ -88,6 +89,7 @@ const port = parentPort;
 if (!port) throw new Error('slack-clicker.ts runs on a worker thread started by slack-latency.ts');
 const setup = workerData as ClickerSetup;
 const fake = await startFakeSlack();
+const sender = startClickSender(setup.signingSecret);
 
 const idleWaits = new Map<number, () => void>();
 let idleSeq = 0;
@@ -103,20 +105,11 @@ const botIdle = (): Promise<void> => {
 
 class Clicker {
   private seq = 0;
-  /** Starts runs with /runbook, as users would. */
+  /** Starts runs with /runbook, as users would; clicks go through `sender`. */
   private readonly bot: SlackSender;
-  private readonly clicks: ClickPoster;
-  private readonly baseline: ClickPoster;
 
   constructor(private readonly targets: Targets) {
     this.bot = createSlackSender({ url: targets.botUrl, signingSecret: setup.signingSecret, responseUrlFor: fake.responseUrl });
-    this.clicks = createClickPoster(targets.botUrl, setup.signingSecret);
-    this.baseline = createClickPoster(targets.baselineUrl, setup.signingSecret);
-  }
-
-  close(): void {
-    this.clicks.close();
-    this.baseline.close();
   }
 
   /** Starts `count` runs with `/runbook start`, as users would; returns their live messages. */
@@ -167,13 +160,15 @@ class Clicker {
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
       return { id, run, body, sentAt: 0, sentWall: 0, ackMs: 0, updateMs: null, next: null, failed: null };
     });
-    const acks = Promise.all(
-      clicks.map(async (click) => {
-        click.sentWall = Date.now();
-        const sent = await this.clicks.send(click.id, click.body);
-        click.sentAt = sent.sentAt;
-        click.ackMs = sent.ackMs;
-        if (sent.status !== 200) click.failed = `ack HTTP ${sent.status}`;
+    // Stamped here, before the clicks cross to the sender: the update time includes that hop.
+    const sentWall = Date.now();
+    for (const click of clicks) click.sentWall = sentWall;
+    const acks = sender.send(this.targets.botUrl, clicks).then((sent) =>
+      sent.forEach((result, i) => {
+        const click = clicks[i]!;
+        click.sentAt = result.sentAt;
+        click.ackMs = result.ackMs;
+        if (result.status !== 200) click.failed = `ack HTTP ${result.status}`;
       }),
     );
     const pending = new Map(clicks.map((c) => [c.run.ts, c]));
@@ -213,15 +208,15 @@ class Clicker {
   }
 
   /** The same requests, at the same concurrency, to the bare Bolt app. */
-  baselineRound(clicks: Click[]): Promise<Sample[]> {
-    return Promise.all(
-      clicks.map(async (click) => {
-        const id = `${click.id}-baseline`;
-        const sent = await this.baseline.send(id, click.body);
-        if (sent.status !== 200) throw new Error(`baseline answered HTTP ${sent.status}`);
-        return { id, sentAt: sent.sentAt, ackMs: sent.ackMs, updateMs: null, failed: null };
-      }),
+  async baselineRound(clicks: Click[]): Promise<Sample[]> {
+    const sent = await sender.send(
+      this.targets.baselineUrl,
+      clicks.map((click) => ({ id: `${click.id}-baseline`, body: click.body })),
     );
+    return sent.map(({ id, status, sentAt, ackMs }) => {
+      if (status !== 200) throw new Error(`baseline answered HTTP ${status}`);
+      return { id, sentAt, ackMs, updateMs: null, failed: null };
+    });
   }
 
   /** `warmup` rounds, then `rounds` measured ones, of `n` concurrent clicks. */
@@ -245,7 +240,6 @@ let clicker: Clicker | null = null;
 
 async function answer(message: Exclude<ToClicker, { type: 'idle-done' }>): Promise<unknown> {
   if (message.type === 'targets') {
-    clicker?.close();
     clicker = new Clicker(message.targets);
     return undefined;
   }

@@ -9,17 +9,15 @@
 // only acks `run_done` (Bolt's defaults: the bot token checked once, at start) gets the same
 // requests at the same concurrency in the same run.
 //
-// Slack's side (the fake Web API and the sender, slack-clicker.ts) runs on a worker thread,
-// as real Slack is another machine: on the bot's event loop an answer would wait for the
-// sender's turn on a loop the bot keeps busy. This thread runs the bot, the baseline and
-// the finish watcher; `written` subtracts the worker's absolute send time from this
-// thread's absolute finish time.
-import { Worker } from 'node:worker_threads';
-
+// Slack's side runs on worker threads, as real Slack is other machines: the fake Web API and
+// the clicker (slack-clicker.ts) on one, the sender that times the acks (slack-sender.ts) on
+// another; on the bot's event loop an answer would wait for the sender's turn on a loop the
+// bot keeps busy. This thread runs the bot, the baseline and the finish watcher; `written`
+// subtracts the sender's absolute send time from this thread's absolute finish time.
 import { startApp, type App } from '../src/app/create-app.js';
 import { parseDefinition } from '../src/engine/definition/index.js';
 import type { ClickerSetup, FromClicker, Measured, Sample, Targets, ToClicker } from './slack-clicker.js';
-import { startBaseline, watchResponses } from './slack-timing.js';
+import { startBaseline, startTsWorker, watchResponses } from './slack-timing.js';
 import { benchAppConfig, benchBackends, countingLogger, deleteQueueKeys, openBenchEnv, percentile, stopInOrder, table, type Backend, loadAverage, rawUpdateLatencies } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -58,19 +56,9 @@ interface Clicker {
   stop(): Promise<void>;
 }
 
-/**
- * Node 20 does not apply a loader given in a Worker's execArgv (`--import tsx` there still
- * fails with ERR_UNKNOWN_FILE_EXTENSION), so the worker registers tsx itself, then imports
- * the TypeScript entry.
- */
-function bootstrap(entry: URL): string {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-}
-
 /** `botIdle` answers the worker's "has the bot sent every queued render?" between rounds. */
 function startClicker(setup: ClickerSetup, botIdle: () => Promise<void>): Clicker {
-  const worker = new Worker(bootstrap(new URL('./slack-clicker.ts', import.meta.url)), { eval: true, workerData: setup, execArgv: [] });
+  const worker = startTsWorker(new URL('./slack-clicker.ts', import.meta.url), setup);
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let seq = 0;
   let ready!: { resolve(url: string): void; reject(error: Error): void };

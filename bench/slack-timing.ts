@@ -3,17 +3,16 @@
 // sender and the servers run on different threads, so times that cross between them are
 // absolute (absoluteNow()), not each thread's performance.now().
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 
 import { App as BoltApp, HTTPReceiver, LogLevel } from '@slack/bolt';
 
 import { ActionId } from '../src/bot/slack-ids.js';
-import { signSlackRequest } from '../test/support/slack-requests.js';
 
 /** Header naming a click, so the server-side finish of its response can be found. */
-const CLICK_HEADER = 'x-bench-click';
-const FORM = 'application/x-www-form-urlencoded';
+export const CLICK_HEADER = 'x-bench-click';
 
 /**
  * Milliseconds since the epoch with performance.now()'s resolution. Every thread of the
@@ -36,39 +35,68 @@ export function watchResponses(): { finishedAt: Map<string, number>; stop(): voi
   return { finishedAt, stop: () => unsubscribe('http.server.response.finish', onFinish) };
 }
 
-export interface ClickPoster {
-  /**
-   * Sends a click as Slack would (signed form body), tagged for watchResponses(); times it.
-   * `sentAt` is absolute, for the thread watching the server to subtract from its finish.
-   */
-  send(id: string, body: string): Promise<{ status: number; sentAt: number; ackMs: number }>;
-  close(): void;
+/**
+ * Starts a worker thread on a TypeScript entry. Node 20 does not apply a loader given in a
+ * Worker's execArgv (`--import tsx` there still fails with ERR_UNKNOWN_FILE_EXTENSION), so
+ * the worker registers tsx itself, then imports the entry.
+ */
+export function startTsWorker(entry: URL, workerData: unknown): Worker {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(code, { eval: true, workerData, execArgv: [] });
 }
 
-/**
- * Slack's side of a click, as lean as a client gets: node:http over kept-alive sockets.
- * fetch (undici) spends about a millisecond of the sender's thread per request on this
- * machine, so in a burst of 50 the last request left the sender tens of milliseconds after
- * the first, and that counted in both the bot's ack and the bare app's.
- */
-export function createClickPoster(url: string, signingSecret: string): ClickPoster {
-  const agent = new Agent({ keepAlive: true });
-  const target = new URL(url);
+/** One click as the sender saw it: `sentAt` absolute (absoluteNow()), for other threads to subtract from. */
+export interface SentClick {
+  id: string;
+  status: number;
+  sentAt: number;
+  ackMs: number;
+}
+
+export interface ToSender {
+  id: number;
+  url: string;
+  /** Form bodies, moved to the sender thread (their buffers are transferred, not copied). */
+  clicks: { id: string; body: Uint8Array }[];
+}
+
+export type FromSender = { id: number; sent: SentClick[] } | { id: number; error: string };
+
+/** The sender thread (slack-sender.ts), from the thread that builds the clicks. */
+export interface ClickSender {
+  /** Sends every click at once, signed as Slack signs them; resolves when all are answered. */
+  send(url: string, clicks: { id: string; body: string }[]): Promise<SentClick[]>;
+  stop(): Promise<number>;
+}
+
+export function startClickSender(signingSecret: string): ClickSender {
+  const worker = startTsWorker(new URL('./slack-sender.ts', import.meta.url), { signingSecret });
+  const pending = new Map<number, { resolve(sent: SentClick[]): void; reject(error: Error): void }>();
+  let seq = 0;
+  const fail = (error: Error) => {
+    for (const waiting of pending.values()) waiting.reject(error);
+    pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the Slack sender thread exited (code ${code})`)));
+  worker.on('message', (message: FromSender) => {
+    const waiting = pending.get(message.id);
+    pending.delete(message.id);
+    if ('error' in message) waiting?.reject(new Error(`Slack sender: ${message.error}`));
+    else waiting?.resolve(message.sent);
+  });
+  const encoder = new TextEncoder();
   return {
-    send(id, body) {
-      const sentAt = absoluteNow();
-      const headers = { ...signSlackRequest(signingSecret, body, Math.floor(Date.now() / 1000)), 'content-type': FORM, 'content-length': String(Buffer.byteLength(body)), [CLICK_HEADER]: id };
+    send(url, clicks) {
+      seq += 1;
+      const message: ToSender = { id: seq, url, clicks: clicks.map((c) => ({ id: c.id, body: encoder.encode(c.body) })) };
       return new Promise((resolve, reject) => {
-        const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers, agent }, (res) => {
-          res.resume();
-          res.once('end', () => resolve({ status: res.statusCode ?? 0, sentAt, ackMs: absoluteNow() - sentAt }));
-          res.once('error', reject);
-        });
-        req.once('error', reject);
-        req.end(body);
+        pending.set(message.id, { resolve, reject });
+        worker.postMessage(message, message.clicks.map((c) => c.body.buffer as ArrayBuffer));
       });
     },
-    close: () => agent.destroy(),
+    stop: () => worker.terminate(),
   };
 }
 
