@@ -243,7 +243,8 @@ export function benchAppConfig(env: Pick<BenchEnv, 'uri' | 'redisUrl'>, override
   return {
     mongodbUri: withCommandMonitoring(env.uri),
     redisUrl: env.redisUrl,
-    // Slack is off (no token, no secret) unless overridden; the URL is then never used.
+    // Slack is off (no token, no secret, no sandbox) unless overridden; the URL is then never used.
+    ...(overrides.slackBotToken === undefined && { slackMode: 'off' as const }),
     slackApiUrl: 'http://127.0.0.1:9/api/',
     port: 0,
     host: '127.0.0.1',

@@ -1,7 +1,10 @@
 // `npm start`: the long-running service. Configuration problems stop it with one line
-// each; SIGTERM and SIGINT stop it gracefully.
-import { startApp } from './app/create-app.js';
+// each; SIGTERM and SIGINT stop it gracefully, whenever they come (see app/stop-signals.ts).
+import type { App } from './app/create-app.js';
+import { logProcessOutput } from './app/process-output.js';
+import { stopOnSignals } from './app/stop-signals.js';
 import { loadConfig, type Config } from './config/env.js';
+import { ensureFerretdbBinary } from './embedded/ferretdb.js';
 import { asAppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
 
@@ -20,22 +23,32 @@ function configOrExit(): Config {
 
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
+logProcessOutput(logger);
+const stopRequested = new AbortController();
 
-try {
-  const app = await startApp({ config, logger });
-  const shutdown = (signal: string) => {
-    logger.info('shutting down', { signal });
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-} catch (error) {
-  logger.error('cannot start', { error: asAppError(error).message });
-  process.exit(1);
+/** The running app; null when told to stop before it was up. */
+async function start(): Promise<App | null> {
+  try {
+    // Built here rather than on the way to the database: a first start compiles FerretDB
+    // for a minute or two, and from here its progress goes through the logger and a stop
+    // signal cuts the build short.
+    if (config.mongodbUri === undefined) await ensureFerretdbBinary({ logger, signal: stopRequested.signal });
+    // Loaded once the signal handlers are in place: loading the app takes a second or two,
+    // during which a stop signal would otherwise kill the process outright.
+    const { startApp } = await import('./app/create-app.js');
+    if (stopRequested.signal.aborted) return null;
+    return await startApp({ config, logger });
+  } catch (error) {
+    if (stopRequested.signal.aborted && error === stopRequested.signal.reason) return null;
+    logger.error('cannot start', { error: asAppError(error).message });
+    process.exit(1);
+  }
 }
+
+const started = start();
+stopOnSignals(logger, async () => {
+  stopRequested.abort();
+  const app = await started;
+  if (app) await app.stop();
+  else logger.info('stopped');
+});

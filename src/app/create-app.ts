@@ -17,6 +17,9 @@ import { createHomeService } from '../bot/home-service.js';
 import { createRunNotifier, type RunNotifier } from '../bot/run-notifier.js';
 import { createGroupResolver } from '../bot/slack-actor.js';
 import { slackMode, slackSetupHelp } from '../bot/slack-mode.js';
+import { SLACK_EVENTS_PATH } from '../bot/slack-receiver.js';
+import { ensureExampleRunbook } from '../sandbox/example-runbook.js';
+import { SANDBOX_BOT_TOKEN, SANDBOX_PATH, startSandbox } from '../sandbox/sandbox.js';
 import type { Config } from '../config/env.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
 import { createToolDispatcher } from '../jobs/tool-dispatcher.js';
@@ -65,13 +68,25 @@ export type App = Awaited<ReturnType<typeof startApp>>;
 
 export async function startApp({ config, logger, queuePrefix = config.queuePrefix ?? 'runbook-bot', clock = Date.now, builtinPlaybooks }: AppOptions) {
   const mode = slackMode(config);
-  if (mode.kind === 'off') for (const line of slackSetupHelp(mode.missing)) logger.warn(line);
+  // The sandbox is the bot's Slack when no workspace is configured: its Web API stands in for
+  // slack.com and it signs what people do in the browser with a secret made for this start.
+  const sandbox = mode.kind === 'sandbox' ? await startSandbox(logger) : null;
+  if (mode.kind === 'sandbox' || mode.kind === 'off') {
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port === 0 ? 'PORT' : config.port}${SANDBOX_PATH}`;
+    for (const line of slackSetupHelp(mode, sandbox ? url : null)) logger.warn(line);
+  }
+  const botMode = sandbox
+    ? ({ kind: 'http', botToken: SANDBOX_BOT_TOKEN, signingSecret: sandbox.signingSecret } as const)
+    : mode.kind === 'http' || mode.kind === 'socket'
+      ? mode
+      : null;
+  const slackApiUrl = sandbox?.apiUrl ?? config.slackApiUrl;
   if (config.mongodbUri === undefined) {
     const store = config.ferretdbPostgresqlUrl === undefined ? 'an embedded PostgreSQL' : 'the PostgreSQL at FERRETDB_POSTGRESQL_URL';
-    logger.info(`MONGODB_URI is unset: using the embedded FerretDB on ${store}, data folder .data (the first start builds FerretDB with Go, about a minute)`);
+    logger.info(`MONGODB_URI is unset: using the embedded FerretDB on ${store}, data folder .data`);
   }
   await pingRedis(config.redisUrl);
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { logger });
   logger.info('database ready', { where: db.where });
   const queueConnection = createRedis(config.redisUrl);
   const workerConnection = createRedis(config.redisUrl, { forWorker: true });
@@ -83,10 +98,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const runs = createRunStore(db.conn);
   const runbooks = createRunbookStore(db.conn);
   await syncBuiltinsAtStart(runbooks, logger, builtinPlaybooks);
+  if (sandbox) await ensureExampleRunbook(runbooks, logger);
   const messages = createRunMessageStore(db.conn, clock);
   const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
   const permissions = createPermissionStore(db.conn, clock);
-  const bot = mode.kind === 'off' ? null : await createBot({ mode, slackApiUrl: config.slackApiUrl, logger });
+  const bot = botMode ? await createBot({ mode: botMode, slackApiUrl, logger }) : null;
   const notifier: RunNotifier | null = bot
     ? createRunNotifier({
         client: bot.client,
@@ -167,18 +183,21 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
       await queueConnection.ping();
     },
   }, (req, res) => {
+    if (sandbox?.route(req, res)) return;
     if (alertWebhooks(req, res)) return;
     if (api(req, res)) return;
     if (mcp.listener(req, res)) return;
     if (bot?.route?.(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
+  // The bot's own endpoint, over loopback whatever HOST the service listens on.
+  sandbox?.connect(`http://127.0.0.1:${health.port}${SLACK_EVENTS_PATH}`);
   logger.info('listening', {
     host: config.host,
     port: health.port,
     health: '/healthz',
     ready: '/readyz',
-    slack: mode.kind === 'http' ? '/slack/events' : mode.kind === 'socket' ? 'socket mode' : 'off',
+    slack: mode.kind === 'http' ? SLACK_EVENTS_PATH : mode.kind === 'socket' ? 'socket mode' : mode.kind === 'sandbox' ? `sandbox at http://127.0.0.1:${health.port}${SANDBOX_PATH}` : 'off',
     api: '/v1 (OpenAPI at /v1/openapi.json; keys: runbook-bot apikey create NAME)',
     mcp: `${MCP_PATH} (streamable HTTP, the same keys; stdio: runbook-bot mcp)`,
   });
@@ -194,6 +213,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     stop(): Promise<void> {
       stopping ??= (async () => {
         await mcp.close();
+        sandbox?.closePages();
         await health.close();
         await bot?.stop();
         await reconciler.stop();
@@ -207,6 +227,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         workerConnection.disconnect();
         apiConnection.disconnect();
         await db.close();
+        await sandbox?.close();
         logger.info('stopped');
       })();
       return stopping;
@@ -233,7 +254,7 @@ async function listenToSlack(
   const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: runsApp, runbooks, notifier, groups, devices: createDevices({ devices, runs: service }), client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
-  const cards = createSlackAlertCards({ client: bot.client, notifier, clock });
+  const cards = createSlackAlertCards({ client: bot.client, notifier, clock, logger });
   const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: runsApp, cards, rules: alertRules, clock, logger });
   await bot.listen({ bot: botService, home, alerts, clock, logger });
   return alerts;

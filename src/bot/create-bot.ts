@@ -21,10 +21,10 @@ export interface Bot {
 }
 
 /** Who the bot is, asked once: without it Bolt would call auth.test on every request. */
-async function botIdentity(mode: Exclude<SlackMode, { kind: 'off' }>, slackApiUrl: string, logger: Logger): Promise<{ botId: string; botUserId: string } | null> {
+async function botIdentity(mode: Extract<SlackMode, { kind: 'http' | 'socket' }>, slackApiUrl: string, logger: Logger): Promise<{ botId: string; botUserId: string } | null> {
   try {
     // A few quick tries: the default policy would hold start-up for half an hour if Slack is down.
-    const who = await new WebClient(mode.botToken, { slackApiUrl, retryConfig: { retries: 2 } }).auth.test();
+    const who = await new WebClient(mode.botToken, { slackApiUrl, logger: boltLogger(logger, LogLevel.INFO), retryConfig: { retries: 2 } }).auth.test();
     logger.info('slack identity', { mode: mode.kind, team: who.team, bot_user: who.user_id });
     if (who.bot_id && who.user_id) return { botId: who.bot_id, botUserId: who.user_id };
   } catch (error) {
@@ -34,7 +34,7 @@ async function botIdentity(mode: Exclude<SlackMode, { kind: 'off' }>, slackApiUr
   return null;
 }
 
-export async function createBot(opts: { mode: Exclude<SlackMode, { kind: 'off' }>; slackApiUrl: string; logger: Logger; logLevel?: LogLevel }): Promise<Bot> {
+export async function createBot(opts: { mode: Extract<SlackMode, { kind: 'http' | 'socket' }>; slackApiUrl: string; logger: Logger; logLevel?: LogLevel }): Promise<Bot> {
   const { mode, logger } = opts;
   const log = boltLogger(logger, opts.logLevel ?? LogLevel.INFO);
   const identity = await botIdentity(mode, opts.slackApiUrl, logger);

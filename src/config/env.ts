@@ -39,6 +39,8 @@ export const EnvSchema = z.object({
   // Slack settings are optional until the Slack surface exists; the bot checks it has
   // what its mode needs (HTTP: signing secret; Socket Mode: app token).
   SLACK_SIGNING_SECRET: z.string().optional(),
+  // auto: Slack when its credentials are set, else the local sandbox; sandbox even with them; off: no Slack at all.
+  SLACK_MODE: z.enum(['auto', 'sandbox', 'off'], { error: 'must be one of auto, sandbox, off' }).default('auto'),
   SLACK_BOT_TOKEN: slackToken('xoxb-').optional(),
   SLACK_APP_TOKEN: slackToken('xapp-').optional(),
   // WebClient joins method names onto this base, so it must end in "/".
@@ -79,6 +81,8 @@ export interface Config {
   /** The embedded FerretDB's PostgreSQL; undefined: an embedded one in the data folder. */
   ferretdbPostgresqlUrl?: string;
   redisUrl: string;
+  /** auto (the default): Slack with credentials, else the sandbox; sandbox; off. */
+  slackMode?: 'auto' | 'sandbox' | 'off';
   slackSigningSecret?: string;
   slackBotToken?: string;
   slackAppToken?: string;
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.MONGODB_URI === undefined ? {} : { mongodbUri: e.MONGODB_URI }),
     ...(e.FERRETDB_POSTGRESQL_URL === undefined ? {} : { ferretdbPostgresqlUrl: e.FERRETDB_POSTGRESQL_URL }),
     redisUrl: e.REDIS_URL,
+    slackMode: e.SLACK_MODE,
     ...(e.SLACK_SIGNING_SECRET === undefined ? {} : { slackSigningSecret: e.SLACK_SIGNING_SECRET }),
     ...(e.SLACK_BOT_TOKEN === undefined ? {} : { slackBotToken: e.SLACK_BOT_TOKEN }),
     ...(e.SLACK_APP_TOKEN === undefined ? {} : { slackAppToken: e.SLACK_APP_TOKEN }),

@@ -32,8 +32,11 @@ const TAIL_LINES = 20;
 export async function startFerretdbProcess(bin: string, opts: FerretdbProcessOptions): Promise<FerretdbProcess> {
   const args = ['--listen', opts.listen ?? '127.0.0.1:0', '--exit-with-stdin'];
   if (opts.postgresPid !== undefined) args.push('--stop-postgres-on-stdin-eof', String(opts.postgresPid));
+  // Detached (a process group of its own), so a terminal's Ctrl-C, sent to the whole
+  // foreground group, does not stop it before the service has finished with it.
   const child = spawn(bin, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
     env: { ...process.env, FERRETDB_POSTGRESQL_URL: opts.postgresqlUrl },
   });
   // If this process exits without calling stop(), do not leave the server behind.

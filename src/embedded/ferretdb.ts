@@ -4,14 +4,13 @@
 //   server.json        which process serves the folder, and FerretDB's URI (shared-server.ts)
 //   postgres/          the PostgreSQL cluster; postgres.password next to it
 // With a PostgreSQL of the user's (FERRETDB_POSTGRESQL_URL) only server.json is kept.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { AppError, ErrorCode } from '../errors.js';
+import { runBuildWithProgress, stderrProgress, type ProgressLogger } from './build-progress.js';
 import { startFerretdbProcess } from './ferretdb-process.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres.js';
 import { claimDataFolder } from './shared-server.js';
@@ -34,6 +33,8 @@ export interface EmbeddedMongoOptions {
   startTimeoutMs?: number;
   /** A FerretDB build to run instead of the project's (a benchmark compares builds). */
   binary?: string;
+  /** Where building FerretDB (first start) says what it is doing; default readable lines on stderr. */
+  logger?: ProgressLogger;
 }
 
 export interface EmbeddedMongo {
@@ -43,8 +44,6 @@ export interface EmbeddedMongo {
   ferretdbPid: number;
   stop(): Promise<void>;
 }
-
-const execFileAsync = promisify(execFile);
 
 /** The repo root is found from this file, not cwd, so any caller (CLI, vitest, bin) agrees. */
 function findRepoRoot(): string {
@@ -70,8 +69,16 @@ async function mtimeMs(path: string): Promise<number | undefined> {
   }
 }
 
+export interface FerretdbBuildOptions {
+  root?: string;
+  /** Where the build says what it is doing; default readable lines on stderr. */
+  logger?: ProgressLogger;
+  /** Stops a build under way (the service told to stop during its first start); it then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
 /** Builds .bin/ferretdb when it is missing or older than its sources; returns its path. */
-export async function ensureFerretdbBinary(root = findRepoRoot()): Promise<string> {
+export async function ensureFerretdbBinary({ root = findRepoRoot(), logger = stderrProgress, signal }: FerretdbBuildOptions = {}): Promise<string> {
   const srcDir = join(root, 'tools', 'ferretdb');
   const bin = join(root, '.bin', 'ferretdb');
   const built = await mtimeMs(bin);
@@ -84,15 +91,28 @@ export async function ensureFerretdbBinary(root = findRepoRoot()): Promise<strin
   const goBin = '/usr/local/go/bin';
   try {
     // build.sh applies the project's patch to FerretDB (see tools/ferretdb/patches).
-    await execFileAsync('bash', [join(srcDir, 'build.sh'), tmp], {
-      cwd: srcDir,
-      env: { ...process.env, PATH: existsSync(join(goBin, 'go')) ? `${goBin}:${process.env.PATH ?? ''}` : process.env.PATH },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await runBuildWithProgress(
+      {
+        file: 'bash',
+        args: [join(srcDir, 'build.sh'), tmp],
+        cwd: srcDir,
+        env: { ...process.env, PATH: existsSync(join(goBin, 'go')) ? `${goBin}:${process.env.PATH ?? ''}` : process.env.PATH },
+      },
+      {
+        logger,
+        name: 'FerretDB',
+        starting:
+          built === undefined
+            ? 'building FerretDB with Go (first start only, usually 1–2 minutes)'
+            : 'rebuilding FerretDB with Go (tools/ferretdb changed; usually 1–2 minutes)',
+        signal,
+      },
+    );
     await rename(tmp, bin);
   } catch (e) {
     await rm(tmp, { force: true });
-    // execFile's message already carries the compiler's stderr.
+    if (signal?.aborted && e === signal.reason) throw e;
+    // The error names the build's exit and carries the compiler's last lines.
     const why = (e as { code?: unknown }).code === 'ENOENT' ? 'bash is not installed' : (e as Error).message;
     throw new AppError(ErrorCode.Internal, `building FerretDB in ${srcDir} failed: ${why}`, { cause: e });
   }
@@ -114,7 +134,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions): Promise<Em
   };
   try {
     // Built before PostgreSQL starts: a first build takes a while and may fail.
-    const bin = opts.binary ?? (await ensureFerretdbBinary());
+    const bin = opts.binary ?? (await ensureFerretdbBinary({ logger: opts.logger }));
     let postgres: EmbeddedPostgres | undefined;
     if (opts.postgresqlUrl === undefined) {
       postgres = await startEmbeddedPostgres({

@@ -106,7 +106,10 @@ type Started = { child: ChildProcess } | { error: AppError; portInUse: boolean }
 function startPostmaster(clusterDir: string, port: number, account: Account | undefined, opts: EmbeddedPostgresOptions): Promise<Started> {
   const bin = postgresBinaries().postgres;
   const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(), ...account });
+  // A process group of its own (detached): a terminal's Ctrl-C goes to the whole foreground
+  // group, and would stop PostgreSQL under the service while it is still finishing its work;
+  // the service stops it last. If the service dies, the FerretDB helper stops it.
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(), detached: true, ...account });
   const tail = lineTail(TAIL_LINES);
   const timeoutMs = opts.startTimeoutMs ?? 30_000;
   return new Promise((done) => {

@@ -4,6 +4,7 @@
 // the URI does not name one (mongoose would use "test").
 import type mongoose from 'mongoose';
 import type { Config } from '../config/env.js';
+import type { ProgressLogger } from '../embedded/build-progress.js';
 import { defaultDataDir, startEmbeddedMongo } from '../embedded/ferretdb.js';
 import { DataFolderBusyError, findSharedServer } from '../embedded/shared-server.js';
 import { AppError, ErrorCode } from '../errors.js';
@@ -42,7 +43,8 @@ function describeEmbedded(config: Pick<Config, 'ferretdbPostgresqlUrl'>, dataDir
 
 export async function openDatabase(
   config: Pick<Config, 'mongodbUri' | 'ferretdbPostgresqlUrl'>,
-  opts: { dataDir?: string; ownerWaitMs?: number } = {},
+  /** `logger`: where a first start's FerretDB build says what it is doing (default: lines on stderr). */
+  opts: { dataDir?: string; ownerWaitMs?: number; logger?: ProgressLogger } = {},
 ): Promise<OpenDatabase> {
   if (config.mongodbUri !== undefined) return connectTo(config.mongodbUri, 'MONGODB_URI');
   const dataDir = opts.dataDir ?? defaultDataDir();
@@ -62,6 +64,7 @@ export async function openDatabase(
       try {
         const embedded = await startEmbeddedMongo({
           dataDir,
+          logger: opts.logger,
           ...(config.ferretdbPostgresqlUrl === undefined ? {} : { postgresqlUrl: config.ferretdbPostgresqlUrl }),
         });
         try {

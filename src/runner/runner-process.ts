@@ -30,7 +30,7 @@ export async function serveRunner(args: RunnerProcessArgs, env: NodeJS.ProcessEn
   const logger = createLogger(config.logLevel);
   const registry = await createToolRegistry(runnerConfig);
   await pingRedis(config.redisUrl);
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { logger });
   const connection = createRedis(config.redisUrl);
   const workerConnection = createRedis(config.redisUrl, { forWorker: true });
   try {

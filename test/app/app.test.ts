@@ -101,12 +101,20 @@ describe('npm start', () => {
     expect(result.stderr).toContain('LOG_LEVEL: must be one of debug, info, warn, error (got "loud")');
   });
 
-  it('starts without Slack credentials, says first what is missing and how to create the app, and stops on SIGTERM', async () => {
+  it('starts without Slack credentials on the sandbox, says first where it is and how to connect a workspace, and stops on SIGTERM', async () => {
     const service = await startServiceProcess({ MONGODB_URI: config().mongodbUri as string, REDIS_URL: redis.url });
     try {
-      expect(service.lines[0]).toContain('Slack is not configured');
+      const url = `http://127.0.0.1:${service.port}/sandbox`;
+      expect(service.lines[0]).toContain(`try the bot in the local Slack at ${url}`);
       expect(service.lines.slice(0, 8).join('\n')).toMatch(/SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET[\s\S]*SLACK_APP_TOKEN[\s\S]*manifest\.yml/);
       expect((await fetch(`http://127.0.0.1:${service.port}/healthz`)).status).toBe(200);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script type="module" src="/sandbox/app.js">');
+      const app = await fetch(`${url}/app.js`);
+      expect(app.status).toBe(200);
+      expect(app.headers.get('content-type')).toContain('text/javascript');
+      expect((await app.text()).length).toBeGreaterThan(1000);
     } finally {
       expect(await service.stop('SIGTERM')).toBe(0);
     }

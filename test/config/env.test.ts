@@ -18,6 +18,7 @@ describe('loadConfig', () => {
   it('fills every default from an empty environment', () => {
     expect(loadConfig({})).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',
+      slackMode: 'auto',
       slackApiUrl: 'https://slack.com/api/',
       port: 3000,
       host: '127.0.0.1',
@@ -36,6 +37,7 @@ describe('loadConfig', () => {
       MONGODB_URI: 'mongodb://db.internal:27017/runbooks',
       FERRETDB_POSTGRESQL_URL: 'postgres://ferret:pw@pg.internal:5432/ferretdb?sslmode=disable',
       REDIS_URL: 'redis://cache:6380/2',
+      SLACK_MODE: 'sandbox',
       SLACK_SIGNING_SECRET: 'sig',
       SLACK_BOT_TOKEN: 'xoxb-1-2',
       SLACK_APP_TOKEN: 'xapp-1-2',
@@ -56,6 +58,7 @@ describe('loadConfig', () => {
       mongodbUri: 'mongodb://db.internal:27017/runbooks',
       ferretdbPostgresqlUrl: 'postgres://ferret:pw@pg.internal:5432/ferretdb?sslmode=disable',
       redisUrl: 'redis://cache:6380/2',
+      slackMode: 'sandbox',
       slackSigningSecret: 'sig',
       slackBotToken: 'xoxb-1-2',
       slackAppToken: 'xapp-1-2',
@@ -86,6 +89,7 @@ describe('loadConfig', () => {
     ['PORT', '65536', 'PORT: must be an integer between 1 and 65535 (got "65536")'],
     ['PORT', '80.5', 'PORT: must be an integer between 1 and 65535 (got "80.5")'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be one of debug, info, warn, error (got "verbose")'],
+    ['SLACK_MODE', 'http', 'SLACK_MODE: must be one of auto, sandbox, off (got "http")'],
     ['RECONCILE_INTERVAL_MS', '-5', 'RECONCILE_INTERVAL_MS: must be an integer between 100 and 86400000 (got "-5")'],
     ['SLACK_API_URL', 'ftp://slack.com/api/', 'SLACK_API_URL: must be an http(s) URL (got "ftp://slack.com/api/")'],
     ['SLACK_API_URL', 'not a url', 'SLACK_API_URL: must be an http(s) URL (got "not a url")'],
