@@ -19,7 +19,7 @@ import { createGroupResolver } from '../bot/slack-actor.js';
 import { slackMode, slackSetupHelp } from '../bot/slack-mode.js';
 import { SLACK_EVENTS_PATH } from '../bot/slack-receiver.js';
 import { ensureExampleRunbook } from '../sandbox/example-runbook.js';
-import { SANDBOX_BOT_TOKEN, SANDBOX_PATH, startSandbox } from '../sandbox/sandbox.js';
+import { SANDBOX_BOT_TOKEN, SANDBOX_CHANNELS, SANDBOX_PATH, startSandbox } from '../sandbox/sandbox.js';
 import type { Config } from '../config/env.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
 import { createToolDispatcher } from '../jobs/tool-dispatcher.js';
@@ -98,7 +98,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const runs = createRunStore(db.conn);
   const runbooks = createRunbookStore(db.conn);
   await syncBuiltinsAtStart(runbooks, logger, builtinPlaybooks);
-  if (sandbox) await ensureExampleRunbook(runbooks, logger);
+  if (sandbox) {
+    await ensureExampleRunbook(runbooks, logger);
+    const published = await runbooks.list({ status: 'published', limit: 20 });
+    sandbox.welcome(SANDBOX_CHANNELS[0].id, published.items.map((r) => r.name));
+  }
   const messages = createRunMessageStore(db.conn, clock);
   const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
   const permissions = createPermissionStore(db.conn, clock);

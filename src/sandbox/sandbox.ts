@@ -6,7 +6,7 @@ import { createSandboxHttp, SANDBOX_PATH } from './sandbox-http.js';
 import { startWorkspace } from './workspace.js';
 
 export { SANDBOX_PATH };
-export { SANDBOX_BOT_TOKEN } from './people.js';
+export { SANDBOX_BOT_TOKEN, SANDBOX_CHANNELS } from './people.js';
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -20,6 +20,7 @@ export async function startSandbox(logger: Logger) {
     /** Where the bot's /slack/events answers, once the service listens. */
     connect: workspace.connect,
     route: http.route,
+    welcome: workspace.welcome,
     /** Ends the pages' event streams, which would otherwise hold the HTTP server open. */
     closePages: http.close,
     /** Stops the fake Web API: last, once the bot has sent what it had queued. */

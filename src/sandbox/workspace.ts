@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { FAKE_BOT, type FakeMessage, type FakeSlackEvent, startFakeSlack } from './fake-slack.js';
 import { ALERTMANAGER_APP, SANDBOX_CHANNELS, SANDBOX_USERS, type SandboxUser } from './people.js';
+import { EXAMPLE_RUNBOOK } from './example-runbook.js';
 import { sampleAlertAttachments, sampleAlertEvent } from './sample-alert.js';
 import { appHomeOpenedEvent, blockActionPayload, createSlackSender, fakeTriggerId, type SlackSender, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
@@ -70,6 +71,8 @@ export interface Workspace {
   closeView(user: SandboxUser, viewId: string): void;
   openHome(user: SandboxUser): Promise<ActResult>;
   postSampleAlert(channel: string): Promise<ActResult>;
+  /** The guide's first message in the channel: who is here and what to try. */
+  welcome(channel: string, runbooks: string[]): void;
   close(): Promise<void>;
 }
 
@@ -289,8 +292,27 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
       const reply = await bot().event(sampleAlertEvent(channel, posted.ts, attachments));
       return result(reply, { user: ALERTMANAGER_APP.userId, channel });
     },
+    welcome(channel, runbooks) {
+      const posted = fake.record({ channel, text: welcomeText(runbooks), user: GUIDE.userId, bot_id: GUIDE.botId, username: GUIDE.username });
+      emit({ type: 'message', message: pageMessage(posted) });
+    },
     close: () => fake.close(),
   };
+}
+
+/** Not the bot: the sandbox itself, so nothing it says is mistaken for the bot's behaviour. */
+const GUIDE = { botId: 'B0GUIDE', userId: 'U0GUIDE', username: 'Sandbox guide' } as const;
+
+function welcomeText(runbooks: string[]): string {
+  const people = SANDBOX_USERS.map((u) => `*${u.real_name}* (${u.title.toLowerCase()})`).join(', ');
+  return [
+    '*Welcome to the runbook-bot sandbox.* This channel is a local Slack: the bot talks to it exactly as it would to slack.com.',
+    `Act as ${people}: switch at the top right.`,
+    `Try \`/runbook start ${EXAMPLE_RUNBOOK}\` in the box below, \`/runbook list\` or \`/runbook help\`, or *Post a sample alert*.`,
+    runbooks.length > 0 ? `Published runbooks: ${runbooks.map((r) => `\`${r}\``).join(', ')}.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** A Slack-style ts for what the page shows but the fake does not keep (answers to response URLs). */

@@ -59,6 +59,8 @@ describe('the sandbox in a browser', () => {
   it('runs the example: inputs modal, a branch, a wait, a refused and an accepted approval, the finished run', async () => {
     await page.goto(`http://127.0.0.1:${app.port}/sandbox?user=U0ALICE`);
     await page.getByTestId('user-switcher').selectOption('U0ALICE');
+    // The guide's welcome says what to try, the example runbook among the published ones.
+    await expect.poll(() => page.getByTestId('message').first().textContent(), { timeout: 10_000 }).toContain(`/runbook start ${EXAMPLE_RUNBOOK}`);
 
     // The runbook needs a version: starting it opens the inputs modal. Blanks pass the page's
     // own check but not the bot's, whose refusal shows under the field; the modal stays open.
@@ -77,6 +79,7 @@ describe('the sandbox in a browser', () => {
 
     // The run message appears without a reload; Done on the first step, then the check branches on Fail to the fix step.
     await expect.poll(() => runMessage().textContent(), { timeout: 10_000 }).toContain('Announce the deploy');
+    const run = page.locator(`[data-testid="message"][data-ts="${await runMessage().getAttribute('data-ts')}"]`);
     await runMessage().getByTestId('button-run_done').click();
     await expect.poll(() => runMessage().textContent()).toContain('Check staging');
     await runMessage().getByTestId('button-run_outcome:fail').click();
@@ -104,7 +107,7 @@ describe('the sandbox in a browser', () => {
 
     await page.getByTestId('user-switcher').selectOption('U0ALICE');
     await runMessage().getByTestId('button-run_done').click();
-    await expect.poll(() => page.getByTestId('message').filter({ hasText: 'Deploy example' }).first().textContent()).toMatch(/completed|finished|succeeded/i);
+    await expect.poll(() => run.textContent()).toMatch(/completed|finished|succeeded/i);
   }, 90_000);
 
   it('posts a sample alert, and the bot answers it with a card suggesting the Service Restart playbook', async () => {
