@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { ErrorCode, isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createEventStream } from './event-stream.js';
-import { SANDBOX_CHANNELS, SANDBOX_USERS, sandboxUser, type SandboxUser } from './people.js';
+import { SANDBOX_CHANNELS, SANDBOX_USERS } from './people.js';
 import { ActionBody, AlertBody, CloseBody, CommandBody, HomeBody, StateQuery, SubmitBody, UserQuery } from './schemas.js';
 import { buildSandboxBundle } from './web-bundle.js';
 import type { ActResult, Workspace } from './workspace.js';
@@ -51,11 +51,11 @@ export function createSandboxHttp(workspace: Workspace, logger: Logger) {
   const posts: Record<string, (body: unknown) => Promise<ActResult>> = {
     command: (body) => {
       const b = parse(CommandBody, body);
-      return workspace.command(person(b.user), b.channel, b.text);
+      return workspace.command(b.user, b.channel, b.text);
     },
     action: (body) => {
       const b = parse(ActionBody, body);
-      const user = person(b.user);
+      const { user } = b;
       if (b.view_id !== undefined) {
         return workspace.viewAction(user, {
           viewId: b.view_id,
@@ -69,15 +69,15 @@ export function createSandboxHttp(workspace: Workspace, logger: Logger) {
     },
     submit: (body) => {
       const b = parse(SubmitBody, body);
-      return workspace.submit(person(b.user), b.view_id, b.values);
+      return workspace.submit(b.user, b.view_id, b.values);
     },
     close: async (body) => {
       const b = parse(CloseBody, body);
-      workspace.closeView(person(b.user), b.view_id);
+      workspace.closeView(b.user, b.view_id);
       return { ok: true, status: 200 };
     },
     alert: (body) => workspace.postSampleAlert(parse(AlertBody, body).channel),
-    home: (body) => workspace.openHome(person(parse(HomeBody, body).user)),
+    home: (body) => workspace.openHome(parse(HomeBody, body).user),
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
@@ -125,12 +125,6 @@ export function createSandboxHttp(workspace: Workspace, logger: Logger) {
     },
     close: () => events.close(),
   };
-}
-
-function person(id: string): SandboxUser {
-  const user = sandboxUser(id);
-  if (!user) throw new BadRequest(`unknown person ${id}`);
-  return user;
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {

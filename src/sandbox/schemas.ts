@@ -1,10 +1,11 @@
 // What the sandbox page may send, checked at the boundary like every other surface's input.
 import { z } from 'zod';
 
-import { SANDBOX_USERS } from './people.js';
+import { SANDBOX_USERS, sandboxUser, type SandboxUser } from './people.js';
 
 const userIds = SANDBOX_USERS.map((u) => u.id) as [string, ...string[]];
-const user = z.enum(userIds, { error: `must be one of the sandbox's people: ${userIds.join(', ')}` });
+/** A person's id in, the person out. */
+const user = z.enum(userIds, { error: `must be one of the sandbox's people: ${userIds.join(', ')}` }).transform((id) => sandboxUser(id) as SandboxUser);
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, { error: 'must be a Slack id' });
 
 export const CommandBody = z.strictObject({ user, channel: id, text: z.string().max(4000) });
@@ -36,6 +37,6 @@ export const SubmitBody = z.strictObject({
 export const CloseBody = z.strictObject({ user, view_id: id });
 export const AlertBody = z.strictObject({ channel: id });
 export const HomeBody = z.strictObject({ user });
-export const UserQuery = z.strictObject({ user });
+export const UserQuery = z.strictObject({ user: user.transform((u) => u.id) });
 /** A first visit asks before it has picked a person: it gets the public part only. */
-export const StateQuery = z.strictObject({ user: user.optional() });
+export const StateQuery = z.strictObject({ user: user.transform((u) => u.id).optional() });

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { AppError, ErrorCode } from '../errors.js';
+import { createLru } from '../lru.js';
 import type { Logger } from '../logger.js';
 import { FAKE_BOT, type FakeMessage, type FakeSlackEvent, startFakeSlack } from './fake-slack.js';
 import { ALERTMANAGER_APP, SANDBOX_CHANNELS, SANDBOX_USERS, type SandboxUser } from './people.js';
@@ -76,6 +77,9 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
+/** How many triggers, response URLs and view owners are remembered. */
+const LINKS_KEPT = 1_000;
+
 export async function startWorkspace(logger: Logger): Promise<Workspace> {
   const fake = await startFakeSlack({
     users: Object.fromEntries(SANDBOX_USERS.map((u) => [u.id, { name: u.name, real_name: u.real_name, tz: 'UTC' }])),
@@ -86,10 +90,11 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
   let sender: SlackSender | null = null;
   const listeners: Array<(event: PageEvent, to?: string) => void> = [];
   const emit = (event: PageEvent, to?: string) => listeners.forEach((l) => l(event, to));
-  const triggers = new Map<string, string>();
-  const viewOwners = new Map<string, string>();
+  // Bounded: a trigger or response URL is used within seconds of the act that made it.
+  const triggers = createLru<string>(LINKS_KEPT);
+  const viewOwners = createLru<string>(LINKS_KEPT);
+  const responseTargets = createLru<ResponseTarget>(LINKS_KEPT);
   const openViews = new Map<string, PageView>();
-  const responseTargets = new Map<string, ResponseTarget>();
   /** Ephemerals (chat.postEphemeral and answers to response URLs), kept for the page's reloads. */
   const answered: PageMessage[] = [];
   let seq = 0;
@@ -109,9 +114,19 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
     if (!sender) throw new AppError(ErrorCode.Internal, 'the sandbox is not connected to the bot yet');
     return sender;
   };
-  const showEphemeral = (message: PageMessage) => {
+  /** The bot's text and blocks in `content`, shown to `to.user` only. */
+  const tell = (to: ResponseTarget, content: Record<string, unknown>, ts = nowTs()) => {
+    const message: PageMessage = {
+      channel: to.channel,
+      ts,
+      ...(to.threadTs && { thread_ts: to.threadTs }),
+      bot_id: FAKE_BOT.botId,
+      text: typeof content.text === 'string' ? content.text : '',
+      ...(Array.isArray(content.blocks) && { blocks: content.blocks }),
+      ephemeral_to: to.user,
+    };
     answered.push(message);
-    emit({ type: 'message', message }, message.ephemeral_to);
+    emit({ type: 'message', message }, to.user);
   };
 
   fake.subscribe((event) => {
@@ -132,15 +147,8 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
       const message = fake.message(String(result.channel), String(result.ts));
       if (message) emit({ type: 'message', message: pageMessage(message) });
     } else if (call.method === 'chat.postEphemeral') {
-      showEphemeral({
-        channel: String(args.channel),
-        ts: String(result.message_ts),
-        ...(typeof args.thread_ts === 'string' && { thread_ts: args.thread_ts }),
-        bot_id: FAKE_BOT.botId,
-        text: typeof args.text === 'string' ? args.text : '',
-        ...(Array.isArray(args.blocks) && { blocks: args.blocks }),
-        ephemeral_to: String(args.user),
-      });
+      const to = { user: String(args.user), channel: String(args.channel), ...(typeof args.thread_ts === 'string' && { threadTs: args.thread_ts }) };
+      tell(to, args, String(result.message_ts));
     } else if (call.method === 'views.open' || call.method === 'views.push' || call.method === 'views.update') {
       const view = result.view as Record<string, unknown>;
       const id = String(view.id);
@@ -175,21 +183,13 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
       emit({ type: 'message', message: pageMessage(posted) });
       return;
     }
-    showEphemeral({
-      channel: target.channel,
-      ts: nowTs(),
-      ...(target.threadTs && { thread_ts: target.threadTs }),
-      bot_id: FAKE_BOT.botId,
-      text,
-      ...(blocks && { blocks }),
-      ephemeral_to: target.user,
-    });
+    tell(target, body);
   }
 
   /** An HTTP answer that is not a plain ack (a command's immediate text) shows like a response. */
   const result = (reply: { status: number; json?: unknown }, target: ResponseTarget): ActResult => {
     const json = reply.json as Record<string, unknown> | undefined;
-    if (reply.status === 200 && json && (typeof json.text === 'string' || Array.isArray(json.blocks))) showEphemeral({ channel: target.channel, ts: nowTs(), bot_id: FAKE_BOT.botId, text: String(json.text ?? ''), ...(Array.isArray(json.blocks) && { blocks: json.blocks }), ephemeral_to: target.user });
+    if (reply.status === 200 && json && (typeof json.text === 'string' || Array.isArray(json.blocks))) tell(target, json);
     return reply.status === 200 ? { ok: true, status: 200 } : { ok: false, status: reply.status, error: `the bot answered HTTP ${reply.status}` };
   };
 
