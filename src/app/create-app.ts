@@ -18,7 +18,9 @@ import { createRunNotifier, type RunNotifier } from '../bot/run-notifier.js';
 import { createGroupResolver } from '../bot/slack-actor.js';
 import { slackMode, slackSetupHelp } from '../bot/slack-mode.js';
 import { SLACK_EVENTS_PATH } from '../bot/slack-receiver.js';
-import { ensureExampleRunbook } from '../sandbox/example-runbook.js';
+import { startDemoDevice, type DemoDevice } from '../sandbox/demo/demo-device.js';
+import { ensureExampleRunbooks } from '../sandbox/example-runbook.js';
+import { grantSandboxPermissions } from '../sandbox/people.js';
 import { SANDBOX_BOT_TOKEN, SANDBOX_CHANNELS, SANDBOX_PATH, startSandbox } from '../sandbox/sandbox.js';
 import type { Config } from '../config/env.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
@@ -98,14 +100,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const runs = createRunStore(db.conn);
   const runbooks = createRunbookStore(db.conn);
   await syncBuiltinsAtStart(runbooks, logger, builtinPlaybooks);
-  if (sandbox) {
-    await ensureExampleRunbook(runbooks, logger);
-    const published = await runbooks.list({ status: 'published', limit: 20 });
-    sandbox.welcome(SANDBOX_CHANNELS[0].id, published.items.map((r) => r.name));
-  }
+  if (sandbox) await ensureExampleRunbooks(runbooks, logger);
   const messages = createRunMessageStore(db.conn, clock);
   const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
   const permissions = createPermissionStore(db.conn, clock);
+  if (sandbox) await grantSandboxPermissions(permissions, logger);
   const bot = botMode ? await createBot({ mode: botMode, slackApiUrl, logger }) : null;
   const notifier: RunNotifier | null = bot
     ? createRunNotifier({
@@ -145,6 +144,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   logger.info('tool calls reconciled', { ...(await toolReconciler.reconcile()) });
   reconciler.start(config.reconcileIntervalMs);
   toolReconciler.start(config.reconcileIntervalMs);
+  const demo = sandbox ? await startSandboxDemo({ conn: db.conn, redisUrl: config.redisUrl, prefix: queuePrefix, heartbeatMs: config.deviceHeartbeatMs, stalledCheckMs: config.runnerStalledCheckMs, logger }) : null;
+  if (sandbox) {
+    const published = await runbooks.list({ status: 'published', limit: 20 });
+    sandbox.welcome(SANDBOX_CHANNELS[0].id, published.items.map((r) => r.name), demo !== null);
+  }
   const alertStore = createAlertStore(db.conn, clock);
   const alertRules = await loadAlertRules(config.alertRulesFile);
   const alerts = bot && notifier
@@ -195,7 +199,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
   // The bot's own endpoint, over loopback whatever HOST the service listens on.
-  sandbox?.connect(`http://127.0.0.1:${health.port}${SLACK_EVENTS_PATH}`);
+  sandbox?.connect(`http://127.0.0.1:${health.port}${SLACK_EVENTS_PATH}`, demo);
   logger.info('listening', {
     host: config.host,
     port: health.port,
@@ -213,6 +217,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     notifier,
     port: health.port,
     db,
+    /** The sandbox's demo device, in sandbox mode. */
+    demo,
     /** Stops taking work, lets jobs under way finish, then closes connections. Safe to call twice. */
     stop(): Promise<void> {
       stopping ??= (async () => {
@@ -220,6 +226,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         sandbox?.closePages();
         await health.close();
         await bot?.stop();
+        await demo?.stop();
         await reconciler.stop();
         await toolReconciler.stop();
         await worker.close();
@@ -262,6 +269,16 @@ async function listenToSlack(
   const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: runsApp, cards, rules: alertRules, clock, logger });
   await bot.listen({ bot: botService, home, alerts, clock, logger });
   return alerts;
+}
+
+/** The sandbox's demo device; the sandbox still serves without it, so a failure is told, not fatal. */
+async function startSandboxDemo(deps: Parameters<typeof startDemoDevice>[0]): Promise<DemoDevice | null> {
+  try {
+    return await startDemoDevice(deps);
+  } catch (error) {
+    deps.logger.warn('the sandbox demo device could not start; the sandbox runs without it', { error });
+    return null;
+  }
 }
 
 /** Lets queued Slack updates go out before the connections close; gives up after a while. */

@@ -4,6 +4,7 @@
 import type { JsonValue } from '../engine/types.js';
 import type { ToolCallJob } from '../jobs/tool-queue.js';
 import type { ToolCallStore } from '../models/tool-call-store.js';
+import type { Machine } from './machine.js';
 import type { RunnerConfig } from './runner-config.js';
 import type { ToolRegistry } from './tool-registry.js';
 import { ToolError } from './tools/types.js';
@@ -21,6 +22,7 @@ export interface RunCallDeps {
   registry: ToolRegistry;
   calls: ToolCallStore;
   config: RunnerConfig;
+  machine: Machine;
   clock: () => number;
   /** Aborted when the runner stops. */
   stopping: AbortSignal;
@@ -62,7 +64,7 @@ async function execute(call: ToolCallJob, deps: RunCallDeps): Promise<CallResult
   const signal = AbortSignal.any([deps.stopping, AbortSignal.timeout(Math.max(1, call.deadline - deps.clock()))]);
   try {
     // The registry bounds the output to the config's output_limit_chars.
-    const output = await deps.registry.call(call.tool, call.input, { config: deps.config, signal });
+    const output = await deps.registry.call(call.tool, call.input, { config: deps.config, machine: deps.machine, signal });
     return { ok: true, output, error: null };
   } catch (error) {
     if (error instanceof ToolError) return { ok: false, output: null, error: error.message };

@@ -2,7 +2,7 @@
 // queue of tool calls, answering each on the bot's results queue.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { arch, hostname, platform, release } from 'node:os';
+import { arch, platform, release } from 'node:os';
 
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -11,6 +11,7 @@ import { RESULT_JOB_OPTIONS, TOOL_RESULTS_QUEUE, ToolCallJob, resultJobId, toolQ
 import { silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_HEARTBEAT_MS, type Device, type DeviceStore } from '../models/device-store.js';
 import type { ToolCallStore } from '../models/tool-call-store.js';
+import { hostMachine, type Machine } from './machine.js';
 import { runCall } from './run-call.js';
 import type { RunnerConfig } from './runner-config.js';
 import type { ToolRegistry } from './tool-registry.js';
@@ -23,6 +24,8 @@ export interface RunnerOptions {
   tags: string[];
   config: RunnerConfig;
   registry: ToolRegistry;
+  /** What the tools act on; default this host. */
+  machine?: Machine;
   devices: DeviceStore;
   calls: ToolCallStore;
   /** For the results queue. */
@@ -47,12 +50,13 @@ export interface Runner {
 export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const logger = opts.logger ?? silentLogger;
   const clock = opts.clock ?? Date.now;
+  const machine = opts.machine ?? hostMachine;
   const session = randomUUID();
   const stopping = new AbortController();
   const prefix = opts.prefix ? { prefix: opts.prefix } : {};
   const device = await opts.devices.register({
     id: opts.deviceId,
-    hostname: hostname(),
+    hostname: machine.hostname,
     os: { platform: platform(), release: release(), arch: arch() },
     tags: opts.tags,
     tools: opts.registry.names(),
@@ -76,7 +80,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     toolQueueName(opts.deviceId),
     async (job: Job<ToolCallJob>) => {
       const call = ToolCallJob.parse(job.data);
-      const result = await runCall(call, { registry: opts.registry, calls: opts.calls, config: opts.config, clock, stopping: stopping.signal });
+      const result = await runCall(call, { registry: opts.registry, calls: opts.calls, config: opts.config, machine, clock, stopping: stopping.signal });
       if (result === null) {
         logger.warn('tool call arrived after its deadline; not run', { call_id: call.callId, tool: call.tool });
         return;

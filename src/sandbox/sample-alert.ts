@@ -1,13 +1,16 @@
 // The alert the sandbox's "Post a sample alert" button sends: Alertmanager's default Slack
 // message for a service that went down on the demo device, as Alertmanager renders it
 // (an attachment whose title carries the status, alert name and group labels). The bot
-// reads it like any alert in a watched channel and suggests the Service Restart playbook.
+// reads it like any alert in a watched channel and suggests the Service Restart playbook;
+// the sandbox crashes that service first, so the playbook has something to repair.
+import { DEMO_DEVICE_ID, DEMO_SERVICES } from './demo/demo-device.js';
 import { ALERTMANAGER_APP } from './people.js';
 
-export const SAMPLE_ALERT_DEVICE = 'demo-01';
+/** The service the alert reports down. */
+export const SAMPLE_ALERT_SERVICE = DEMO_SERVICES.web;
 
 export function sampleAlertAttachments(): Record<string, unknown>[] {
-  const title = `[FIRING:1] ServiceDown (${SAMPLE_ALERT_DEVICE} nginx critical)`;
+  const title = `[FIRING:1] ServiceDown (${DEMO_DEVICE_ID} ${SAMPLE_ALERT_SERVICE} critical)`;
   return [
     {
       id: 1,
@@ -15,7 +18,7 @@ export function sampleAlertAttachments(): Record<string, unknown>[] {
       fallback: `${title} | http://127.0.0.1:9093/#/alerts?receiver=sandbox`,
       title,
       title_link: 'http://127.0.0.1:9093/#/alerts?receiver=sandbox',
-      text: `*Alert:* nginx is down on ${SAMPLE_ALERT_DEVICE}\n*Labels:* alertname=ServiceDown, instance=${SAMPLE_ALERT_DEVICE}, service=nginx, severity=critical`,
+      text: `*Alert:* ${SAMPLE_ALERT_SERVICE} is down on ${DEMO_DEVICE_ID}\n*Labels:* alertname=ServiceDown, instance=${DEMO_DEVICE_ID}, service=${SAMPLE_ALERT_SERVICE}, severity=critical`,
       mrkdwn_in: ['fallback', 'pretext', 'text'],
     },
   ];

@@ -9,8 +9,9 @@ import { createLru } from '../lru.js';
 import type { Logger } from '../logger.js';
 import { FAKE_BOT, type FakeMessage, type FakeSlackEvent, startFakeSlack } from './fake-slack.js';
 import { ALERTMANAGER_APP, SANDBOX_CHANNELS, SANDBOX_USERS, type SandboxUser } from './people.js';
-import { EXAMPLE_RUNBOOK } from './example-runbook.js';
-import { sampleAlertAttachments, sampleAlertEvent } from './sample-alert.js';
+import { EXAMPLE_RUNBOOK, ROLLBACK_RUNBOOK } from './example-runbook.js';
+import { DEMO_DEVICE_ID, DEMO_SERVICES, type DemoDevice } from './demo/demo-device.js';
+import { SAMPLE_ALERT_SERVICE, sampleAlertAttachments, sampleAlertEvent } from './sample-alert.js';
 import { appHomeOpenedEvent, blockActionPayload, createSlackSender, fakeTriggerId, type SlackSender, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
 /** A message as the page shows it; `ephemeral_to` only to that person. */
@@ -59,8 +60,8 @@ interface ResponseTarget {
 export interface Workspace {
   apiUrl: string;
   signingSecret: string;
-  /** The bot's Slack endpoint, once the service listens. */
-  connect(botEventsUrl: string): void;
+  /** The bot's Slack endpoint, once the service listens, and the demo device its alert breaks. */
+  connect(botEventsUrl: string, demo: Pick<DemoDevice, 'crash'> | null): void;
   /** Every page event as it happens, with the person it is for (undefined: everyone). */
   onEvent(listener: (event: PageEvent, to?: string) => void): void;
   /** What `user` sees; null: what everyone sees (no ephemerals, modals or Home). */
@@ -73,7 +74,7 @@ export interface Workspace {
   openHome(user: SandboxUser): Promise<ActResult>;
   postSampleAlert(channel: string): Promise<ActResult>;
   /** The guide's first message in the channel: who is here and what to try. */
-  welcome(channel: string, runbooks: string[]): void;
+  welcome(channel: string, runbooks: string[], demo: boolean): void;
   close(): Promise<void>;
 }
 
@@ -88,6 +89,7 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
   // A fresh secret each start: only this process signs requests for its bot.
   const signingSecret = randomBytes(24).toString('hex');
   let sender: SlackSender | null = null;
+  let demo: Pick<DemoDevice, 'crash'> | null = null;
   const listeners: Array<(event: PageEvent, to?: string) => void> = [];
   const emit = (event: PageEvent, to?: string) => listeners.forEach((l) => l(event, to));
   // Bounded: a trigger or response URL is used within seconds of the act that made it.
@@ -202,8 +204,9 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
   return {
     apiUrl: fake.apiUrl,
     signingSecret,
-    connect(botEventsUrl) {
+    connect(botEventsUrl, device) {
       sender = createSlackSender({ url: botEventsUrl, signingSecret });
+      demo = device;
     },
     onEvent(listener) {
       listeners.push(listener);
@@ -286,14 +289,15 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
       return result(reply, { user: user.id, channel: user.id });
     },
     async postSampleAlert(channel) {
+      await demo?.crash(SAMPLE_ALERT_SERVICE);
       const attachments = sampleAlertAttachments();
       const posted = fake.record({ channel, text: '', attachments, user: ALERTMANAGER_APP.userId, bot_id: ALERTMANAGER_APP.botId, username: ALERTMANAGER_APP.username });
       emit({ type: 'message', message: pageMessage(posted) });
       const reply = await bot().event(sampleAlertEvent(channel, posted.ts, attachments));
       return result(reply, { user: ALERTMANAGER_APP.userId, channel });
     },
-    welcome(channel, runbooks) {
-      const posted = fake.record({ channel, text: welcomeText(runbooks), user: GUIDE.userId, bot_id: GUIDE.botId, username: GUIDE.username });
+    welcome(channel, runbooks, withDemo) {
+      const posted = fake.record({ channel, text: welcomeText(runbooks, withDemo), user: GUIDE.userId, bot_id: GUIDE.botId, username: GUIDE.username });
       emit({ type: 'message', message: pageMessage(posted) });
     },
     close: () => fake.close(),
@@ -303,12 +307,20 @@ export async function startWorkspace(logger: Logger): Promise<Workspace> {
 /** Not the bot: the sandbox itself, so nothing it says is mistaken for the bot's behaviour. */
 const GUIDE = { botId: 'B0GUIDE', userId: 'U0GUIDE', username: 'Sandbox guide' } as const;
 
-function welcomeText(runbooks: string[]): string {
+function welcomeText(runbooks: string[], demo: boolean): string {
+  const demoLines = [
+    `*The demo device \`${DEMO_DEVICE_ID}\`* is a real runner whose disk is a scratch folder and whose services (\`${DEMO_SERVICES.web}\`, \`${DEMO_SERVICES.cache}\`) it started itself, so the built-in playbooks run for real without touching this machine:`,
+    `• *Post a sample alert*: \`${SAMPLE_ALERT_SERVICE}\` crashes and the alert's card offers Service Restart.`,
+    `• \`/runbook start Disk Cleanup deviceId=${DEMO_DEVICE_ID}\`: its disk is over 90% full of old temp files and caches.`,
+    `• \`/runbook start Memory Pressure Relief deviceId=${DEMO_DEVICE_ID} serviceName=${DEMO_SERVICES.cache}\`: the cache leaked memory (its wait is 5 minutes: *Skip* it).`,
+    `• \`/runbook start ${ROLLBACK_RUNBOOK}\`: the new release fails its verify and the run rolls back.`,
+  ];
   const people = SANDBOX_USERS.map((u) => `*${u.real_name}* (${u.title.toLowerCase()})`).join(', ');
   return [
     '*Welcome to the runbook-bot sandbox.* This channel is a local Slack: the bot talks to it exactly as it would to slack.com.',
     `Act as ${people}: switch at the top right.`,
-    `Try \`/runbook start ${EXAMPLE_RUNBOOK}\` in the box below, \`/runbook list\` or \`/runbook help\`, or *Post a sample alert*.`,
+    `Try \`/runbook start ${EXAMPLE_RUNBOOK}\` in the box below, \`/runbook list\` or \`/runbook help\`.`,
+    ...(demo ? demoLines : ['*Post a sample alert* to see an alert card.']),
     runbooks.length > 0 ? `Published runbooks: ${runbooks.map((r) => `\`${r}\``).join(', ')}.` : '',
   ]
     .filter(Boolean)

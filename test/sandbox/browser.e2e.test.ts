@@ -110,15 +110,34 @@ describe('the sandbox in a browser', () => {
     await expect.poll(() => run.textContent()).toMatch(/completed|finished|succeeded/i);
   }, 90_000);
 
-  it('posts a sample alert, and the bot answers it with a card suggesting the Service Restart playbook', async () => {
+  it('posts a sample alert; its card runs Service Restart on the demo device, which finds web crashed and brings it back', async () => {
     await page.getByTestId('post-alert').click();
     const alert = page.getByTestId('message').filter({ hasText: '[FIRING:1] ServiceDown' });
     await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(1);
     // The card is posted in the alert's thread.
     await expect.poll(() => alert.getByTestId('replies').count(), { timeout: 10_000 }).toBe(1);
     await alert.getByTestId('replies').click();
-    await expect.poll(() => page.getByTestId('thread').textContent(), { timeout: 10_000 }).toContain('Service Restart');
-  }, 30_000);
+    const thread = page.getByTestId('thread');
+    await expect.poll(() => thread.textContent(), { timeout: 10_000 }).toContain('Service Restart');
+
+    // The card's Run asks for the device and the service, which a Slack alert names only as values.
+    await thread.getByTestId('button-alert_run').click();
+    const modal = page.getByTestId('modal');
+    await expect.poll(() => modal.isVisible(), { timeout: 10_000 }).toBe(true);
+    await modal.getByTestId('input-var:deviceId').fill('demo-01');
+    await modal.getByTestId('input-var:serviceName').fill('web');
+    await page.getByTestId('modal-submit').click();
+    await expect.poll(() => modal.isVisible()).toBe(false);
+
+    // The run's message joins the thread; the demo runner's tools do the steps, the 10 s wait elapses.
+    const runInThread = thread.getByTestId('message').filter({ hasText: 'Service Restart' }).filter({ has: page.getByTestId('button-run_cancel') });
+    await expect.poll(() => runInThread.count(), { timeout: 10_000 }).toBe(1);
+    const finished = thread.getByTestId('message').filter({ hasText: 'Verify service health' }).filter({ hasText: /completed/i });
+    await expect.poll(() => finished.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    // The step replies say what the runner found: failed before the restart, running after.
+    await expect.poll(() => thread.textContent()).toMatch(/service_status\W+failed/);
+    await expect.poll(() => thread.textContent()).toMatch(/service_status\W+running/);
+  }, 60_000);
 
   it('shows the App Home when the Home tab is opened', async () => {
     await page.getByTestId('nav-home').click();

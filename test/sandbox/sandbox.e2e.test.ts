@@ -11,64 +11,14 @@ import { connectMongo } from '../../src/models/connection.js';
 import { testAppConfig } from '../support/app-config.js';
 import { createTestDbName } from '../support/mongo.js';
 import { useTestRedis } from '../support/redis.js';
+import { buttonOf, messages, sandboxPage, type PageMessage } from '../support/sandbox-page.js';
 
 const redis = useTestRedis();
 const dbName = createTestDbName();
 const CHANNEL = 'C0OPS';
 let app: App;
 let base: string;
-
-interface PageMessage {
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-  text: string;
-  blocks?: Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>;
-  ephemeral_to?: string;
-  username?: string;
-  edited?: boolean;
-}
-
-/** A page's live stream: every event it got, and a way to wait for one. */
-async function openStream(user: string) {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/api/events?user=${user}`, { signal: controller.signal });
-  expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const events: Array<Record<string, unknown>> = [];
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffered = '';
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffered += value;
-      const frames = buffered.split('\n\n');
-      buffered = frames.pop() ?? '';
-      for (const frame of frames) if (frame.startsWith('data: ')) events.push(JSON.parse(frame.slice(6)) as Record<string, unknown>);
-    }
-  })();
-  return {
-    events,
-    async waitFor<T>(probe: (events: Array<Record<string, unknown>>) => T | undefined): Promise<T> {
-      for (let i = 0; i < 500; i += 1) {
-        const found = probe(events);
-        if (found !== undefined) return found;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`no such event for ${user}; got ${JSON.stringify(events.map((e) => e.type))}`);
-    },
-    close: () => controller.abort(),
-  };
-}
-
-const post = (path: string, body: unknown) =>
-  fetch(`${base}/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-const buttonOf = (message: PageMessage, actionId: string) =>
-  message.blocks?.flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : [])).find((e) => e.action_id === actionId);
-
-const messages = (events: Array<Record<string, unknown>>) =>
-  events.filter((e) => e.type === 'message').map((e) => e.message as PageMessage);
+const { openStream, post } = sandboxPage(() => base);
 
 beforeAll(async () => {
   app = await startApp({

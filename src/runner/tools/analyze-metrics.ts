@@ -1,6 +1,5 @@
 // analyze_metrics: RAM, CPU and load of this machine, sampled now. The runner keeps no
 // history, so `window` is echoed for the record; load averages are the kernel's own windows.
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -17,20 +16,6 @@ type Input = z.output<typeof Input>;
 
 const CPU_SAMPLE_MS = 250;
 const round1 = (n: number) => Math.round(n * 10) / 10;
-
-/** Total and available RAM in bytes; MemAvailable counts reclaimable cache, freemem does not. */
-async function memory(): Promise<{ total: number; available: number }> {
-  try {
-    const text = await readFile('/proc/meminfo', 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1]) * 1024;
-    const total = kb('MemTotal');
-    const available = kb('MemAvailable');
-    if (Number.isFinite(total) && Number.isFinite(available) && total > 0) return { total, available };
-  } catch {
-    // not Linux
-  }
-  return { total: os.totalmem(), available: os.freemem() };
-}
 
 function cpuTimes(): { busy: number; total: number } {
   let busy = 0;
@@ -56,7 +41,7 @@ export const analyzeMetricsTool: Tool<Input> = {
   description: 'RAM and CPU usage and load averages of this machine, sampled now.',
   input: Input,
   async run(input, ctx) {
-    const [mem, cpu] = await Promise.all([memory(), cpuPercent(ctx.signal)]);
+    const [mem, cpu] = await Promise.all([ctx.machine.memory(), cpuPercent(ctx.signal)]);
     const [load1, load5, load15] = os.loadavg() as [number, number, number];
     return {
       ram_usage_percent: round1(((mem.total - mem.available) / mem.total) * 100),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { JsonObject } from '../../engine/types.js';
 import { CLEANUP_CATEGORIES, type CleanupCategory } from '../runner-config.js';
 import { findCandidates, parentInside, type Candidate, type CandidateScan } from './cleanup-candidates.js';
+import type { Machine } from '../machine.js';
 import type { Tool } from './types.js';
 
 const Input = z.object({
@@ -24,10 +25,10 @@ function perCategory(categories: readonly CleanupCategory[], files: readonly Can
   return out;
 }
 
-function scanFields(scan: CandidateScan): JsonObject {
+function scanFields(scan: CandidateScan, machine: Machine): JsonObject {
   return {
     categories_without_roots: scan.categoriesWithoutRoots,
-    ...(scan.skippedRoots.length > 0 ? { skipped_roots: scan.skippedRoots } : {}),
+    ...(scan.skippedRoots.length > 0 ? { skipped_roots: scan.skippedRoots.map(machine.show) } : {}),
     partial: scan.partial,
   };
 }
@@ -54,11 +55,11 @@ export const diskCleanupTool: Tool<Input> = {
       const listed = [...scan.candidates].sort((a, b) => b.bytes - a.bytes).slice(0, LIST_MAX);
       return {
         mode: 'preview',
-        candidates: listed.map((c) => ({ path: c.path, bytes: c.bytes, category: c.category })),
+        candidates: listed.map((c) => ({ path: ctx.machine.show(c.path), bytes: c.bytes, category: c.category })),
         candidate_count: scan.candidates.length,
         bytes: perCategory(categories, scan.candidates),
         total_bytes: scan.candidates.reduce((sum, c) => sum + c.bytes, 0),
-        ...scanFields(scan),
+        ...scanFields(scan, ctx.machine),
       };
     }
     const deleted: Candidate[] = [];
@@ -68,9 +69,9 @@ export const diskCleanupTool: Tool<Input> = {
       try {
         const outcome = await deleteIfUnchanged(c, cutoffMs);
         if (typeof outcome === 'number') deleted.push({ ...c, bytes: outcome });
-        else errors.push({ path: c.path, error: outcome });
+        else errors.push({ path: ctx.machine.show(c.path), error: outcome });
       } catch (e) {
-        errors.push({ path: c.path, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+        errors.push({ path: ctx.machine.show(c.path), error: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
       }
     }
     return {
@@ -81,7 +82,7 @@ export const diskCleanupTool: Tool<Input> = {
       candidate_count: scan.candidates.length,
       errors: errors.slice(0, LIST_MAX),
       error_count: errors.length,
-      ...scanFields(scan),
+      ...scanFields(scan, ctx.machine),
       partial: scan.partial || ctx.signal.aborted,
     };
   },

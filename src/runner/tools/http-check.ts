@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
 
-import type { Tool } from './types.js';
+import { ToolError, type Tool } from './types.js';
 
 const Input = z.object({
   url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }),
@@ -43,6 +43,8 @@ export const httpCheckTool: Tool<Input> = {
   description: 'GET a URL and report its status and latency; ok when the status is the expected one (default any 2xx or 3xx).',
   input: Input,
   async run(input, ctx) {
+    const refusal = ctx.machine.urlRefusal(new URL(input.url));
+    if (refusal !== null) throw new ToolError(`http_check may not fetch ${input.url}: ${refusal}`);
     const started = performance.now();
     const answer = await get(input.url, input.timeout_ms, ctx.signal);
     const latency = Math.round(performance.now() - started);

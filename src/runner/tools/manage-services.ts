@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createKeyedMutex } from '../../keyed-mutex.js';
 import type { ServiceConfig } from '../runner-config.js';
 import { runnerServiceStatus, startRunnerService, stopRunnerService, type ServiceState } from './runner-services.js';
-import { hasSystemd, systemdAction, systemdServiceStatus } from './systemd-services.js';
+import { systemdAction, systemdServiceStatus } from './systemd-services.js';
 import { ToolError, type Tool } from './types.js';
 
 const Input = z.object({
@@ -45,8 +45,10 @@ export const manageServicesTool: Tool<Input> = {
       const state = await perService.run(`runner:${input.service}`, () => runnerAction(input, declared));
       return { service: input.service, ...state, action: input.action, manager: 'runner' };
     }
-    if (!(await hasSystemd())) {
-      throw new ToolError(`unknown service "${input.service}": not declared in the runner config and systemd is not available`);
+    if (!(await ctx.machine.systemd())) {
+      const declaredNames = Object.keys(ctx.config.services);
+      const declares = declaredNames.length > 0 ? ` (it declares ${declaredNames.join(', ')})` : '';
+      throw new ToolError(`unknown service "${input.service}": not declared in the runner config${declares} and systemd is not available here`);
     }
     const state = await perService.run(`systemd:${input.service}`, async () => {
       if (input.action !== 'status') {

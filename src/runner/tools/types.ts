@@ -5,10 +5,12 @@
 import type { z } from 'zod';
 
 import type { JsonObject } from '../../engine/types.js';
+import type { Machine } from '../machine.js';
 import type { RunnerConfig } from '../runner-config.js';
 
 export interface ToolContext {
   config: RunnerConfig;
+  machine: Machine;
   /** Aborted when the call's time is up or the runner stops: long work should stop early. */
   signal: AbortSignal;
 }

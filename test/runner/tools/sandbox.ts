@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { hostMachine, type Machine } from '../../../src/runner/machine.js';
 import { parseRunnerConfig, type RunnerConfig } from '../../../src/runner/runner-config.js';
 import type { ToolContext } from '../../../src/runner/tools/types.js';
 
@@ -35,8 +36,8 @@ export async function createSandbox(): Promise<Sandbox> {
   };
 }
 
-export function contextFor(raw: unknown, baseDir: string, signal = new AbortController().signal): ToolContext {
-  return { config: parseRunnerConfig(raw, baseDir), signal };
+export function contextFor(raw: unknown, baseDir: string, signal = new AbortController().signal, machine: Machine = hostMachine): ToolContext {
+  return { config: parseRunnerConfig(raw, baseDir), machine, signal };
 }
 
 export function configFor(raw: unknown, baseDir: string): RunnerConfig {
