@@ -2,6 +2,7 @@
 // code: 1 for problems with the data (not found, conflict, invalid), 2 for the way the CLI
 // was called (usage, configuration). Messages never carry a URI's password.
 import { AppError, ConfigError, ErrorCode, asAppError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import { UsageError } from './args.js';
 import { EXIT_PROBLEMS, EXIT_USAGE } from './command.js';
 
@@ -12,10 +13,10 @@ export interface ErrorReport {
 
 /** Anything thrown → the lines for stderr and the exit code; `usage` is the command's. */
 export function describeError(e: unknown, usage: readonly string[] = []): ErrorReport {
-  if (e instanceof UsageError) return { lines: [redact(e.message), ...(usage.length ? ['', ...usage] : [])], exitCode: EXIT_USAGE };
-  if (e instanceof ConfigError) return { lines: e.problems.map(redact), exitCode: EXIT_USAGE };
+  if (e instanceof UsageError) return { lines: [redactSecrets(e.message), ...(usage.length ? ['', ...usage] : [])], exitCode: EXIT_USAGE };
+  if (e instanceof ConfigError) return { lines: e.problems.map(redactSecrets), exitCode: EXIT_USAGE };
   const error = asAppError(e);
-  return { lines: [redact(errorMessage(error))], exitCode: error.code === ErrorCode.Config ? EXIT_USAGE : EXIT_PROBLEMS };
+  return { lines: [redactSecrets(errorMessage(error))], exitCode: error.code === ErrorCode.Config ? EXIT_USAGE : EXIT_PROBLEMS };
 }
 
 /** One line for an error, for callers that keep going (import reports per file). */
@@ -23,12 +24,12 @@ export function errorMessage(e: unknown): string {
   const error = asAppError(e);
   switch (error.code) {
     case ErrorCode.NotFound:
-      return redact(notFoundMessage(error));
+      return redactSecrets(notFoundMessage(error));
     case ErrorCode.Internal:
-      return redact(`error: ${error.message}`);
+      return redactSecrets(`error: ${error.message}`);
     default:
       // Conflict, validation, forbidden and config messages are written for people already.
-      return redact(error.message);
+      return redactSecrets(error.message);
   }
 }
 
@@ -39,9 +40,4 @@ function notFoundMessage(error: AppError): string {
   const company = error.details?.company;
   const where = typeof company === 'string' && company !== '' ? `company ${company} or global` : 'global';
   return `runbook "${query}" not found (no id, name or slug matches among ${where} runbooks)`;
-}
-
-// A driver error may quote the connection string; keep user and host, drop the password.
-function redact(text: string): string {
-  return text.replace(/(\/\/[^:/@\s]+):[^@/\s]*@/g, '$1:***@');
 }

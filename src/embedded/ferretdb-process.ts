@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 
 import { AppError, ErrorCode } from '../errors.js';
-import { redactUri } from '../models/connection.js';
+import { redactSecrets } from '../redact.js';
 import { lineTail, onLines, stopper } from './processes.js';
 
 export interface FerretdbProcessOptions {
@@ -45,7 +45,7 @@ export async function startFerretdbProcess(bin: string, opts: FerretdbProcessOpt
 
   const tail = lineTail(TAIL_LINES);
   onLines(child.stderr!, (raw) => {
-    const line = redactUri(raw);
+    const line = redactSecrets(raw);
     tail.push(line);
     opts.log?.(line);
   });
@@ -61,14 +61,14 @@ export async function startFerretdbProcess(bin: string, opts: FerretdbProcessOpt
       process.removeListener('exit', killOnExit);
       const lines = tail.lines();
       const log = lines.length ? `\n--- ferretdb stderr (last lines) ---\n${lines.join('\n')}` : ' (no stderr output)';
-      fail(new AppError(ErrorCode.Internal, `embedded FerretDB (${bin}, on ${redactUri(opts.postgresqlUrl)}) ${why}${log}`));
+      fail(new AppError(ErrorCode.Internal, `embedded FerretDB (${bin}, on ${redactSecrets(opts.postgresqlUrl)}) ${why}${log}`));
     };
     const timer = setTimeout(() => failWith(`printed no URI within ${timeoutMs} ms`), timeoutMs);
     child.once('error', (e) => failWith(`could not start: ${e.message}`));
     // 'close', not 'exit': by then stderr is drained, so the tail in the error is complete.
     child.once('close', (code, signal) => failWith(`exited before it was ready (code ${code}, signal ${signal})`));
     onLines(child.stdout!, (line) => {
-      if (settled || !line.startsWith('mongodb://')) return opts.log?.(redactUri(line));
+      if (settled || !line.startsWith('mongodb://')) return opts.log?.(redactSecrets(line));
       settled = true;
       clearTimeout(timer);
       ok(line.trim());

@@ -27,7 +27,7 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgres {
-  /** Carries the password: pass it on, never log it (redactUri). */
+  /** Carries the password: pass it on, never log it (redactSecrets). */
   url: string;
   port: number;
   /** The postmaster's pid. */

@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 
 import { AppError, ErrorCode } from '../errors.js';
-import { redactUri } from '../models/connection.js';
+import { redactSecrets } from '../redact.js';
 
 export interface CreateRedisOptions {
   /**
@@ -38,7 +38,7 @@ export async function pingRedis(url: string, timeoutMs = 3_000): Promise<void> {
     await client.ping();
   } catch (e) {
     const why = lastError?.message ?? (e as Error).message;
-    throw new AppError(ErrorCode.Internal, `Redis is not reachable at ${redactUri(url)}: ${why}`, { cause: lastError ?? e });
+    throw new AppError(ErrorCode.Internal, `Redis is not reachable at ${redactSecrets(url)}: ${why}`, { cause: lastError ?? e });
   } finally {
     client.disconnect();
   }

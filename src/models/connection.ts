@@ -3,14 +3,8 @@
 import mongoose from 'mongoose';
 
 import { AppError, ErrorCode } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 
-/**
- * The text with the password of every URL in it replaced (mongodb://, postgres://,
- * redis://:password@…, which has no user name), for messages and logs.
- */
-export function redactUri(text: string): string {
-  return text.replace(/(\/\/[^:/?#@\s]*):[^@/?#\s]*@/g, '$1:***@');
-}
 
 export async function connectMongo(uri: string, dbName?: string): Promise<mongoose.Connection> {
   const conn = mongoose.createConnection(uri, {
@@ -26,7 +20,7 @@ export async function connectMongo(uri: string, dbName?: string): Promise<mongoo
     await conn.asPromise();
   } catch (e) {
     await conn.close().catch(() => undefined);
-    throw new AppError(ErrorCode.Internal, `MongoDB is not reachable at ${redactUri(uri)}: ${(e as Error).message}`, {
+    throw new AppError(ErrorCode.Internal, `MongoDB is not reachable at ${redactSecrets(uri)}: ${(e as Error).message}`, {
       cause: e,
     });
   }
