@@ -1,7 +1,7 @@
 // The device runner's own config file (YAML or JSON, snake_case): what it may clean, which
-// services it manages itself, which commands it may run. Everything that changes the machine
-// is opt-in: with no file the runner deletes nothing, manages only systemd units and runs
-// no commands.
+// services it manages itself or through systemd, which commands it may run. Everything that
+// changes the machine is opt-in: with no file the runner deletes nothing, starts, stops or
+// restarts no service and runs no commands.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -40,6 +40,8 @@ export const RunnerConfig = z.strictObject({
   services: z
     .record(z.string().regex(SERVICE_NAME, { error: 'service names are letters, digits and @._:-' }), ServiceConfig)
     .prefault({}),
+  /** systemd units manage_services may start, stop and restart (any unit's status may be read). */
+  systemd_units: z.array(z.string().regex(SERVICE_NAME, { error: 'unit names are letters, digits and @._:-' })).default([]),
   run_command: z
     .strictObject({
       allow: z.array(COMMAND).default([]),

@@ -69,6 +69,9 @@ describe('the demo machine', () => {
 
   it('hands nothing to systemd and fetches nothing beyond loopback', async () => {
     await expect(call('manage_services', { service: 'sshd', action: 'restart' })).rejects.toThrow(
+      'this runner may not restart "sshd": the runner config neither declares it under services (declared: web, cache, web-v2) nor lists it in systemd_units (listed: none)',
+    );
+    await expect(call('manage_services', { service: 'sshd', action: 'status' })).rejects.toThrow(
       'unknown service "sshd": not declared in the runner config (it declares web, cache, web-v2) and systemd is not available here',
     );
     await expect(call('http_check', { url: 'https://example.com/' })).rejects.toThrow(

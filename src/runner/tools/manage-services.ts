@@ -1,12 +1,13 @@
 // manage_services: status, start, stop or restart one service. A service declared in the
-// runner config is run by the runner itself; any other goes to systemd when there is one.
+// runner config is run by the runner itself; a systemd unit the config lists goes to
+// systemd, and any unit's status may be read there.
 import { z } from 'zod';
 
 import { createKeyedMutex } from '../../keyed-mutex.js';
 import type { ServiceConfig } from '../runner-config.js';
 import { runnerServiceStatus, startRunnerService, stopRunnerService, type ServiceState } from './runner-services.js';
 import { systemdAction, systemdServiceStatus } from './systemd-services.js';
-import { ToolError, type Tool } from './types.js';
+import { ToolError, type Tool, type ToolContext } from './types.js';
 
 const Input = z.object({
   // No leading "-": the name is passed to systemctl as an argument.
@@ -35,6 +36,13 @@ async function runnerAction(input: Input, svc: ServiceConfig): Promise<ServiceSt
   }
 }
 
+const listed = (names: readonly string[]) => (names.length > 0 ? names.join(', ') : 'none');
+
+function declaredList(ctx: ToolContext): string {
+  const names = Object.keys(ctx.config.services);
+  return names.length > 0 ? ` (it declares ${names.join(', ')})` : '';
+}
+
 export const manageServicesTool: Tool<Input> = {
   name: 'manage_services',
   description: 'Status, start, stop or restart a service (declared in the runner config, else a systemd unit).',
@@ -45,10 +53,15 @@ export const manageServicesTool: Tool<Input> = {
       const state = await perService.run(`runner:${input.service}`, () => runnerAction(input, declared));
       return { service: input.service, ...state, action: input.action, manager: 'runner' };
     }
+    // Changing a unit is opt-in per runner; reading its status is not.
+    if (input.action !== 'status' && !ctx.config.systemd_units.includes(input.service)) {
+      throw new ToolError(
+        `this runner may not ${input.action} "${input.service}": the runner config neither declares it under services ` +
+          `(declared: ${listed(Object.keys(ctx.config.services))}) nor lists it in systemd_units (listed: ${listed(ctx.config.systemd_units)})`,
+      );
+    }
     if (!(await ctx.machine.systemd())) {
-      const declaredNames = Object.keys(ctx.config.services);
-      const declares = declaredNames.length > 0 ? ` (it declares ${declaredNames.join(', ')})` : '';
-      throw new ToolError(`unknown service "${input.service}": not declared in the runner config${declares} and systemd is not available here`);
+      throw new ToolError(`unknown service "${input.service}": not declared in the runner config${declaredList(ctx)} and systemd is not available here`);
     }
     const state = await perService.run(`systemd:${input.service}`, async () => {
       if (input.action !== 'status') {

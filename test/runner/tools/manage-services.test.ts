@@ -123,6 +123,21 @@ describe('manage_services', { timeout: 20_000 }, () => {
     );
   });
 
+  it('changes no systemd unit the config does not list: start, stop and restart are opt-in', async () => {
+    for (const action of ['start', 'stop', 'restart']) {
+      await expect(call('nginx', action)).rejects.toThrow(
+        `this runner may not ${action} "nginx": the runner config neither declares it under services (declared: web, crashy, stale) nor lists it in systemd_units (listed: none)`,
+      );
+    }
+  });
+
+  it('hands a listed unit to systemd (refused there when this machine has none, or no such unit)', async () => {
+    const listed = contextFor({ systemd_units: ['no-such-unit-4711'] }, box.dir);
+    await expect(tools.call('manage_services', { service: 'no-such-unit-4711', action: 'restart' }, listed)).rejects.toThrow(
+      /unknown service "no-such-unit-4711": not declared in the runner config and (systemd is not available here|no systemd unit has that name)/,
+    );
+  });
+
   it('rejects a service name that would read as a systemctl option', async () => {
     await expect(call('--all', 'stop')).rejects.toThrow(/input\.service: must be a service name/);
   });

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadRunnerConfig } from '../../../src/runner/runner-config.js';
@@ -22,6 +22,7 @@ describe('loadRunnerConfig', () => {
     expect(await loadRunnerConfig(undefined)).toEqual({
       cleanup: {},
       services: {},
+      systemd_units: [],
       run_command: { allow: [], timeout_seconds: 30, max_output_bytes: 8192 },
       custom_tools: [],
       output_limit_chars: 16_000,
@@ -37,6 +38,7 @@ describe('loadRunnerConfig', () => {
         'cleanup: {temp: [tmp, /var/tmp]}',
         'services:',
         '  web: {start: [node, server.js], pid_file: run/web.pid, log_file: web.log, cwd: app}',
+        'systemd_units: [nginx, postgresql@15-main]',
         'run_command: {allow: [df, /usr/bin/uptime]}',
         'custom_tools: [tools/greet.mjs]',
       ].join('\n'),
@@ -46,9 +48,17 @@ describe('loadRunnerConfig', () => {
       tags: ['web', 'prod'],
       cleanup: { temp: [box.path('tmp'), '/var/tmp'] },
       services: { web: { start: ['node', 'server.js'], pid_file: box.path('run/web.pid'), log_file: box.path('web.log'), cwd: box.path('app'), stop_timeout_seconds: 10 } },
+      systemd_units: ['nginx', 'postgresql@15-main'],
       run_command: { allow: ['df', '/usr/bin/uptime'], timeout_seconds: 30, max_output_bytes: 8192 },
       custom_tools: [box.path('tools/greet.mjs')],
     });
+  });
+
+  it('reads the example config in docs/devices.md as documented', async () => {
+    const doc = await readFile(new URL('../../../docs/devices.md', import.meta.url), 'utf8');
+    const example = /## The runner's config[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    expect(await load('documented.yaml', example!)).toMatchObject({ device_id: 'web-01', systemd_units: ['nginx'], run_command: { timeout_seconds: 30 } });
   });
 
   it('reads JSON as well', async () => {
@@ -58,7 +68,7 @@ describe('loadRunnerConfig', () => {
   it('names the path of every bad field at once', async () => {
     const bad = load(
       'bad.yaml',
-      ['services:', '  web: {pid_file: web.pid}', 'run_command: {allow: [./df], timeout: 5}', 'cleanup: {temp: /tmp}'].join('\n'),
+      ['services:', '  web: {pid_file: web.pid}', 'run_command: {allow: [./df], timeout: 5}', 'cleanup: {temp: /tmp}', 'systemd_units: [--all]'].join('\n'),
     );
     await expect(bad).rejects.toThrow(/services\.web\.start: required/);
     const problems = await bad.then(
@@ -71,6 +81,7 @@ describe('loadRunnerConfig', () => {
         'run_command.allow[0]: must be a command name or an absolute path',
         'run_command.timeout: unknown field',
         'cleanup.temp: expected a list (got "/tmp")',
+        'systemd_units[0]: unit names are letters, digits and @._:-',
       ]),
     );
   });
