@@ -6,8 +6,7 @@ import { createApi } from '../api/create-api.js';
 import { createAuthenticator } from '../api/authenticate.js';
 import { createIdempotencyStore } from '../api/idempotency-store.js';
 import { createRateLimiter } from '../api/rate-limiter.js';
-import type { AlertRule } from '../alerts/parse/index.js';
-import { loadAlertRules } from '../alerts/rules-file.js';
+import { describeAlertConfig, loadAlertConfig, type AlertConfig } from '../alerts/rules-file.js';
 import { createMcpHttp, MCP_PATH } from '../mcp/mcp-http.js';
 import { createAlertWebhooks } from '../alerts/webhook-intake.js';
 import { createSlackAlertCards } from '../bot/alert-cards.js';
@@ -150,9 +149,10 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     sandbox.welcome(SANDBOX_CHANNELS[0].id, published.items.map((r) => r.name), demo !== null);
   }
   const alertStore = createAlertStore(db.conn, clock);
-  const alertRules = await loadAlertRules(config.alertRulesFile);
+  const alertConfig = await loadAlertConfig(config.alertRulesFile);
+  for (const line of describeAlertConfig(alertConfig)) logger.info(line);
   const alerts = bot && notifier
-    ? await listenToSlack(bot, { service, runsApp, runbooks, devices, messages, alertStore, alertRules, notifier, clock, logger })
+    ? await listenToSlack(bot, { service, runsApp, runbooks, devices, messages, alertStore, alertConfig, notifier, clock, logger })
     : null;
   const alertChannel = config.alertsChannel ?? null;
   const alertWebhooks = createAlertWebhooks({
@@ -161,7 +161,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     store: alertStore,
     logger,
     // Without Slack or a channel for them, webhook alerts are stored and listed, not posted.
-    ...(alerts && alertChannel ? { onReceived: (received) => alerts.received(received, { channel: alertChannel, thread_ts: null }) } : {}),
+    // A webhook delivery carried ALERTS_TOKEN: it comes from a configured source.
+    ...(alerts && alertChannel ? { onReceived: (received) => alerts.received(received, { channel: alertChannel, thread_ts: null }, { mayAutoRun: true }) } : {}),
   });
   const runbooksApp = createRunbooks({ store: runbooks, runs });
   // One key cache and one rate limit per key for both agent surfaces.
@@ -255,18 +256,29 @@ async function listenToSlack(
     devices: DeviceStore;
     messages: RunMessageStore;
     alertStore: AlertStore;
-    alertRules: AlertRule[];
+    alertConfig: AlertConfig;
     notifier: RunNotifier;
     clock: () => number;
     logger: Logger;
   },
 ): Promise<AlertService> {
-  const { service, runsApp, runbooks, devices, messages, alertStore, alertRules, notifier, clock, logger } = deps;
+  const { service, runsApp, runbooks, devices, messages, alertStore, alertConfig, notifier, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: runsApp, runbooks, notifier, groups, devices: createDevices({ devices, runs: service }), client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   const cards = createSlackAlertCards({ client: bot.client, notifier, clock, logger });
-  const alerts = createAlertService({ store: alertStore, runbooks, devices, runs: runsApp, cards, rules: alertRules, clock, logger });
+  const alerts = createAlertService({
+    store: alertStore,
+    runbooks,
+    devices,
+    runs: runsApp,
+    cards,
+    rules: alertConfig.rules,
+    sources: alertConfig.sources,
+    autoExecuteAs: alertConfig.autoExecuteAs,
+    clock,
+    logger,
+  });
   await bot.listen({ bot: botService, home, alerts, clock, logger });
   return alerts;
 }

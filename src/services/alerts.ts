@@ -18,6 +18,8 @@ import type { DeviceStore } from '../models/device-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 import type { Alert } from '../alerts/alert.js';
 import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from '../alerts/match/index.js';
+import { senderOf, sourceTrust, type AlertSource } from '../alerts/alert-sources.js';
+import { readSlackMessage } from '../alerts/parse/slack-message.js';
 import { recognizeSlackMessage, type AlertRule, type SelfIdentity } from '../alerts/parse/index.js';
 import { personPrincipal, type Principal } from './principal.js';
 import type { Runs } from './runs.js';
@@ -86,6 +88,10 @@ export interface AlertServiceDeps {
   cards: AlertCards;
   /** Rules for alerts no built-in recogniser reads (ALERT_RULES_FILE). */
   rules?: readonly AlertRule[];
+  /** Who may raise alerts in which channel; null or absent: anyone, suggested only. */
+  sources?: readonly AlertSource[] | null;
+  /** The permission subject auto_execute runs act as; null or absent: nothing runs by itself. */
+  autoExecuteAs?: string | null;
   clock: () => number;
   logger: Logger;
 }
@@ -97,6 +103,10 @@ export interface AlertWhere {
 }
 
 const SYSTEM = { kind: 'system' as const, id: 'alerts' };
+/** How a delivery arrived: an authenticated webhook or a listed source may auto-run; others only suggest. */
+export interface AlertTrust {
+  mayAutoRun: boolean;
+}
 /** Who ran or dismissed an alert, as its decisions record them. */
 const decider = (user: AlertUser) => ({ kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) });
 const SYSTEM_PRINCIPAL: Principal = personPrincipal(SYSTEM);
@@ -213,15 +223,17 @@ export function createAlertService(deps: AlertServiceDeps) {
    * Starts a playbook for an alert without asking anyone (its trigger says auto_execute),
    * once per episode: the episode's first run claim, and a run id derived from the episode.
    */
-  async function autoStart(alert: AlertEpisode, match: PlaybookMatch, where: { channel: string; thread_ts: string }): Promise<void> {
+  async function autoStart(alert: AlertEpisode, match: PlaybookMatch, where: { channel: string; thread_ts: string }, identity: string): Promise<void> {
     if ((await store.decisions.runs(alert.fingerprint, alert.episode)).length > 0) return; // a person's Run came first
     const snapshot = snapshotOf(match);
-    const claim = await store.decisions.claimRun(alert.fingerprint, alert.episode, 1, { action: 'auto_run', runbook_id: snapshot.runbook_id, by: SYSTEM });
+    // The run is recorded as started by the configured identity, which must hold the playbook's permissions.
+    const actor = { kind: 'system' as const, id: identity, name: 'alerts' };
+    const claim = await store.decisions.claimRun(alert.fingerprint, alert.episode, 1, { action: 'auto_run', runbook_id: snapshot.runbook_id, by: actor });
     if (!claim) return;
     const { values } = variablesFromAlert(alert, startInputs(snapshot));
     let run: Run;
     try {
-      ({ run } = await deps.runs.start(SYSTEM_PRINCIPAL, {
+      ({ run } = await deps.runs.start(personPrincipal(actor), {
         runbook: snapshot,
         variables: values,
         trigger: { source: 'alert', context: { alert_id: alert.fingerprint, slack_channel: where.channel } },
@@ -240,7 +252,7 @@ export function createAlertService(deps: AlertServiceDeps) {
    * Posts the episode's card if this delivery may: the episode's winner (`first`), or a
    * delivery finding the card lost (its attempt failed, or its poster went quiet for a lease).
    */
-  async function postCard(alert: AlertEpisode, where: AlertWhere, first: boolean): Promise<void> {
+  async function postCard(alert: AlertEpisode, where: AlertWhere, first: boolean, trust: AlertTrust): Promise<void> {
     if (alert.status !== 'firing' || alert.card_ts !== null) return;
     if (await runIsActive(alert.run_id)) return; // its run is still going: nothing new to offer
     const attempt = await store.cards.claim(alert, where, { first });
@@ -261,8 +273,14 @@ export function createAlertService(deps: AlertServiceDeps) {
     if (now?.status !== 'firing') return;
     const auto = matches.find((m) => m.auto_execute && variablesFromAlert(alert, m.candidate.variables).missing.length === 0);
     if (!auto) return;
+    const identity = deps.autoExecuteAs ?? null;
+    if (!trust.mayAutoRun || identity === null) {
+      const why = identity === null ? 'no auto_execute_as identity is configured in ALERT_RULES_FILE' : 'the alert did not come from a configured source';
+      logger.info(`auto_execute playbook only suggested: ${why}`, { fingerprint: alert.fingerprint, runbook_id: auto.candidate.runbook_id });
+      return;
+    }
     try {
-      await autoStart(now, auto, { channel: location.channel, thread_ts: location.thread_ts });
+      await autoStart(now, auto, { channel: location.channel, thread_ts: location.thread_ts }, identity);
     } catch (error) {
       // The card stays up with its Run buttons: a person can still start it and see why not.
       logger.warn('could not start an auto-execute playbook', { fingerprint: alert.fingerprint, runbook_id: auto.candidate.runbook_id, error });
@@ -281,13 +299,13 @@ export function createAlertService(deps: AlertServiceDeps) {
      * resolved one. A repeat of a firing alert whose card never made it to Slack (Slack was
      * down) posts it now, so a redelivery repairs what the first delivery could not finish.
      */
-    async received(received: { outcome: ReceiveOutcome; alert: StoredAlert }, where: AlertWhere): Promise<void> {
+    async received(received: { outcome: ReceiveOutcome; alert: StoredAlert }, where: AlertWhere, trust: AlertTrust): Promise<void> {
       const { outcome, alert } = received;
       if (outcome === 'resolved') {
         await refreshCards(alert);
         return;
       }
-      await postCard(alert, where, outcome === 'new' || outcome === 'refired');
+      await postCard(alert, where, outcome === 'new' || outcome === 'refired', trust);
     },
 
     /**
@@ -338,10 +356,17 @@ export function createAlertService(deps: AlertServiceDeps) {
       const channel = (message as { channel?: unknown }).channel;
       const ts = (message as { ts?: unknown }).ts;
       if (typeof channel !== 'string' || typeof ts !== 'string') return 0;
+      const read = readSlackMessage(message);
+      if (!read) return 0;
+      const trust = sourceTrust(deps.sources ?? null, channel, read);
       const alerts = recognizeSlackMessage(message, deps.rules ?? [], { self });
+      if (alerts.length > 0 && trust === 'unknown') {
+        logger.info('alert ignored: its sender is not a configured source for this channel', { channel, ...senderOf(read) });
+        return 0;
+      }
       for (const alert of alerts) {
         const received = await store.receive(alert, { channel });
-        await this.received(received, { channel, thread_ts: ts });
+        await this.received(received, { channel, thread_ts: ts }, { mayAutoRun: trust === 'trusted' });
       }
       return alerts.length;
     },

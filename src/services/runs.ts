@@ -98,9 +98,8 @@ export function createRuns(deps: RunsDeps) {
   async function startable(who: Principal, runbook: string | RunbookSnapshot, groupsOf?: GroupsOf): Promise<RunbookSnapshot> {
     requireScope(who, 'run');
     const snapshot = typeof runbook === 'string' ? await deps.runbooks.snapshotForRun(runbook, {}) : runbook;
-    // The system starts a playbook only when its author said auto_execute; who may make a
-    // channel's messages count as alerts is the alert sources' question, not the runbook's.
-    if (who.actor.kind !== 'system') await requireStartPermissions(snapshot, who.actor, { permissions: deps.permissions, ...(groupsOf ? { groupsOf } : {}) });
+    // Every starter holds the runbook's permissions, the identity alerts auto-run as included.
+    await requireStartPermissions(snapshot, who.actor, { permissions: deps.permissions, ...(groupsOf ? { groupsOf } : {}) });
     return snapshot;
   }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 
 import { createAlertStore } from '../../src/models/alert-store.js';
+import { createPermissionStore } from '../../src/models/permission-store.js';
 import { FAKE_BOT } from '../support/fake-slack.js';
 import { DEFAULT_USER, blockActionPayload } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
@@ -16,7 +17,9 @@ import { buttons, submitInputs } from './support/slack-ui.js';
 
 const TOKEN = 'alerts-token-for-the-e2e-tests';
 const CHANNEL = 'C0ALERTS1';
-const RULES = fileURLToPath(new URL('../fixtures/alerts/alert-rules.json', import.meta.url));
+const RULES = fileURLToPath(new URL('../fixtures/alerts/alert-config.yaml', import.meta.url));
+/** auto_execute_as in that file. */
+const AUTO_RUN_AS = 'apikey:alerts';
 const rig = useBotRig({ config: { alertsToken: TOKEN, alertsChannel: CHANNEL, alertRulesFile: RULES } });
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/alerts/${name}`, import.meta.url), 'utf8')) as { event: Record<string, unknown> };
 
@@ -141,8 +144,34 @@ describe('alert suggestions', () => {
     await vi.waitFor(() => expect(textOf(fake.message(CHANNEL, cardTs))).toContain('Started automatically'));
     const stored = await createAlertStore(rig().app.db.conn).get('cache-1');
     const run = await rig().app.service.get(stored!.run_id!);
-    expect(run).toMatchObject({ variables: { serviceName: 'redis' }, trigger: { source: 'alert', context: { alert_id: 'cache-1' } }, started_by: { kind: 'system' } });
+    expect(run).toMatchObject({ variables: { serviceName: 'redis' }, trigger: { source: 'alert', context: { alert_id: 'cache-1' } }, started_by: { kind: 'system', id: AUTO_RUN_AS } });
     await fake.waitForCall('chat.postMessage', (args) => args.channel === CHANNEL && args.thread_ts === cardTs, { since });
+  });
+
+  it('does not auto-run a playbook whose permissions the auto_execute identity lacks: the card offers Run, until they are granted', async () => {
+    const { fake, publish } = rig();
+    await publish({
+      name: 'Restart queue automatically',
+      required_permissions: ['devices:execute'],
+      variables: [{ name: 'serviceName', required: true }],
+      trigger: { alert_types: ['queue_down'], auto_execute: true },
+      steps: [{ label: 'Restart {{serviceName}}' }],
+    });
+    const since = fake.calls.length;
+    await postAlert({ type: 'queue_down', severity: 'high', summary: 'queue down', labels: { service: 'rabbitmq' }, fingerprint: 'queue-1' });
+    const cardTs = cardsIn(since)[0]!.result?.ts as string;
+    await new Promise((r) => setTimeout(r, 300));
+    await rig().app.notifier?.idle();
+    expect(await createAlertStore(rig().app.db.conn).get('queue-1')).toMatchObject({ run_id: null, decisions: [] });
+    expect(cardButtons(fake.message(CHANNEL, cardTs)).map((b) => b.label)).toContain('Run');
+
+    await createPermissionStore(rig().app.db.conn).grant(AUTO_RUN_AS, ['devices:execute'], { kind: 'cli', id: 'test' });
+    const later = fake.calls.length;
+    await postAlert({ type: 'queue_down', severity: 'high', summary: 'queue down', labels: { service: 'rabbitmq' }, fingerprint: 'queue-2' });
+    const next = cardsIn(later)[0]!.result?.ts as string;
+    await vi.waitFor(() => expect(textOf(fake.message(CHANNEL, next))).toContain('Started automatically'));
+    const stored = await createAlertStore(rig().app.db.conn).get('queue-2');
+    expect(await rig().app.service.get(stored!.run_id!)).toMatchObject({ started_by: { kind: 'system', id: AUTO_RUN_AS } });
   });
 
   it('asks in the inputs modal for what the alert does not give, then starts the run in the card thread', async () => {
@@ -218,6 +247,24 @@ describe('alerts posted in a channel', () => {
     // Resolved: the same card says so.
     await slack.event(amEvent('alertmanager-slack-resolved.json', channel));
     await vi.waitFor(() => expect(textOf(fake.message(channel, card.result?.ts as string))).toContain('Resolved'));
+  });
+
+  it('ignores the same message from an app that is not a configured source, and stores nothing', async () => {
+    const { fake, slack, publish } = rig();
+    await publish({ name: 'Node down, spoof check', variables: [{ name: 'deviceId' }], trigger: { alert_types: ['service_down'] }, steps: [{ label: 'Look' }] });
+    const channel = 'C0MONITOR3';
+    const firing = amEvent('alertmanager-slack-firing.json', channel);
+    const spoofed = { ...firing, event: { ...firing.event, ts: '1718009999.000100', bot_id: 'B0IMPOSTOR', bot_profile: { id: 'B0IMPOSTOR', app_id: 'A0IMPOSTOR', name: 'AlertManager' } } };
+    const since = fake.calls.length;
+    const stored = (await createAlertStore(rig().app.db.conn).recent(100)).length;
+    expect((await slack.event(spoofed)).status).toBe(200);
+    // The script's own bot is a source only in its channel, not here.
+    const script = fixture('script-disk-alert.json');
+    expect((await slack.event({ ...script, event: { ...script.event, channel, ts: '1718009999.000200' } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    await rig().app.notifier?.idle();
+    expect(fake.calls.slice(since).filter((c) => c.method === 'chat.postMessage')).toEqual([]);
+    expect(await createAlertStore(rig().app.db.conn).recent(100)).toHaveLength(stored);
   });
 
   it('reads a plain-text alert through a configured rule, and ignores people and the bot itself', async () => {

@@ -60,6 +60,9 @@ const fakeCards: AlertCards = {
   },
 };
 
+/** The identity auto_execute runs act as. */
+const AUTO_RUN_AS = 'apikey:alerts';
+
 interface Instance {
   store: AlertStore;
   service: AlertService;
@@ -84,7 +87,7 @@ function instance(conn: mongoose.Connection, runbookStore: RunbookStore, leaseMs
       return runs.start(who, request, groupsOf);
     },
   };
-  const service = createAlertService({ store, runbooks: runbookStore, devices, runs: countedRuns, cards: fakeCards, clock: Date.now, logger: silentLogger });
+  const service = createAlertService({ store, runbooks: runbookStore, devices, runs: countedRuns, cards: fakeCards, autoExecuteAs: AUTO_RUN_AS, clock: Date.now, logger: silentLogger });
   return { store, service, runs, autoStarts };
 }
 
@@ -122,10 +125,10 @@ const alertOf = (fingerprint: string, status: Alert['status'], type = 'service_d
   started_at: null,
 });
 
-/** One delivery as the webhook makes it: stored, then acted on. */
+/** One delivery as the webhook makes it (authenticated, so it may auto-run): stored, then acted on. */
 async function deliver(at: Instance, alert: Alert): Promise<ReceiveOutcome> {
   const received = await at.store.receive(alert, { channel: CHANNEL });
-  await at.service.received(received, { channel: CHANNEL, thread_ts: null });
+  await at.service.received(received, { channel: CHANNEL, thread_ts: null }, { mayAutoRun: true });
   return received.outcome;
 }
 
@@ -209,7 +212,7 @@ describe('two processes racing for one alert', () => {
       const stored = await pair[0].store.episode(fingerprint);
       expect(stored?.decisions.map((d) => d.action)).toEqual(['auto_run']);
       const run: Run = await pair[1].runs.get(personPrincipal(publisher), stored!.run_id!);
-      expect(run).toMatchObject({ started_by: { kind: 'system' }, variables: { serviceName: 'nginx' } });
+      expect(run).toMatchObject({ started_by: { kind: 'system', id: AUTO_RUN_AS }, variables: { serviceName: 'nginx' } });
       // The card says so, whichever process rendered it last.
       expect(lastUpdateOf(stored!.card_ts!)?.started).toMatchObject({ run_id: run.id, auto: true });
     }
