@@ -69,6 +69,8 @@ export type App = Awaited<ReturnType<typeof startApp>>;
 
 export async function startApp({ config, logger, queuePrefix = config.queuePrefix ?? 'runbook-bot', clock = Date.now, builtinPlaybooks }: AppOptions) {
   const mode = slackMode(config);
+  // A bad rules file stops the start before anything is started.
+  const alertConfig = await loadAlertConfig(config.alertRulesFile);
   // The sandbox is the bot's Slack when no workspace is configured: its Web API stands in for
   // slack.com and it signs what people do in the browser with a secret made for this start.
   const sandbox = mode.kind === 'sandbox' ? await startSandbox(logger) : null;
@@ -149,7 +151,6 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     sandbox.welcome(SANDBOX_CHANNELS[0].id, published.items.map((r) => r.name), demo !== null);
   }
   const alertStore = createAlertStore(db.conn, clock);
-  const alertConfig = await loadAlertConfig(config.alertRulesFile);
   for (const line of describeAlertConfig(alertConfig)) logger.info(line);
   const alerts = bot && notifier
     ? await listenToSlack(bot, { service, runsApp, runbooks, devices, messages, alertStore, alertConfig, notifier, clock, logger })

@@ -209,7 +209,7 @@ describe('tool steps, failures and approvals', () => {
     expect(run.status).toBe('rolled_back');
     expect(run.rollback_executed).toBe(true);
     const byLabel = (label: string) => run.steps[run.runbook.steps.findIndex((s) => s.label === label)]!;
-    expect(byLabel('Break')).toMatchObject({ status: 'failed', error: expect.stringContaining('unknown service "no-such-service"') });
+    expect(byLabel('Break')).toMatchObject({ status: 'failed', error: expect.stringContaining('this runner may not restart "no-such-service": the runner config neither declares it') });
     expect(byLabel('Undo second change')).toMatchObject({ status: 'completed', tool_output: { stdout: 'undo 2' } });
     expect(byLabel('Undo first change')).toMatchObject({ status: 'completed', tool_output: { stdout: 'undo 1' } });
     expect(byLabel('Undo second change').visit).toBeLessThan(byLabel('Undo first change').visit);
