@@ -1,11 +1,11 @@
 // What a run's thread should hold: one reply per finished step visit (the trail people
-// read), a step's full instruction when the message had to cut it, and a request that
-// mentions a gate's approvers. Each has a key so it is posted once (RunMessageLocation.reported).
+// read), a step's full instruction when the message had to cut it, a request that
+// mentions a gate's approvers, and a reminder at half a step's timeout. Each has a key so it is posted once (RunMessageLocation.reported).
 import type { Run, RunStep } from '../engine/index.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
 import { buildApprovalRequest, needsApproval } from './views/approval-request.js';
 import { isInstructionCut } from './views/run-message.js';
-import { buildInstructionReply, buildStepReply } from './views/step-reply.js';
+import { buildInstructionReply, buildReminderReply, buildStepReply } from './views/step-reply.js';
 import type { SlackMessage } from './views/types.js';
 
 export interface ThreadReply {
@@ -51,13 +51,14 @@ export function missingReplies(run: Run, location: RunMessageLocation, captured:
   return [...replies, ...currentStepNotes(run, reported)];
 }
 
-/** The current step's full instruction (when cut) and its approval request, once per visit each. */
+/** The current step's full instruction (when cut), its approval request and its half-time reminder, once per visit each. */
 function currentStepNotes(run: Run, reported: ReadonlySet<string>): ThreadReply[] {
   const step = run.steps.find((s) => s.step_id === run.current_step_id && s.status === 'active');
   if (!step) return [];
   const notes = [
     { key: `${visitKey(step)}#instruction`, due: isInstructionCut(run, step.step_id), build: () => buildInstructionReply(run, step.step_id) },
     { key: `${visitKey(step)}#approval`, due: needsApproval(run, step.step_id), build: () => buildApprovalRequest(run, step.step_id) },
+    { key: `${visitKey(step)}#reminder`, due: step.reminded, build: () => buildReminderReply(run, step.step_id) },
   ];
   return notes.filter((n) => n.due && !reported.has(n.key)).map((n) => ({ key: n.key, at: run.updated_at, visit: step.visit, message: n.build() }));
 }

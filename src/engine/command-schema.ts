@@ -59,6 +59,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('approve'), ...base, ...target, notes: Notes.optional() }),
   z.object({ type: z.literal('reject'), ...base, ...target, notes: Notes.optional() }),
   z.object({ type: z.literal('wait_elapsed'), ...base, ...pinned }),
+  z.object({ type: z.literal('timer_fired'), ...base, ...pinned, kind: z.enum(['step_timeout', 'step_reminder']) }),
   z.object({ type: z.literal('run_tool'), ...base, ...target }),
   z.object({
     type: z.literal('tool_result'),

@@ -131,6 +131,7 @@ export function createRun(input: NewRun, ctx: StartContext): { ok: true; run: Ru
     current_step_id: null,
     visit_count: 0,
     wait: null,
+    timers: [],
     rollback_queue: null,
     rollback_executed: false,
     error_message: null,

@@ -33,6 +33,8 @@ export const COMMAND_ALLOWED_FROM: Readonly<Record<CommandType, readonly RunStat
   approve: ['running'],
   reject: ['running'],
   wait_elapsed: ['running', 'waiting'],
+  // A deadline passing while paused is applied on resume.
+  timer_fired: ['running', 'waiting'],
   run_tool: ['running'],
   tool_result: ['running', 'paused'],
 };

@@ -82,6 +82,7 @@ export function routeFor(def: CompiledStep, outcome: string | null): string | nu
 }
 
 function finishStep(draft: Draft, state: RunStep, status: 'completed' | 'skipped' | 'failed', actor: Actor | null): void {
+  draft.run.timers = draft.run.timers.filter((t) => t.step_id !== state.step_id);
   state.status = status;
   state.completed_at = draft.now;
   state.duration_ms = state.started_at === null ? null : draft.now - state.started_at;
@@ -111,6 +112,7 @@ function skipUnreached(draft: Draft): void {
 
 export function finishRun(draft: Draft, status: 'completed' | 'rolled_back' | 'cancelled'): void {
   clearWait(draft);
+  draft.run.timers = [];
   skipUnreached(draft);
   draft.run.current_step_id = null;
   draft.run.completed_at = draft.now;
@@ -121,6 +123,7 @@ export function finishRun(draft: Draft, status: 'completed' | 'rolled_back' | 'c
 
 export function failRun(draft: Draft, message: string): void {
   clearWait(draft);
+  draft.run.timers = [];
   draft.run.error_message = message;
   draft.run.completed_at = draft.now;
   setStatus(draft, 'failed');
@@ -176,6 +179,7 @@ export function blankStepState(id: string, stepId: string): RunStep {
     tool_tries: 0,
     tool_running: false,
     awaiting_approval: false,
+    reminded: false,
     held_result: null,
     decided_by: null,
     started_at: null,
@@ -222,9 +226,27 @@ export function enterStep(draft: Draft, stepId: string | null): void {
   }
 }
 
+/** True when a person finishes the step (not its tool, not a timer): `timeout_seconds` bounds how long they take. */
+export function isHumanStep(run: Run, def: CompiledStep): boolean {
+  return def.type !== 'wait' && !runsTool(run, def);
+}
+
+/** The step's timeout and its reminder at half time, for a step people finish. */
+function scheduleDeadlines(draft: Draft, def: CompiledStep, state: RunStep): void {
+  if (def.timeout_seconds === null || !isHumanStep(draft.run, def)) return;
+  const due = (seconds: number) => draft.now + Math.round(seconds * 1000);
+  const timers = [
+    { kind: 'step_reminder' as const, step_id: def.id, visit: state.visit, due_at: due(def.timeout_seconds / 2) },
+    { kind: 'step_timeout' as const, step_id: def.id, visit: state.visit, due_at: due(def.timeout_seconds) },
+  ];
+  draft.run.timers = timers;
+  for (const timer of timers) draft.effects.push({ type: 'scheduleTimer', run_id: draft.run.id, timer });
+}
+
 function activate(draft: Draft, def: CompiledStep, state: RunStep): void {
   const run = draft.run;
   setStatus(draft, def.type === 'wait' ? 'waiting' : 'running');
+  scheduleDeadlines(draft, def, state);
   if (def.type === 'wait') {
     scheduleWait(draft, 'wait', def, state, def.wait_seconds ?? 0);
   } else if (def.type === 'gate') {

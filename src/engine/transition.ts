@@ -21,6 +21,7 @@ import type {
   Command,
   CompiledStep,
   EngineError,
+  PendingTimer,
   Run,
   RunStep,
   TransitionContext,
@@ -35,6 +36,7 @@ function draftOf(run: Run, now: number): Draft {
       variables: { ...run.variables },
       steps: run.steps.map((s) => ({ ...s })),
       wait: run.wait ? { ...run.wait } : null,
+      timers: run.timers.map((t) => ({ ...t })),
       rollback_queue: run.rollback_queue ? [...run.rollback_queue] : null,
       applied_keys: [...run.applied_keys],
     },
@@ -174,6 +176,9 @@ function apply(draft: Draft, cmd: Command): void {
     case 'wait_elapsed':
       waitElapsed(draft, cmd);
       return;
+    case 'timer_fired':
+      timerFired(draft, cmd);
+      return;
     case 'run_tool':
       runToolForPerson(draft, cmd);
       return;
@@ -190,6 +195,11 @@ function resume(draft: Draft): void {
   const { def, state } = current;
   const wait = run.wait;
   setStatus(draft, 'running');
+  // Deadlines kept counting while paused: one that passed applies now, the rest are set again.
+  for (const timer of [...run.timers]) {
+    if (timer.due_at > draft.now) draft.effects.push({ type: 'scheduleTimer', run_id: run.id, timer });
+    else if (applyTimer(draft, def, state, timer.kind)) return;
+  }
   if (state.held_result) {
     const held = state.held_result;
     state.held_result = null;
@@ -213,6 +223,24 @@ function elapse(draft: Draft, def: CompiledStep, state: RunStep, kind: 'wait' | 
   } else {
     requestTool(draft, def, state);
   }
+}
+
+/** Applies a deadline of the current step; true when it ended the step (its timeout). */
+function applyTimer(draft: Draft, def: CompiledStep, state: RunStep, kind: PendingTimer['kind']): boolean {
+  draft.run.timers = draft.run.timers.filter((t) => t.kind !== kind);
+  if (kind === 'step_reminder') {
+    state.reminded = true;
+    return false;
+  }
+  failStep(draft, def, state, { error: `timed out after ${def.timeout_seconds ?? 0} s`, actor: null });
+  return true;
+}
+
+function timerFired(draft: Draft, cmd: Extract<Command, { type: 'timer_fired' }>): void {
+  const { def, state } = targetStep(draft.run, cmd);
+  const pending = draft.run.timers.some((t) => t.kind === cmd.kind && t.step_id === cmd.step_id && t.visit === cmd.visit);
+  if (!pending || state.status !== 'active') refuse('conflict', `stale command: step "${def.label}" has no ${cmd.kind === 'step_timeout' ? 'timeout' : 'reminder'} pending`);
+  applyTimer(draft, def, state, cmd.kind);
 }
 
 function waitElapsed(draft: Draft, cmd: Extract<Command, { type: 'wait_elapsed' }>): void {

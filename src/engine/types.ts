@@ -171,6 +171,8 @@ export interface RunStep {
   tool_running: boolean;
   /** hybrid `act`: an approver must confirm before the tool runs. */
   awaiting_approval: boolean;
+  /** Half of the step's timeout has passed in this visit: the thread has been (or is being) told. */
+  reminded: boolean;
   /** A tool result that arrived while the run was paused; applied on resume. */
   held_result: ToolResult | null;
   /**
@@ -182,6 +184,17 @@ export interface RunStep {
   completed_at: number | null;
   duration_ms: number | null;
   actor: Actor | null;
+}
+
+/**
+ * A deadline on a human step (its `timeout_seconds`, and a reminder at half that), kept on
+ * the run so a reconciler can put its timer back; stale once the step's visit is over.
+ */
+export interface PendingTimer {
+  kind: 'step_timeout' | 'step_reminder';
+  step_id: string;
+  visit: number;
+  due_at: number;
 }
 
 /** Something due later: a wait step or the pause between two tries of a verify. */
@@ -227,6 +240,8 @@ export interface Run {
   /** Total step activations so far; also the visit number of the latest one. */
   visit_count: number;
   wait: PendingWait | null;
+  /** The current step's deadlines; empty once it finishes. */
+  timers: PendingTimer[];
   /** Rollback step ids still to run, in order, while a rollback is under way. */
   rollback_queue: string[] | null;
   rollback_executed: boolean;
@@ -279,6 +294,8 @@ export type Command =
   | ({ type: 'approve'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'reject'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'wait_elapsed' } & CommandBase & Required<StepTarget>)
+  /** A step's deadline came: its reminder, or its timeout (the step fails, its on_failure applies). */
+  | ({ type: 'timer_fired'; kind: PendingTimer['kind'] } & CommandBase & Required<StepTarget>)
   /** A person asks for the tool of a step in a `human` runbook to be run; the result is shown, the person decides. */
   | ({ type: 'run_tool' } & CommandBase & StepTarget)
   | ({ type: 'tool_result'; ok: boolean; output?: JsonValue; error?: string; try?: number } & CommandBase & Required<StepTarget>);
@@ -296,6 +313,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'approve',
   'reject',
   'wait_elapsed',
+  'timer_fired',
   'run_tool',
   'tool_result',
 ];
@@ -305,6 +323,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
 export type Effect =
   | { type: 'scheduleWait'; run_id: string; wait: PendingWait }
   | { type: 'cancelWait'; run_id: string; wait: PendingWait }
+  | { type: 'scheduleTimer'; run_id: string; timer: PendingTimer }
   | {
       type: 'runTool';
       run_id: string;

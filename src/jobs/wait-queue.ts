@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { PendingWait } from '../engine/index.js';
+import type { PendingTimer, PendingWait } from '../engine/index.js';
 
 export const WAIT_QUEUE_NAME = 'runbook-waits';
 
@@ -10,7 +10,8 @@ export const WaitJobData = z.object({
   runId: z.string().min(1),
   stepId: z.string().min(1),
   visit: z.number().int().min(1),
-  kind: z.enum(['wait', 'retry']),
+  /** A wait step, a verify's next try, or a human step's reminder or timeout. */
+  kind: z.enum(['wait', 'retry', 'step_reminder', 'step_timeout']),
   dueAt: z.number().int(),
 });
 export type WaitJobData = z.infer<typeof WaitJobData>;
@@ -20,8 +21,9 @@ export type WaitJobData = z.infer<typeof WaitJobData>;
  * it because one visit of a verify step may wait several times between tries. BullMQ
  * rejects ids with ":" and all-digit ids; this has neither.
  */
-export function waitJobId(runId: string, wait: PendingWait): string {
-  return `wait-${runId}-${wait.step_id}-${wait.visit}-${wait.due_at}`;
+export function waitJobId(runId: string, wait: PendingWait | PendingTimer): string {
+  const id = `${runId}-${wait.step_id}-${wait.visit}-${wait.due_at}`;
+  return wait.kind === 'wait' || wait.kind === 'retry' ? `wait-${id}` : `${wait.kind}-${id}`;
 }
 
 export interface WaitSchedulerOptions {
@@ -49,7 +51,7 @@ export function createWaitScheduler(opts: WaitSchedulerOptions) {
 
   return {
     queue,
-    async schedule(runId: string, wait: PendingWait): Promise<void> {
+    async schedule(runId: string, wait: PendingWait | PendingTimer): Promise<void> {
       const data: WaitJobData = { runId, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at };
       await queue.add('wait', data, { jobId: waitJobId(runId, wait), delay: Math.max(0, wait.due_at - clock()) });
     },

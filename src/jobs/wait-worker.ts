@@ -18,17 +18,14 @@ export interface WaitWorkerOptions {
 
 export type WaitOutcome = 'applied' | 'duplicate' | 'stale';
 
-/** Turns a due wait into the engine's `wait_elapsed`, keyed by the job id so it applies once. */
+/** Turns a due wait into the engine's `wait_elapsed` (a deadline into `timer_fired`), keyed by the job id so it applies once. */
 export async function fireWait(service: Pick<RunService, 'apply'>, data: WaitJobData, key: string): Promise<WaitOutcome> {
+  const target = { actor: { kind: 'system' as const, id: 'wait-timer' }, source: 'worker', step_id: data.stepId, visit: data.visit, key };
   try {
-    const { duplicate } = await service.apply(data.runId, {
-      type: 'wait_elapsed',
-      actor: { kind: 'system', id: 'wait-timer' },
-      source: 'worker',
-      step_id: data.stepId,
-      visit: data.visit,
-      key,
-    });
+    const { duplicate } = await service.apply(
+      data.runId,
+      data.kind === 'wait' || data.kind === 'retry' ? { type: 'wait_elapsed', ...target } : { type: 'timer_fired', kind: data.kind, ...target },
+    );
     return duplicate ? 'duplicate' : 'applied';
   } catch (error) {
     // The run moved on (skipped, cancelled, paused) or is gone: the wait no longer matters.

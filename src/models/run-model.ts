@@ -23,6 +23,7 @@ const RunStepSchema = new Schema(
     tool_tries: { type: Number, default: 0 },
     tool_running: { type: Boolean, default: false },
     awaiting_approval: { type: Boolean, default: false },
+    reminded: { type: Boolean, default: false },
     /** A gate of an agent run: who approved or rejected it before the agent advanced. */
     decided_by: { type: ActorSchema, default: null },
     started_at: { type: Date, default: null },
@@ -62,6 +63,8 @@ export const RunSchema = new Schema(
     current_step_id: { type: String, default: null },
     visit_count: { type: Number, required: true },
     wait: { type: WaitSchema, default: null },
+    /** The current step's deadlines (Run.timers); the wait reconciler puts their timers back. */
+    timers: { type: [WaitSchema], default: [] },
     rollback_queue: { type: [String], default: null },
     rollback_executed: { type: Boolean, required: true },
     error_message: { type: String, default: null },
@@ -97,6 +100,7 @@ RunSchema.index({ runbook_id: 1, created_at: -1 });
 RunSchema.index({ 'started_by.id': 1, status: 1 });
 // The wait reconciler: runs holding a wait, soonest due first.
 RunSchema.index({ 'wait.due_at': 1 });
+RunSchema.index({ 'timers.due_at': 1 });
 // A device's runs, newest first.
 RunSchema.index({ device_id: 1, created_at: -1 });
 // Recent runs across all runbooks.
@@ -119,6 +123,7 @@ export type RunDoc = {
   current_step_id: string | null;
   visit_count: number;
   wait: { kind: string; step_id: string; visit: number; due_at: Date } | null;
+  timers?: Array<{ kind: string; step_id: string; visit: number; due_at: Date }>;
   rollback_queue: string[] | null;
   rollback_executed: boolean;
   error_message: string | null;

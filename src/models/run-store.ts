@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunbookSnapshot, type RunStep, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
+import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunbookSnapshot, type RunStep, type PendingTimer, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { createLru } from '../lru.js';
 import { actorOf, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
@@ -63,7 +63,8 @@ export interface RunSummary {
 export interface DueWait {
   run_id: string;
   status: RunStatus;
-  wait: PendingWait;
+  /** A wait, or a deadline of the current step (both are timers in the wait queue). */
+  wait: PendingWait | PendingTimer;
 }
 
 export type RunStore = ReturnType<typeof createRunStore>;
@@ -130,7 +131,7 @@ const SNAPSHOT_CACHE_LIMIT = 200;
  * these servers make (about half an update on FerretDB), so most commits are that one write.
  */
 export const SNAPSHOT_EVERY = 8;
-const QUERIED_FIELDS = ['status', 'wait', 'tool_call_out'] as const;
+const QUERIED_FIELDS = ['status', 'wait', 'timers', 'tool_call_out'] as const;
 
 // Runs started together would otherwise all write their documents on the same command.
 const snapshotPhase = (runId: string): number => {
@@ -387,18 +388,21 @@ export function createRunStore(conn: Connection) {
       return Promise.all((await forwardAll(docs)).map(toRun));
     },
 
-    /** Runs holding a wait (paused ones too: they keep their due time), soonest first. */
+    /** Runs holding a wait or a step deadline (paused ones too: they keep their due times), soonest wait first. */
     async pendingWaits(limit = 1000): Promise<DueWait[]> {
-      const docs = await Runs.find({ 'wait.due_at': { $ne: null } }, { status: 1, wait: 1 })
+      const docs = await Runs.find({ $or: [{ 'wait.due_at': { $ne: null } }, { 'timers.due_at': { $ne: null } }] }, { status: 1, wait: 1, timers: 1 })
         .sort({ 'wait.due_at': 1 })
         .limit(limit)
-        .lean<Pick<RunDoc, '_id' | 'status' | 'wait'>[]>()
+        .lean<Pick<RunDoc, '_id' | 'status' | 'wait' | 'timers'>[]>()
         .exec();
-      return docs.flatMap((d) =>
-        d.wait
-          ? [{ run_id: d._id, status: d.status as RunStatus, wait: { kind: d.wait.kind as PendingWait['kind'], step_id: d.wait.step_id, visit: d.wait.visit, due_at: d.wait.due_at.getTime() } }]
-          : [],
-      );
+      return docs.flatMap((d) => {
+        const status = d.status as RunStatus;
+        const due = [
+          ...(d.wait ? [{ kind: d.wait.kind as PendingWait['kind'], step_id: d.wait.step_id, visit: d.wait.visit, due_at: d.wait.due_at.getTime() }] : []),
+          ...(d.timers ?? []).map((t) => ({ kind: t.kind as PendingTimer['kind'], step_id: t.step_id, visit: t.visit, due_at: new Date(t.due_at).getTime() })),
+        ];
+        return due.map((wait) => ({ run_id: d._id, status, wait }));
+      });
     },
   };
 }

@@ -313,3 +313,33 @@ describe('a stale button', () => {
     expect(fake.threadReplies(live.channel, live.ts)).toHaveLength(1);
   });
 });
+
+describe('a human step with timeout_seconds', () => {
+  it('posts one reminder in the thread at half time, then the step fails with a timeout and the message says so', async () => {
+    const { publish } = rig();
+    await publish({ name: 'Quick review', steps: [{ label: 'Review the diff', timeout_seconds: 2 }, { label: 'Merge' }] });
+    const live = await startRun(rig, 'Quick review');
+    const reminder = await waitForThread(live, (headings) => headings.some((h) => h.includes('Half the time for')));
+    const started = await rig().app.service.get(live.runId);
+    const dueSeconds = Math.floor(started.timers.find((t) => t.kind === 'step_timeout')!.due_at / 1000);
+    expect(reminder.filter((h) => h.includes('Half the time for'))).toEqual([
+      expect.stringMatching(new RegExp(`^⏰ Half the time for \\*Step 1 · Review the diff\\* is gone: it times out <!date\\^${dueSeconds}\\^[^>]+>, and then it fails\\.$`)),
+    ]);
+    await waitForThread(live, (headings) => headings.some((h) => h.includes('Review the diff') && !h.includes('Half the time')));
+    const run = await rig().app.service.get(live.runId);
+    expect(run).toMatchObject({ status: 'failed', error_message: 'step "Review the diff" failed: timed out after 2 s' });
+    await rig().app.notifier?.idle();
+    expect(textOf(live.message())).toContain('timed out after 2 s');
+    expect(threadHeadings(live).filter((h) => h?.includes('Half the time for'))).toHaveLength(1);
+  }, 15_000);
+});
+
+async function waitForThread(live: LiveRun, ok: (headings: string[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + 8_000;
+  for (;;) {
+    const headings = threadHeadings(live).map((h) => h ?? '');
+    if (ok(headings)) return headings;
+    if (Date.now() > deadline) throw new Error(`thread never matched; it has ${JSON.stringify(headings)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

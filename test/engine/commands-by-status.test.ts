@@ -35,6 +35,8 @@ function commandFor(type: CommandType, run: Run): Command {
   switch (type) {
     case 'wait_elapsed':
       return { type, actor: system, ...pinned };
+    case 'timer_fired':
+      return { type, actor: system, ...pinned, kind: 'step_timeout' };
     case 'tool_result':
       return { type, actor: system, ...pinned, ok: true };
     default:
@@ -46,15 +48,17 @@ type Verdict = 'ok' | 'conflict' | 'validation';
 const C: Verdict = 'conflict';
 
 // The whole command × status matrix, written out so a change to the rules shows up here.
+// These runs have no step deadline, so a timer_fired is stale in every status (the
+// deadline tests below apply one).
 const expected: Record<RunStatus, Record<CommandType, Verdict>> = {
-  pending: { start: 'ok', advance: C, skip: C, fail: C, pause: C, resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
-  running: { start: C, advance: 'ok', skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: 'validation', reject: 'validation', wait_elapsed: C, run_tool: 'validation', tool_result: C },
-  waiting: { start: C, advance: C, skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: 'ok', run_tool: C, tool_result: C },
-  paused: { start: C, advance: C, skip: C, fail: C, pause: C, resume: 'ok', cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
-  completed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
-  failed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: 'ok', approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
-  rolled_back: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
-  cancelled: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, run_tool: C, tool_result: C },
+  pending: { start: 'ok', advance: C, skip: C, fail: C, pause: C, resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, timer_fired: C, run_tool: C, tool_result: C },
+  running: { start: C, advance: 'ok', skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: 'validation', reject: 'validation', wait_elapsed: C, timer_fired: C, run_tool: 'validation', tool_result: C },
+  waiting: { start: C, advance: C, skip: 'ok', fail: 'ok', pause: 'ok', resume: C, cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: 'ok', timer_fired: C, run_tool: C, tool_result: C },
+  paused: { start: C, advance: C, skip: C, fail: C, pause: C, resume: 'ok', cancel: 'ok', retry: C, approve: C, reject: C, wait_elapsed: C, timer_fired: C, run_tool: C, tool_result: C },
+  completed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, timer_fired: C, run_tool: C, tool_result: C },
+  failed: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: 'ok', approve: C, reject: C, wait_elapsed: C, timer_fired: C, run_tool: C, tool_result: C },
+  rolled_back: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, timer_fired: C, run_tool: C, tool_result: C },
+  cancelled: { start: C, advance: C, skip: C, fail: C, pause: C, resume: C, cancel: C, retry: C, approve: C, reject: C, wait_elapsed: C, timer_fired: C, run_tool: C, tool_result: C },
 };
 
 const cases = Object.entries(expected).flatMap(([status, row]) =>

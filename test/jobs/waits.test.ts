@@ -11,6 +11,7 @@ import { createRunService, type RunService } from '../../src/services/run-servic
 import { useTestDatabase } from '../support/mongo.js';
 import { deleteKeysUnder, useTestRedis } from '../support/redis.js';
 import { snapshotLookup } from '../support/snapshots.js';
+import { until } from '../support/waits.js';
 
 const db = useTestDatabase();
 const redis = useTestRedis();
@@ -51,15 +52,6 @@ function rig() {
   return { scheduler, runs, service, reconciler, startWorker };
 }
 
-async function until(read: () => Promise<Run>, ok: (run: Run) => boolean, timeoutMs = 8_000): Promise<Run> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await read();
-    if (ok(run)) return run;
-    if (Date.now() > deadline) throw new Error(`timed out; run is ${run.status} at ${run.current_step_id}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const movedOn = (run: Run) => run.status === 'running' && run.current_step_id === run.runbook.steps[1]?.id;

@@ -5,6 +5,7 @@ import { vi } from 'vitest';
 
 import { createRedis } from '../../src/jobs/redis.js';
 import { WAIT_QUEUE_NAME, type WaitJobData } from '../../src/jobs/wait-queue.js';
+import type { Run } from '../../src/engine/index.js';
 
 /** Promotes the run's delayed wait jobs, waiting until there is one (the run must be waiting). */
 export async function promoteWaits(env: { REDIS_URL: string; QUEUE_PREFIX: string }, runId: string): Promise<void> {
@@ -19,5 +20,16 @@ export async function promoteWaits(env: { REDIS_URL: string; QUEUE_PREFIX: strin
   } finally {
     await queue.close();
     connection.disconnect();
+  }
+}
+
+/** Reads the run until `ok` holds, for up to `timeoutMs`; the error says where the run stands. */
+export async function until(read: () => Promise<Run>, ok: (run: Run) => boolean, timeoutMs = 8_000): Promise<Run> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await read();
+    if (ok(run)) return run;
+    if (Date.now() > deadline) throw new Error(`timed out; run is ${run.status} at ${run.current_step_id}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -113,3 +113,15 @@ export function buildInstructionReply(run: Run, stepId: string): SlackMessage {
   for (const piece of pieces) if (piece.trim() !== '') blocks.push(sectionBlock(piece));
   return { text: `Full instruction: ${label}`, blocks };
 }
+
+/** `⏰ Half the time for "Check staging" is gone: it times out at …`, once per visit, at half its timeout_seconds. */
+export function buildReminderReply(run: Run, stepId: string): SlackMessage {
+  const { def, state } = find(run, stepId);
+  const label = truncate(escapeMrkdwn(def.label), LABEL_CHARS);
+  const timeout = run.timers.find((t) => t.kind === 'step_timeout' && t.step_id === stepId && t.visit === state.visit);
+  const when = timeout ? `it times out ${slackDate(timeout.due_at)}` : `it times out after ${def.timeout_seconds ?? 0} s`;
+  return {
+    text: `Half the time for ${label} is gone`,
+    blocks: [sectionBlock(`⏰ Half the time for *Step ${def.position} · ${label}* is gone: ${when}, and then it fails.`)],
+  };
+}
