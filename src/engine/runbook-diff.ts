@@ -56,6 +56,7 @@ const RUNBOOK_FIELDS: Record<Exclude<keyof CompiledRunbook, 'steps'>, true> = {
   required_permissions: true,
   variables: true,
   trigger: true,
+  timeout_seconds: true,
 };
 const STEP_FIELDS: Record<Exclude<keyof CompiledStep, 'id' | 'position'>, true> = {
   label: true,

@@ -8,6 +8,7 @@ import {
   type Effect,
   type JsonObject,
   type JsonValue,
+  type PendingTimer,
   type Run,
   type RunbookSnapshot,
   type RunStatus,
@@ -239,8 +240,28 @@ function scheduleDeadlines(draft: Draft, def: CompiledStep, state: RunStep): voi
     { kind: 'step_reminder' as const, step_id: def.id, visit: state.visit, due_at: due(def.timeout_seconds / 2) },
     { kind: 'step_timeout' as const, step_id: def.id, visit: state.visit, due_at: due(def.timeout_seconds) },
   ];
-  draft.run.timers = timers;
+  draft.run.timers = [...draft.run.timers.filter((t) => t.kind === 'run_timeout'), ...timers];
   for (const timer of timers) draft.effects.push({ type: 'scheduleTimer', run_id: draft.run.id, timer });
+}
+
+/** The runbook's timeout_seconds from now, when it has one (at start, and again on retry). */
+export function armRunDeadline(draft: Draft): void {
+  const seconds = draft.run.runbook.timeout_seconds ?? null;
+  draft.run.timers = draft.run.timers.filter((t) => t.kind !== 'run_timeout');
+  if (seconds === null) return;
+  const timer: PendingTimer = { kind: 'run_timeout', step_id: null, visit: null, due_at: draft.now + seconds * 1000 };
+  draft.run.timers.push(timer);
+  draft.effects.push({ type: 'scheduleTimer', run_id: draft.run.id, timer });
+}
+
+/** The run's deadline passed: the step under way fails with `message`, and so does the run (no on_failure). */
+export function timeOutRun(draft: Draft, message: string): void {
+  const current = currentStep(draft.run);
+  if (current && current.state.status === 'active') {
+    current.state.error = message;
+    finishStep(draft, current.state, 'failed', null);
+  }
+  failRun(draft, message);
 }
 
 function activate(draft: Draft, def: CompiledStep, state: RunStep): void {

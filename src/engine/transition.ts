@@ -13,6 +13,8 @@ import {
   setStatus,
   skipStep,
   finishRun,
+  armRunDeadline,
+  timeOutRun,
   type Draft,
 } from './step-flow.js';
 import { applyToolResult, runToolForPerson, toolResult } from './tool-steps.js';
@@ -114,6 +116,7 @@ function apply(draft: Draft, cmd: Command): void {
     case 'start':
       run.started_at = draft.now;
       setStatus(draft, 'running');
+      armRunDeadline(draft);
       enterStep(draft, run.runbook.steps[0]?.id ?? null);
       return;
     case 'advance': {
@@ -170,6 +173,8 @@ function apply(draft: Draft, cmd: Command): void {
       run.error_message = null;
       run.completed_at = null;
       setStatus(draft, 'running');
+      // A retried run gets the whole of its runbook's timeout again.
+      armRunDeadline(draft);
       enterStep(draft, current.def.id);
       return;
     }
@@ -198,7 +203,7 @@ function resume(draft: Draft): void {
   // Deadlines kept counting while paused: one that passed applies now, the rest are set again.
   for (const timer of [...run.timers]) {
     if (timer.due_at > draft.now) draft.effects.push({ type: 'scheduleTimer', run_id: run.id, timer });
-    else if (applyTimer(draft, def, state, timer.kind)) return;
+    else if (applyTimer(draft, timer)) return;
   }
   if (state.held_result) {
     const held = state.held_result;
@@ -225,22 +230,36 @@ function elapse(draft: Draft, def: CompiledStep, state: RunStep, kind: 'wait' | 
   }
 }
 
-/** Applies a deadline of the current step; true when it ended the step (its timeout). */
-function applyTimer(draft: Draft, def: CompiledStep, state: RunStep, kind: PendingTimer['kind']): boolean {
-  draft.run.timers = draft.run.timers.filter((t) => t.kind !== kind);
-  if (kind === 'step_reminder') {
-    state.reminded = true;
+/** Applies a pending deadline; true when it ended the current step (a timeout). */
+function applyTimer(draft: Draft, timer: PendingTimer): boolean {
+  const run = draft.run;
+  run.timers = run.timers.filter((t) => t.kind !== timer.kind);
+  if (timer.kind === 'run_timeout') {
+    timeOutRun(draft, `run timed out after ${run.runbook.timeout_seconds ?? 0} s`);
+    return true;
+  }
+  const current = currentStep(run);
+  if (!current) return false;
+  if (timer.kind === 'step_reminder') {
+    current.state.reminded = true;
     return false;
   }
-  failStep(draft, def, state, { error: `timed out after ${def.timeout_seconds ?? 0} s`, actor: null });
+  failStep(draft, current.def, current.state, { error: `timed out after ${current.def.timeout_seconds ?? 0} s`, actor: null });
   return true;
 }
 
 function timerFired(draft: Draft, cmd: Extract<Command, { type: 'timer_fired' }>): void {
-  const { def, state } = targetStep(draft.run, cmd);
-  const pending = draft.run.timers.some((t) => t.kind === cmd.kind && t.step_id === cmd.step_id && t.visit === cmd.visit);
-  if (!pending || state.status !== 'active') refuse('conflict', `stale command: step "${def.label}" has no ${cmd.kind === 'step_timeout' ? 'timeout' : 'reminder'} pending`);
-  applyTimer(draft, def, state, cmd.kind);
+  const run = draft.run;
+  if (cmd.kind === 'run_timeout') {
+    const timer = run.timers.find((t) => t.kind === 'run_timeout');
+    if (!timer) refuse('conflict', `stale command: run ${run.id} has no run timeout pending`);
+    applyTimer(draft, timer!);
+    return;
+  }
+  const { def, state } = targetStep(run, cmd);
+  const timer = run.timers.find((t) => t.kind === cmd.kind && t.step_id === cmd.step_id && t.visit === cmd.visit);
+  if (!timer || state.status !== 'active') refuse('conflict', `stale command: step "${def.label}" has no ${cmd.kind === 'step_timeout' ? 'timeout' : 'reminder'} pending`);
+  applyTimer(draft, timer!);
 }
 
 function waitElapsed(draft: Draft, cmd: Extract<Command, { type: 'wait_elapsed' }>): void {

@@ -97,6 +97,8 @@ export interface CompiledRunbook {
   required_permissions: string[];
   variables: VariableDef[];
   trigger: Trigger | null;
+  /** The run's deadline from its start; null (or absent in versions saved before it existed): none. */
+  timeout_seconds: number | null;
   steps: CompiledStep[];
 }
 
@@ -190,12 +192,10 @@ export interface RunStep {
  * A deadline on a human step (its `timeout_seconds`, and a reminder at half that), kept on
  * the run so a reconciler can put its timer back; stale once the step's visit is over.
  */
-export interface PendingTimer {
-  kind: 'step_timeout' | 'step_reminder';
-  step_id: string;
-  visit: number;
-  due_at: number;
-}
+export type PendingTimer =
+  | { kind: 'step_timeout' | 'step_reminder'; step_id: string; visit: number; due_at: number }
+  /** The runbook's own timeout_seconds, counted from the run's start. */
+  | { kind: 'run_timeout'; step_id: null; visit: null; due_at: number };
 
 /** Something due later: a wait step or the pause between two tries of a verify. */
 export interface PendingWait {
@@ -295,7 +295,8 @@ export type Command =
   | ({ type: 'reject'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'wait_elapsed' } & CommandBase & Required<StepTarget>)
   /** A step's deadline came: its reminder, or its timeout (the step fails, its on_failure applies). */
-  | ({ type: 'timer_fired'; kind: PendingTimer['kind'] } & CommandBase & Required<StepTarget>)
+  | ({ type: 'timer_fired'; kind: 'step_timeout' | 'step_reminder' } & CommandBase & Required<StepTarget>)
+  | ({ type: 'timer_fired'; kind: 'run_timeout' } & CommandBase)
   /** A person asks for the tool of a step in a `human` runbook to be run; the result is shown, the person decides. */
   | ({ type: 'run_tool' } & CommandBase & StepTarget)
   | ({ type: 'tool_result'; ok: boolean; output?: JsonValue; error?: string; try?: number } & CommandBase & Required<StepTarget>);

@@ -8,10 +8,11 @@ export const WAIT_QUEUE_NAME = 'runbook-waits';
 /** Job data is a pointer into MongoDB, never state: the worker re-reads the run. */
 export const WaitJobData = z.object({
   runId: z.string().min(1),
-  stepId: z.string().min(1),
-  visit: z.number().int().min(1),
-  /** A wait step, a verify's next try, or a human step's reminder or timeout. */
-  kind: z.enum(['wait', 'retry', 'step_reminder', 'step_timeout']),
+  /** null for the run's own deadline, which belongs to no step. */
+  stepId: z.string().min(1).nullable(),
+  visit: z.number().int().min(1).nullable(),
+  /** A wait step, a verify's next try, a human step's reminder or timeout, or the run's timeout. */
+  kind: z.enum(['wait', 'retry', 'step_reminder', 'step_timeout', 'run_timeout']),
   dueAt: z.number().int(),
 });
 export type WaitJobData = z.infer<typeof WaitJobData>;
@@ -22,6 +23,7 @@ export type WaitJobData = z.infer<typeof WaitJobData>;
  * rejects ids with ":" and all-digit ids; this has neither.
  */
 export function waitJobId(runId: string, wait: PendingWait | PendingTimer): string {
+  if (wait.kind === 'run_timeout') return `run_timeout-${runId}-${wait.due_at}`;
   const id = `${runId}-${wait.step_id}-${wait.visit}-${wait.due_at}`;
   return wait.kind === 'wait' || wait.kind === 'retry' ? `wait-${id}` : `${wait.kind}-${id}`;
 }

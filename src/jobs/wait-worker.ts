@@ -1,5 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Command } from '../engine/index.js';
 import { isAppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RunService } from '../services/run-service.js';
@@ -20,12 +21,16 @@ export type WaitOutcome = 'applied' | 'duplicate' | 'stale';
 
 /** Turns a due wait into the engine's `wait_elapsed` (a deadline into `timer_fired`), keyed by the job id so it applies once. */
 export async function fireWait(service: Pick<RunService, 'apply'>, data: WaitJobData, key: string): Promise<WaitOutcome> {
-  const target = { actor: { kind: 'system' as const, id: 'wait-timer' }, source: 'worker', step_id: data.stepId, visit: data.visit, key };
+  const by = { actor: { kind: 'system' as const, id: 'wait-timer' }, source: 'worker', key };
+  const target = { ...by, step_id: data.stepId ?? '', visit: data.visit ?? 0 };
+  const command: Command =
+    data.kind === 'run_timeout'
+      ? { type: 'timer_fired', kind: data.kind, ...by }
+      : data.kind === 'wait' || data.kind === 'retry'
+        ? { type: 'wait_elapsed', ...target }
+        : { type: 'timer_fired', kind: data.kind, ...target };
   try {
-    const { duplicate } = await service.apply(
-      data.runId,
-      data.kind === 'wait' || data.kind === 'retry' ? { type: 'wait_elapsed', ...target } : { type: 'timer_fired', kind: data.kind, ...target },
-    );
+    const { duplicate } = await service.apply(data.runId, command);
     return duplicate ? 'duplicate' : 'applied';
   } catch (error) {
     // The run moved on (skipped, cancelled, paused) or is gone: the wait no longer matters.

@@ -10,7 +10,14 @@ import {
   type RunDriver,
   type RunStep,
 } from '../engine/index.js';
-import type { RunDoc } from './run-model.js';
+import type { RunDoc, TimerDoc } from './run-model.js';
+
+/** A stored deadline as the engine has it. */
+export function timerFromDoc(t: TimerDoc): PendingTimer {
+  const due_at = new Date(t.due_at).getTime();
+  if (t.kind === 'run_timeout') return { kind: 'run_timeout', step_id: null, visit: null, due_at };
+  return { kind: t.kind as 'step_timeout' | 'step_reminder', step_id: t.step_id ?? '', visit: t.visit ?? 0, due_at };
+}
 
 const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 const toMs = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
@@ -217,7 +224,7 @@ export function fromRunDoc(doc: RunDoc, runbook: RunbookSnapshot): Run {
     current_step_id: doc.current_step_id ?? null,
     visit_count: doc.visit_count,
     wait: doc.wait ? { kind: doc.wait.kind as 'wait' | 'retry', step_id: doc.wait.step_id, visit: doc.wait.visit, due_at: doc.wait.due_at.getTime() } : null,
-    timers: (doc.timers ?? []).map((t) => ({ kind: t.kind as PendingTimer['kind'], step_id: t.step_id, visit: t.visit, due_at: new Date(t.due_at).getTime() })),
+    timers: (doc.timers ?? []).map(timerFromDoc),
     rollback_queue: doc.rollback_queue ?? null,
     rollback_executed: doc.rollback_executed,
     error_message: doc.error_message ?? null,

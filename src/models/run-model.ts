@@ -39,6 +39,12 @@ const WaitSchema = new Schema(
   { _id: false },
 );
 
+/** A deadline (Run.timers): a step's, or the run's own, which names no step. */
+const TimerSchema = new Schema(
+  { kind: { type: String, required: true }, step_id: { type: String, default: null }, visit: { type: Number, default: null }, due_at: { type: Date, required: true } },
+  { _id: false },
+);
+
 export const RunSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -64,7 +70,7 @@ export const RunSchema = new Schema(
     visit_count: { type: Number, required: true },
     wait: { type: WaitSchema, default: null },
     /** The current step's deadlines (Run.timers); the wait reconciler puts their timers back. */
-    timers: { type: [WaitSchema], default: [] },
+    timers: { type: [TimerSchema], default: [] },
     rollback_queue: { type: [String], default: null },
     rollback_executed: { type: Boolean, required: true },
     error_message: { type: String, default: null },
@@ -106,6 +112,13 @@ RunSchema.index({ device_id: 1, created_at: -1 });
 // Recent runs across all runbooks.
 RunSchema.index({ created_at: -1 });
 
+export interface TimerDoc {
+  kind: string;
+  step_id: string | null;
+  visit: number | null;
+  due_at: Date;
+}
+
 export type RunDoc = {
   _id: string;
   runbook_id: string;
@@ -123,7 +136,7 @@ export type RunDoc = {
   current_step_id: string | null;
   visit_count: number;
   wait: { kind: string; step_id: string; visit: number; due_at: Date } | null;
-  timers?: Array<{ kind: string; step_id: string; visit: number; due_at: Date }>;
+  timers?: TimerDoc[];
   rollback_queue: string[] | null;
   rollback_executed: boolean;
   error_message: string | null;

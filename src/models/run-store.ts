@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunbookSnapshot, type RunStep, type PendingTimer, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { createLru } from '../lru.js';
-import { actorOf, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
+import { actorOf, timerFromDoc, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
 import { runEventModel, type RunEventDoc } from './run-event-model.js';
 import { insertOnce } from './insert-once.js';
 import { runKeyId, runKeyModel } from './run-key-model.js';
@@ -399,7 +399,7 @@ export function createRunStore(conn: Connection) {
         const status = d.status as RunStatus;
         const due = [
           ...(d.wait ? [{ kind: d.wait.kind as PendingWait['kind'], step_id: d.wait.step_id, visit: d.wait.visit, due_at: d.wait.due_at.getTime() }] : []),
-          ...(d.timers ?? []).map((t) => ({ kind: t.kind as PendingTimer['kind'], step_id: t.step_id, visit: t.visit, due_at: new Date(t.due_at).getTime() })),
+          ...(d.timers ?? []).map(timerFromDoc),
         ];
         return due.map((wait) => ({ run_id: d._id, status, wait }));
       });

@@ -97,3 +97,55 @@ describe('step deadlines', () => {
     expect(step(run, { type: 'cancel', actor: alice }, NOW + 5_000).run.timers).toEqual([]);
   });
 });
+
+describe('the run deadline', () => {
+  const longRun = { name: 'Long', timeout_seconds: 600, steps: [{ label: 'First' }, { label: 'Settle', type: 'wait', wait_seconds: 900, required: false }, { label: 'Last', timeout_seconds: 60 }] };
+  const runTimer = (at: number) => ({ kind: 'run_timeout', step_id: null, visit: null, due_at: at });
+  const fireRun = (run: Run, at: number) => step(run, { type: 'timer_fired', kind: 'run_timeout', actor: system }, at);
+
+  it('is set at start from the runbook\'s timeout_seconds, beside the steps\' own deadlines', () => {
+    const { run, effects } = begin(longRun);
+    expect(run.timers).toEqual([runTimer(NOW + 600_000)]);
+    expect(effects).toContainEqual({ type: 'scheduleTimer', run_id: run.id, timer: runTimer(NOW + 600_000) });
+    const atLast = step(step(run, { type: 'advance', actor: alice }, NOW + 1_000).run, { type: 'skip', actor: alice }, NOW + 2_000).run;
+    expect(atLast.timers.map((t) => t.kind)).toEqual(['run_timeout', 'step_reminder', 'step_timeout']);
+  });
+
+  it('fails the step under way and the run when it passes, whatever the step\'s on_failure', () => {
+    const { run } = begin({ ...longRun, steps: [{ label: 'First', on_failure: 'continue' }, { label: 'Next' }] });
+    const timedOut = fireRun(run, NOW + 600_000).run;
+    expect(timedOut).toMatchObject({ status: 'failed', error_message: 'run timed out after 600 s', timers: [] });
+    expect(timedOut.steps[0]).toMatchObject({ status: 'failed', error: 'run timed out after 600 s' });
+  });
+
+  it('ends a wait under way too', () => {
+    const waiting = step(begin(longRun).run, { type: 'advance', actor: alice }, NOW + 1_000).run;
+    expect(waiting.status).toBe('waiting');
+    const timedOut = fireRun(waiting, NOW + 600_000);
+    expect(timedOut.run).toMatchObject({ status: 'failed', wait: null });
+    expect(timedOut.effects).toContainEqual(expect.objectContaining({ type: 'cancelWait' }));
+  });
+
+  it('is gone once the run ends, and a late one is stale', () => {
+    const { run } = begin({ name: 'Short', timeout_seconds: 600, steps: [{ label: 'Only' }] });
+    const done = step(run, { type: 'advance', actor: alice }, NOW + 1_000).run;
+    expect(done).toMatchObject({ status: 'completed', timers: [] });
+    refused(done, { type: 'timer_fired', kind: 'run_timeout', actor: system }, 'conflict', NOW + 600_000);
+  });
+
+  it('is set again, whole, when a failed run is retried', () => {
+    const timedOut = fireRun(begin(longRun).run, NOW + 600_000).run;
+    const retried = step(timedOut, { type: 'retry', actor: alice }, NOW + 700_000).run;
+    expect(retried.timers).toEqual([runTimer(NOW + 1_300_000)]);
+  });
+
+  it('applies on resume when it passed while the run was paused', () => {
+    const paused = step(begin(longRun).run, { type: 'pause', actor: alice }, NOW + 1_000).run;
+    refused(paused, { type: 'timer_fired', kind: 'run_timeout', actor: system }, 'conflict', NOW + 600_000);
+    expect(step(paused, { type: 'resume', actor: alice }, NOW + 700_000).run).toMatchObject({ status: 'failed', error_message: 'run timed out after 600 s' });
+  });
+
+  it('is refused as a definition field out of range, naming the limit', () => {
+    expect(() => begin({ ...longRun, timeout_seconds: 0 })).toThrow(/timeout_seconds/);
+  });
+});

@@ -1,5 +1,5 @@
-// Human steps' deadlines on the real queue and store: the reminder at half time and the
-// timeout each apply once; after Redis lost the timers the reconciler puts them back or
+// Human steps' and runs' deadlines on the real queue and store: the reminder at half time
+// and the timeouts each apply once; after Redis lost the timers the reconciler puts them back or
 // applies the overdue ones, once.
 import type { Worker } from 'bullmq';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,8 @@ const db = useTestDatabase();
 const redis = useTestRedis();
 const alice: Actor = { kind: 'slack', id: 'U0ALICE' };
 const REVIEW = { name: 'Review in 2 s', steps: [{ label: 'Review', timeout_seconds: 2 }, { label: 'Merge' }] };
+/** A run given 1 s that would wait 30 s. */
+const HURRIED = { name: 'Done in 1 s', timeout_seconds: 1, steps: [{ label: 'Settle', type: 'wait', wait_seconds: 30 }, { label: 'After' }] };
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -33,7 +35,7 @@ afterAll(async () => {
 function rig() {
   const scheduler = createWaitScheduler({ connection: createRedis(redis.url), prefix: redis.prefix() });
   const runs = createRunStore(db.conn());
-  const service = createRunService({ runs, runbooks: snapshotLookup([REVIEW]), effects: waitEffectHandlers(scheduler) });
+  const service = createRunService({ runs, runbooks: snapshotLookup([REVIEW, HURRIED]), effects: waitEffectHandlers(scheduler) });
   const reconciler = createWaitReconciler({ runs, scheduler, service });
   const startWorker = (): Worker => {
     const connection = createRedis(redis.url, { forWorker: true });
@@ -88,6 +90,17 @@ describe('step deadlines on the queue', () => {
     expect((await reconciler.reconcile()).rescheduled).toBe(2);
     const failed = await until(() => service.get(run.id), (r) => r.status === 'failed');
     expect(await fired(service, failed)).toBe(2);
+  });
+
+  it('fails a run at its own deadline, in the middle of a long wait, once', async () => {
+    const { service, startWorker } = rig();
+    startWorker();
+    const run = await service.start({ runbook: HURRIED.name, actor: alice });
+    expect(run.status).toBe('waiting');
+    const failed = await until(() => service.get(run.id), (r) => r.status === 'failed');
+    expect(failed).toMatchObject({ error_message: 'run timed out after 1 s', wait: null, timers: [] });
+    expect(failed.steps[0]).toMatchObject({ status: 'failed', error: 'run timed out after 1 s' });
+    expect(await fired(service, failed)).toBe(1);
   });
 
   it('a step done in time leaves nothing to fire', async () => {

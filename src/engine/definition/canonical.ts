@@ -15,7 +15,7 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-const RUNBOOK_ORDER = ['name', 'description', 'category', 'tags', 'scope', 'audience', 'required_permissions', 'variables', 'trigger', 'steps'];
+const RUNBOOK_ORDER = ['name', 'description', 'category', 'tags', 'scope', 'audience', 'required_permissions', 'variables', 'trigger', 'timeout_seconds', 'steps'];
 const STEP_ORDER = [
   'label',
   'ref',

@@ -63,6 +63,7 @@ export function compileRunbook(source: RunbookSource, stepId: (step: StepSource,
       (v): VariableDef => ({ name: v.name, description: v.description ?? '', required: v.required ?? false, default: v.default ?? null }),
     ),
     trigger: source.trigger === undefined ? null : compileTrigger(source.trigger),
+    timeout_seconds: source.timeout_seconds ?? null,
     steps,
   };
 }

@@ -235,6 +235,8 @@ export const RunbookSource = z.strictObject({
     .optional(),
   variables: variableList.optional(),
   trigger: AlertTriggerSource.optional(),
+  /** How long a run may take from its start; past it the run fails. */
+  timeout_seconds: seconds(LIMITS.timeoutSeconds).optional(),
   steps: z.array(StepSource).min(1).max(LIMITS.steps),
 });
 export type RunbookSource = z.infer<typeof RunbookSource>;

@@ -21,6 +21,7 @@ describe('compileRunbook defaults', () => {
       required_permissions: [],
       variables: [],
       trigger: null,
+      timeout_seconds: null,
     });
     expect(steps).toEqual([
       {
