@@ -66,6 +66,7 @@ export function decide(draft: Draft, cmd: Extract<Command, { type: 'approve' | '
   checkApprover(run, def, cmd.actor);
   const notes = cmd.notes ?? null;
   const outcome: GateOutcome = cmd.type === 'approve' ? 'approved' : 'rejected';
+  if (outcome === 'approved' && !countApproval(draft, def, state, cmd.actor)) return;
   if (isGate && run.driver === 'agent') {
     state.outcome = outcome;
     state.decided_by = cmd.actor;
@@ -79,6 +80,23 @@ export function decide(draft: Draft, cmd: Extract<Command, { type: 'approve' | '
     state.actor = cmd.actor;
     requestTool(draft, def, state);
   }
+}
+
+/**
+ * Records one of several approvals a step needs; true once it has them all. The run's
+ * starter (a person, or the agent driving it) never counts, and nobody counts twice.
+ */
+function countApproval(draft: Draft, def: CompiledStep, state: RunStep, actor: Actor): boolean {
+  const needed = def.approvals_required;
+  if (needed <= 1) return true;
+  if (actor.id === draft.run.started_by.id) {
+    refuse('forbidden', `step "${def.label}" needs ${needed} approvals from people other than whoever started the run`);
+  }
+  const given = state.approvals.find((a) => a.by.id === actor.id);
+  if (given) refuse('conflict', `you already approved step "${def.label}" (${state.approvals.length} of ${needed} approvals so far)`);
+  // A new array: the draft's steps are shallow copies, and the run given to transition stays as it was.
+  state.approvals = [...state.approvals, { by: actor, at: draft.now }];
+  return state.approvals.length >= needed;
 }
 
 /**

@@ -68,6 +68,7 @@ const STEP_FIELDS: Record<Exclude<keyof CompiledStep, 'id' | 'position'>, true> 
   next_on_outcome: true,
   approvers: true,
   allow_self_approval: true,
+  approvals_required: true,
   wait_seconds: true,
   tool: true,
   tool_input: true,

@@ -181,6 +181,7 @@ export function blankStepState(id: string, stepId: string): RunStep {
     tool_running: false,
     awaiting_approval: false,
     reminded: false,
+    approvals: [],
     held_result: null,
     decided_by: null,
     started_at: null,

@@ -77,6 +77,8 @@ export interface CompiledStep {
   next_on_outcome: Record<string, string | null> | null;
   approvers: string[];
   allow_self_approval: boolean;
+  /** Distinct approvals a gate or hybrid `act` needs (1 by default). */
+  approvals_required: number;
   wait_seconds: number | null;
   tool: string | null;
   tool_input: JsonObject | null;
@@ -175,6 +177,8 @@ export interface RunStep {
   awaiting_approval: boolean;
   /** Half of the step's timeout has passed in this visit: the thread has been (or is being) told. */
   reminded: boolean;
+  /** Approvals given in this visit, in order, while fewer than approvals_required. */
+  approvals: Array<{ by: Actor; at: number }>;
   /** A tool result that arrived while the run was paused; applied on resume. */
   held_result: ToolResult | null;
   /**

@@ -46,6 +46,7 @@ function stepToDoc(step: RunStep): Record<string, unknown> {
     tool_running: step.tool_running,
     awaiting_approval: step.awaiting_approval,
     reminded: step.reminded,
+    approvals: step.approvals.map((a) => ({ by: a.by, at: new Date(a.at) })),
     decided_by: step.decided_by,
     started_at: toDate(step.started_at),
     completed_at: toDate(step.completed_at),
@@ -54,7 +55,9 @@ function stepToDoc(step: RunStep): Record<string, unknown> {
   };
 }
 
-type StepDoc = Omit<RunStep, 'output' | 'tool_input' | 'tool_output' | 'held_result' | 'started_at' | 'completed_at'> & {
+type StepDoc = Omit<RunStep, 'output' | 'tool_input' | 'tool_output' | 'held_result' | 'started_at' | 'completed_at' | 'approvals'> & {
+  /** Absent on steps stored before N-of-M approvals. */
+  approvals?: Array<{ by: Actor; at: Date }>;
   output_json?: string;
   tool_input_json?: string;
   tool_output_json?: string;
@@ -82,6 +85,7 @@ function stepFromDoc(raw: Record<string, unknown>): RunStep {
     tool_running: d.tool_running ?? false,
     awaiting_approval: d.awaiting_approval ?? false,
     reminded: d.reminded ?? false,
+    approvals: (d.approvals ?? []).map((a) => ({ by: actorOf(a.by), at: new Date(a.at).getTime() })),
     decided_by: d.decided_by ? actorOf(d.decided_by) : null,
     started_at: toMs(d.started_at),
     completed_at: toMs(d.completed_at),

@@ -2,7 +2,7 @@
 // approvers (users, or Slack user groups resolved with usergroups.users.list) and
 // allow_self_approval. A refusal changes nothing, tells only the clicker why, and the
 // clicked message is drawn again from the stored run.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { buildRunMessage } from '../../src/bot/views/run-message.js';
 import { useBotRig } from './support/bot-rig.js';
@@ -73,5 +73,47 @@ describe('a gate with approvers', () => {
     expect(run.status).toBe('completed');
     expect(run.steps[1]).toMatchObject({ status: 'completed', outcome: 'approved', actor: { id: 'U0BOB' } });
     expect(live.text()).toContain('✅ *Completed* in');
+  });
+});
+
+describe('a gate that needs two approvals', () => {
+  const twoOfThree = { name: 'Drop the old table', steps: [{ label: 'Two DBAs', type: 'gate', approvers: ['U0BOB', 'U0CAROL', 'U0DAVE'], approvals_required: 2 }, { label: 'Drop it' }] };
+
+  it('shows each approval as it comes, refuses a second one from the same person and the starter, and passes on the second approver', async () => {
+    await rig().publish(twoOfThree);
+    const live = await startRun(rig, twoOfThree.name, { threadReplies: 1 });
+    expect(live.text()).toContain('🔐 Needs approval from 2 of <@U0BOB>, <@U0CAROL>, <@U0DAVE> (not the person who started the run) · 0 of 2 so far');
+
+    const { run: once } = await live.clickOk('Approve', { user: 'U0BOB', userName: 'bob' });
+    expect(once.steps[0]).toMatchObject({ status: 'active', approvals: [{ by: { id: 'U0BOB' } }] });
+    expect(live.text()).toContain('· 1 of 2 so far: <@U0BOB>');
+    expect(live.labels()).toContain('Approve');
+
+    await expectRefused(live, 'Approve', 'U0BOB', 'you already approved step "Two DBAs" (1 of 2 approvals so far)');
+    // U0ALICE started the run; the gate names her nowhere, so she is refused as a non-approver first.
+    await expectRefused(live, 'Approve', 'U0ALICE', 'only U0BOB, U0CAROL, U0DAVE may approve or reject step "Two DBAs"');
+
+    const { run, audit } = await live.clickOk('Approve', { user: 'U0DAVE', userName: 'dave' });
+    expect(run.steps[0]).toMatchObject({ status: 'completed', outcome: 'approved', approvals: [{ by: { id: 'U0BOB' } }, { by: { id: 'U0DAVE' } }] });
+    expect(audit.map((e) => `${e.command}:${e.actor.id}`)).toEqual(['start:U0ALICE', 'approve:U0BOB', 'approve:U0DAVE']);
+    expect(live.labels()[0]).toBe('Done');
+  });
+
+  it('counts both of two approvals clicked at the same moment, and passes once', async () => {
+    const { fake } = rig();
+    await rig().publish({ ...twoOfThree, name: 'Drop the older table' });
+    const live = await startRun(rig, 'Drop the older table', { threadReplies: 1 });
+    const approve = live.button('Approve');
+    const clicks = await Promise.all([
+      live.click('Approve', { button: approve, user: 'U0BOB', userName: 'bob' }),
+      live.click('Approve', { button: approve, user: 'U0CAROL', userName: 'carol' }),
+    ]);
+    await vi.waitFor(async () => expect((await live.snapshot()).run.steps[0]!.status).toBe('completed'), { timeout: 5_000 });
+    await rig().app.notifier?.idle();
+    const { run, audit } = await live.snapshot();
+    expect(run.steps[0]!.approvals.map((a) => a.by.id).sort()).toEqual(['U0BOB', 'U0CAROL']);
+    expect(audit.filter((e) => e.command === 'approve')).toHaveLength(2);
+    expect(run.current_step_id).toBe(run.runbook.steps[1]!.id);
+    expect(clicks.flatMap((c) => fake.responses(c.responseId))).toEqual([]);
   });
 });

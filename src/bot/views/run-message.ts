@@ -161,9 +161,13 @@ function stepText(run: Run, def: CompiledStep, state: RunStep): { text: string; 
   return { text: `${heading}\n${truncate(escaped, budget, INSTRUCTION_CUT_MARKER)}`, cut: escaped.length > budget };
 }
 
-function approversText(def: CompiledStep): string {
+function approversText(def: CompiledStep, state: RunStep): string {
   const who = def.approvers.length === 0 ? 'anyone' : formatApproverList(def.approvers, APPROVERS_CHARS);
-  return def.allow_self_approval ? who : `${who} (not the person who started the run)`;
+  const needed = def.approvals_required;
+  if (needed <= 1) return def.allow_self_approval ? who : `${who} (not the person who started the run)`;
+  // Each approval shows as it comes.
+  const given = state.approvals.map((a) => formatActor(a.by)).join(', ');
+  return `${needed} of ${who} (not the person who started the run) · ${state.approvals.length} of ${needed} so far${given ? `: ${given}` : ''}`;
 }
 
 /** What the step is waiting for, when that is not a person pressing Done. */
@@ -184,8 +188,8 @@ function stepStatusLine(run: Run, def: CompiledStep, state: RunStep, now: number
   if (run.status !== 'running' || state.status !== 'active') return null;
   const decided = gateDecisionNotice(run, def, state);
   if (decided !== null) return decided;
-  if (def.type === 'gate') return `🔐 Needs approval from ${approversText(def)}`;
-  if (state.awaiting_approval) return `🔐 Approve running tool ${tool}: ${approversText(def)}`;
+  if (def.type === 'gate') return `🔐 Needs approval from ${approversText(def, state)}`;
+  if (state.awaiting_approval) return `🔐 Approve running tool ${tool}: ${approversText(def, state)}`;
   if (runsTool(run, def)) {
     const since = state.started_at === null ? '' : ` (${formatDuration(now - state.started_at)} so far)`;
     return `⚙️ Running tool ${tool}…${since}`;

@@ -27,6 +27,7 @@ const STEP_ORDER = [
   'next_on_outcome',
   'approvers',
   'allow_self_approval',
+  'approvals_required',
   'wait_seconds',
   'tool',
   'tool_input',

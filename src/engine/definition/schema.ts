@@ -156,6 +156,8 @@ export const StepShape = z.strictObject({
     .max(LIMITS.approvers)
     .optional(),
   allow_self_approval: z.boolean().optional(),
+  /** Distinct people who must approve (N of the approvers); the run's starter never counts when N > 1. */
+  approvals_required: z.int().min(1).max(LIMITS.approvers).optional(),
   wait_seconds: seconds(LIMITS.waitSeconds).optional(),
   tool: z
     .string()
@@ -197,6 +199,12 @@ function checkStepFields(step: z.infer<typeof StepShape>, ctx: z.RefinementCtx):
   onlyOn('verify', ['verify']);
   onlyOn('approvers', APPROVAL_TYPES);
   onlyOn('allow_self_approval', APPROVAL_TYPES);
+  onlyOn('approvals_required', APPROVAL_TYPES);
+  // Named people only (no groups): fewer than N of them could never approve.
+  const people = step.approvers ?? [];
+  if (step.approvals_required !== undefined && people.length > 0 && people.every((a) => !a.startsWith('S')) && step.approvals_required > people.length) {
+    flag(['approvals_required'], `must be at most the number of approvers (${people.length})`);
+  }
   if (type === 'branch') {
     if (step.next_on_outcome === undefined) flag(['next_on_outcome'], 'is required on branch steps');
     else if (Object.keys(step.next_on_outcome).length === 0) flag(['next_on_outcome'], 'must route at least one outcome on branch steps');

@@ -36,6 +36,7 @@ describe('compileRunbook defaults', () => {
         next_on_outcome: null,
         approvers: [],
         allow_self_approval: true,
+        approvals_required: 1,
         wait_seconds: null,
         tool: null,
         tool_input: null,
