@@ -87,7 +87,8 @@ export function createRunNotifier(deps: RunNotifierDeps) {
   async function postThreadReplies(run: Run, location: RunMessageLocation): Promise<void> {
     const forRun = captured.get(run.id);
     for (const reply of missingReplies(run, location, forRun?.values())) {
-      await client.chat.postMessage({ channel: location.channel, thread_ts: location.thread_ts, ...reply.message });
+      const where = reply.channel ? { channel: reply.channel } : { channel: location.channel, thread_ts: location.thread_ts };
+      await client.chat.postMessage({ ...where, ...reply.message });
       await messages.markReported(run.id, [reply.key]);
       location.reported.push(reply.key);
       forRun?.delete(reply.key);

@@ -3,13 +3,15 @@
 // mentions a gate's approvers, and a reminder at half a step's timeout. Each has a key so it is posted once (RunMessageLocation.reported).
 import type { Run, RunStep } from '../engine/index.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
-import { buildApprovalRequest, needsApproval } from './views/approval-request.js';
+import { buildApprovalRequest, buildEscalation, needsApproval } from './views/approval-request.js';
 import { isInstructionCut } from './views/run-message.js';
 import { buildInstructionReply, buildReminderReply, buildStepReply } from './views/step-reply.js';
 import type { SlackMessage } from './views/types.js';
 
 export interface ThreadReply {
   key: string;
+  /** Posted in this channel instead of the run's thread (an escalation). */
+  channel?: string;
   /** Order in the thread: when the step finished, then its visit. */
   at: number;
   visit: number;
@@ -40,7 +42,7 @@ export function repliesFinishedBy(run: Run): ThreadReply[] {
 }
 
 /** Everything the thread still lacks, given replies captured from earlier states, in thread order. */
-export function missingReplies(run: Run, location: RunMessageLocation, captured: Iterable<ThreadReply> = []): ThreadReply[] {
+export function missingReplies(run: Run, location: Pick<RunMessageLocation, 'reported' | 'channel'>, captured: Iterable<ThreadReply> = []): ThreadReply[] {
   const reported = new Set(location.reported);
   const byKey = new Map<string, ThreadReply>();
   for (const reply of captured) if (!reported.has(reply.key)) byKey.set(reply.key, reply);
@@ -48,17 +50,22 @@ export function missingReplies(run: Run, location: RunMessageLocation, captured:
     if (!reported.has(visitKey(step)) && !byKey.has(visitKey(step))) byKey.set(visitKey(step), stepReply(run, step));
   }
   const replies = [...byKey.values()].sort((a, b) => a.at - b.at || a.visit - b.visit);
-  return [...replies, ...currentStepNotes(run, reported)];
+  return [...replies, ...currentStepNotes(run, reported, location.channel)];
 }
 
 /** The current step's full instruction (when cut), its approval request and its half-time reminder, once per visit each. */
-function currentStepNotes(run: Run, reported: ReadonlySet<string>): ThreadReply[] {
+function currentStepNotes(run: Run, reported: ReadonlySet<string>, runChannel: string): ThreadReply[] {
   const step = run.steps.find((s) => s.step_id === run.current_step_id && s.status === 'active');
   if (!step) return [];
+  const def = run.runbook.steps.find((d) => d.id === step.step_id);
+  const escalation: ThreadReply[] =
+    step.escalated && def?.escalation_channel && !reported.has(`${visitKey(step)}#escalation`)
+      ? [{ key: `${visitKey(step)}#escalation`, channel: def.escalation_channel, at: run.updated_at, visit: step.visit, message: buildEscalation(run, step.step_id, runChannel) }]
+      : [];
   const notes = [
     { key: `${visitKey(step)}#instruction`, due: isInstructionCut(run, step.step_id), build: () => buildInstructionReply(run, step.step_id) },
     { key: `${visitKey(step)}#approval`, due: needsApproval(run, step.step_id), build: () => buildApprovalRequest(run, step.step_id) },
     { key: `${visitKey(step)}#reminder`, due: step.reminded, build: () => buildReminderReply(run, step.step_id) },
   ];
-  return notes.filter((n) => n.due && !reported.has(n.key)).map((n) => ({ key: n.key, at: run.updated_at, visit: step.visit, message: n.build() }));
+  return [...notes.filter((n) => n.due && !reported.has(n.key)).map((n) => ({ key: n.key, at: run.updated_at, visit: step.visit, message: n.build() })), ...escalation];
 }

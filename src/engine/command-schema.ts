@@ -61,7 +61,7 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('wait_elapsed'), ...base, ...pinned }),
   // A step's deadline names the step's visit; the run's deadline names none.
   z.discriminatedUnion('kind', [
-    z.object({ type: z.literal('timer_fired'), ...base, ...pinned, kind: z.enum(['step_timeout', 'step_reminder']) }),
+    z.object({ type: z.literal('timer_fired'), ...base, ...pinned, kind: z.enum(['step_timeout', 'step_reminder', 'approval_timeout']) }),
     z.object({ type: z.literal('timer_fired'), ...base, kind: z.literal('run_timeout') }),
   ]),
   z.object({ type: z.literal('run_tool'), ...base, ...target }),

@@ -82,6 +82,36 @@ export function decide(draft: Draft, cmd: Extract<Command, { type: 'approve' | '
   }
 }
 
+const TIMEOUT_ACTOR: Actor = { kind: 'system', id: 'approval-timer', name: 'the approval deadline' };
+
+/**
+ * The approvers' time is up and the step is still waiting for them: `reject` decides as a
+ * reject would, `fail` fails the step, `escalate` marks it for the escalation channel and
+ * keeps waiting. True when the step ended.
+ */
+export function approvalTimedOut(draft: Draft, def: CompiledStep, state: RunStep): boolean {
+  const waiting = (def.type === 'gate' && gateDecision(draft.run, def, state) === null) || state.awaiting_approval;
+  if (!waiting) return false;
+  const seconds = def.approval_timeout_seconds ?? 0;
+  switch (def.on_timeout ?? 'reject') {
+    case 'reject':
+      if (def.type === 'gate' && draft.run.driver === 'agent') {
+        // As a person's reject on an agent's gate: recorded, for the agent to advance on.
+        state.outcome = 'rejected';
+        state.decided_by = TIMEOUT_ACTOR;
+        return false;
+      }
+      reject(draft, def, state, { notes: `no approval within ${seconds} s`, by: TIMEOUT_ACTOR, actor: TIMEOUT_ACTOR });
+      return true;
+    case 'fail':
+      failStep(draft, def, state, { error: `no approval within ${seconds} s`, actor: null });
+      return true;
+    case 'escalate':
+      state.escalated = true;
+      return false;
+  }
+}
+
 /**
  * Records one of several approvals a step needs; true once it has them all. The run's
  * starter (a person, or the agent driving it) never counts, and nobody counts twice.

@@ -182,6 +182,7 @@ export function blankStepState(id: string, stepId: string): RunStep {
     awaiting_approval: false,
     reminded: false,
     approvals: [],
+    escalated: false,
     held_result: null,
     decided_by: null,
     started_at: null,
@@ -245,6 +246,14 @@ function scheduleDeadlines(draft: Draft, def: CompiledStep, state: RunStep): voi
   for (const timer of timers) draft.effects.push({ type: 'scheduleTimer', run_id: draft.run.id, timer });
 }
 
+/** The approvers' deadline (approval_timeout_seconds), once the step starts waiting for them. */
+function scheduleApprovalTimeout(draft: Draft, def: CompiledStep, state: RunStep): void {
+  if (def.approval_timeout_seconds === null) return;
+  const timer: PendingTimer = { kind: 'approval_timeout', step_id: def.id, visit: state.visit, due_at: draft.now + def.approval_timeout_seconds * 1000 };
+  draft.run.timers = [...draft.run.timers, timer];
+  draft.effects.push({ type: 'scheduleTimer', run_id: draft.run.id, timer });
+}
+
 /** The runbook's timeout_seconds from now, when it has one (at start, and again on retry). */
 export function armRunDeadline(draft: Draft): void {
   const seconds = draft.run.runbook.timeout_seconds ?? null;
@@ -273,10 +282,12 @@ function activate(draft: Draft, def: CompiledStep, state: RunStep): void {
     scheduleWait(draft, 'wait', def, state, def.wait_seconds ?? 0);
   } else if (def.type === 'gate') {
     draft.effects.push({ type: 'notifyApprovers', run_id: run.id, step_id: def.id, visit: state.visit, approvers: def.approvers });
+    scheduleApprovalTimeout(draft, def, state);
   } else if (runsTool(run, def)) {
     if (def.type === 'act' && run.runbook.audience === 'hybrid') {
       state.awaiting_approval = true;
       draft.effects.push({ type: 'notifyApprovers', run_id: run.id, step_id: def.id, visit: state.visit, approvers: def.approvers });
+      scheduleApprovalTimeout(draft, def, state);
     } else {
       requestTool(draft, def, state);
     }

@@ -1,5 +1,5 @@
 import { CommandSchema, describeCommandIssues } from './command-schema.js';
-import { advanceAwaitingApproval, advanceOutcome, decide, waitsForApproval } from './gate-steps.js';
+import { advanceAwaitingApproval, advanceOutcome, approvalTimedOut, decide, waitsForApproval } from './gate-steps.js';
 import { Refusal, refuse, targetStep } from './refusal.js';
 import { COMMAND_ALLOWED_FROM } from './status-rules.js';
 import {
@@ -244,6 +244,7 @@ function applyTimer(draft: Draft, timer: PendingTimer): boolean {
     current.state.reminded = true;
     return false;
   }
+  if (timer.kind === 'approval_timeout') return approvalTimedOut(draft, current.def, current.state);
   failStep(draft, current.def, current.state, { error: `timed out after ${current.def.timeout_seconds ?? 0} s`, actor: null });
   return true;
 }
@@ -258,7 +259,8 @@ function timerFired(draft: Draft, cmd: Extract<Command, { type: 'timer_fired' }>
   }
   const { def, state } = targetStep(run, cmd);
   const timer = run.timers.find((t) => t.kind === cmd.kind && t.step_id === cmd.step_id && t.visit === cmd.visit);
-  if (!timer || state.status !== 'active') refuse('conflict', `stale command: step "${def.label}" has no ${cmd.kind === 'step_timeout' ? 'timeout' : 'reminder'} pending`);
+  const what = { step_timeout: 'timeout', step_reminder: 'reminder', approval_timeout: 'approval deadline' }[cmd.kind];
+  if (!timer || state.status !== 'active') refuse('conflict', `stale command: step "${def.label}" has no ${what} pending`);
   applyTimer(draft, timer!);
 }
 

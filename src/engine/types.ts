@@ -79,6 +79,11 @@ export interface CompiledStep {
   allow_self_approval: boolean;
   /** Distinct approvals a gate or hybrid `act` needs (1 by default). */
   approvals_required: number;
+  /** How long the approvers have; null: no limit. */
+  approval_timeout_seconds: number | null;
+  /** What happens then (set with approval_timeout_seconds, `reject` by default). */
+  on_timeout: 'reject' | 'fail' | 'escalate' | null;
+  escalation_channel: string | null;
   wait_seconds: number | null;
   tool: string | null;
   tool_input: JsonObject | null;
@@ -179,6 +184,8 @@ export interface RunStep {
   reminded: boolean;
   /** Approvals given in this visit, in order, while fewer than approvals_required. */
   approvals: Array<{ by: Actor; at: number }>;
+  /** The approval timed out with on_timeout escalate: the escalation channel has been (or is being) told. */
+  escalated: boolean;
   /** A tool result that arrived while the run was paused; applied on resume. */
   held_result: ToolResult | null;
   /**
@@ -197,7 +204,7 @@ export interface RunStep {
  * the run so a reconciler can put its timer back; stale once the step's visit is over.
  */
 export type PendingTimer =
-  | { kind: 'step_timeout' | 'step_reminder'; step_id: string; visit: number; due_at: number }
+  | { kind: 'step_timeout' | 'step_reminder' | 'approval_timeout'; step_id: string; visit: number; due_at: number }
   /** The runbook's own timeout_seconds, counted from the run's start. */
   | { kind: 'run_timeout'; step_id: null; visit: null; due_at: number };
 
@@ -299,7 +306,7 @@ export type Command =
   | ({ type: 'reject'; notes?: string } & CommandBase & StepTarget)
   | ({ type: 'wait_elapsed' } & CommandBase & Required<StepTarget>)
   /** A step's deadline came: its reminder, or its timeout (the step fails, its on_failure applies). */
-  | ({ type: 'timer_fired'; kind: 'step_timeout' | 'step_reminder' } & CommandBase & Required<StepTarget>)
+  | ({ type: 'timer_fired'; kind: 'step_timeout' | 'step_reminder' | 'approval_timeout' } & CommandBase & Required<StepTarget>)
   | ({ type: 'timer_fired'; kind: 'run_timeout' } & CommandBase)
   /** A person asks for the tool of a step in a `human` runbook to be run; the result is shown, the person decides. */
   | ({ type: 'run_tool' } & CommandBase & StepTarget)

@@ -11,8 +11,8 @@ export const WaitJobData = z.object({
   /** null for the run's own deadline, which belongs to no step. */
   stepId: z.string().min(1).nullable(),
   visit: z.number().int().min(1).nullable(),
-  /** A wait step, a verify's next try, a human step's reminder or timeout, or the run's timeout. */
-  kind: z.enum(['wait', 'retry', 'step_reminder', 'step_timeout', 'run_timeout']),
+  /** A wait step, a verify's next try, a human step's reminder or timeout, an approval's deadline, or the run's timeout. */
+  kind: z.enum(['wait', 'retry', 'step_reminder', 'step_timeout', 'approval_timeout', 'run_timeout']),
   dueAt: z.number().int(),
 });
 export type WaitJobData = z.infer<typeof WaitJobData>;

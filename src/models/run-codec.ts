@@ -16,7 +16,7 @@ import type { RunDoc, TimerDoc } from './run-model.js';
 export function timerFromDoc(t: TimerDoc): PendingTimer {
   const due_at = new Date(t.due_at).getTime();
   if (t.kind === 'run_timeout') return { kind: 'run_timeout', step_id: null, visit: null, due_at };
-  return { kind: t.kind as 'step_timeout' | 'step_reminder', step_id: t.step_id ?? '', visit: t.visit ?? 0, due_at };
+  return { kind: t.kind as 'step_timeout' | 'step_reminder' | 'approval_timeout', step_id: t.step_id ?? '', visit: t.visit ?? 0, due_at };
 }
 
 const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -46,6 +46,7 @@ function stepToDoc(step: RunStep): Record<string, unknown> {
     tool_running: step.tool_running,
     awaiting_approval: step.awaiting_approval,
     reminded: step.reminded,
+    escalated: step.escalated,
     approvals: step.approvals.map((a) => ({ by: a.by, at: new Date(a.at) })),
     decided_by: step.decided_by,
     started_at: toDate(step.started_at),
@@ -85,6 +86,7 @@ function stepFromDoc(raw: Record<string, unknown>): RunStep {
     tool_running: d.tool_running ?? false,
     awaiting_approval: d.awaiting_approval ?? false,
     reminded: d.reminded ?? false,
+    escalated: d.escalated ?? false,
     approvals: (d.approvals ?? []).map((a) => ({ by: actorOf(a.by), at: new Date(a.at).getTime() })),
     decided_by: d.decided_by ? actorOf(d.decided_by) : null,
     started_at: toMs(d.started_at),

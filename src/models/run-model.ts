@@ -24,6 +24,7 @@ const RunStepSchema = new Schema(
     tool_running: { type: Boolean, default: false },
     awaiting_approval: { type: Boolean, default: false },
     reminded: { type: Boolean, default: false },
+    escalated: { type: Boolean, default: false },
     approvals: { type: [new Schema({ by: { type: ActorSchema, required: true }, at: { type: Date, required: true } }, { _id: false })], default: [] },
     /** A gate of an agent run: who approved or rejected it before the agent advanced. */
     decided_by: { type: ActorSchema, default: null },

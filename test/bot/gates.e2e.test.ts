@@ -117,3 +117,29 @@ describe('a gate that needs two approvals', () => {
     expect(clicks.flatMap((c) => fake.responses(c.responseId))).toEqual([]);
   });
 });
+
+describe('a gate whose approvers do not answer in time', () => {
+  it('escalates once to the escalation channel, mentioning the approvers, and still takes their approval', async () => {
+    const { fake, publish } = rig();
+    await publish({ name: 'Rotate the root key', steps: [{ label: 'Security signs off', type: 'gate', approvers: ['U0BOB'], approval_timeout_seconds: 1, on_timeout: 'escalate', escalation_channel: 'C0ESCAL8' }, { label: 'Rotate' }] });
+    const live = await startRun(rig, 'Rotate the root key', { threadReplies: 1 });
+    const posted = await fake.waitForCall('chat.postMessage', (args) => args.channel === 'C0ESCAL8', { timeoutMs: 5_000 });
+    expect(textOf(fake.message('C0ESCAL8', posted.result?.ts as string))).toBe(
+      `:rotating_light: *Escalation:* *Security signs off* in a run of *Rotate the root key* (<#${live.channel}>) has waited 1 s for an approval from <@U0BOB>. Approve or reject it on the run message.`,
+    );
+    await vi.waitFor(() => expect(live.text()).toContain('escalated to <#C0ESCAL8>'));
+    await new Promise((r) => setTimeout(r, 300));
+    await rig().app.notifier?.idle();
+    expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0ESCAL8')).toHaveLength(1);
+    const { run } = await live.clickOk('Approve', { user: 'U0BOB' });
+    expect(run.steps[0]).toMatchObject({ status: 'completed', outcome: 'approved', escalated: true });
+  });
+
+  it('rejects by default when nobody answers: the run fails, and says why', async () => {
+    await rig().publish({ name: 'Open port 22', steps: [{ label: 'Sign-off', type: 'gate', approvers: ['U0BOB'], approval_timeout_seconds: 1 }, { label: 'Open it' }] });
+    const live = await startRun(rig, 'Open port 22', { threadReplies: 1 });
+    await vi.waitFor(async () => expect((await live.snapshot()).run.status).toBe('failed'), { timeout: 5_000 });
+    await rig().app.notifier?.idle();
+    expect(live.text()).toContain('step "Sign-off" failed: rejected by the approval deadline');
+  });
+});

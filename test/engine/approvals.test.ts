@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseDefinition } from '../../src/engine/definition/index.js';
-import type { Actor } from '../../src/engine/index.js';
-import { NOW, alice, begin, bob, refused, step } from './support/runbook.js';
+import type { Actor, Run } from '../../src/engine/index.js';
+import { NOW, alice, begin, bob, refused, step, system } from './support/runbook.js';
 
 const carol: Actor = { kind: 'slack', id: 'U0CAROL', name: 'carol' };
 const dave: Actor = { kind: 'slack', id: 'U0DAVE', name: 'dave' };
@@ -111,5 +111,74 @@ describe('approvals and the run given to transition', () => {
     const before = structuredClone(run);
     step(run, approve(bob));
     expect(run).toEqual(before);
+  });
+});
+
+describe('approval_timeout_seconds', () => {
+  const timed = (extra: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+    name: 'Timed',
+    steps: [{ label: 'Sign-off', type: 'gate', approvers: ['U0BOB'], approval_timeout_seconds: 60, ...extra }, { label: 'Ship' }, ...(more.steps as unknown[] ?? [])],
+  });
+  const expire = (run: Run, at = NOW + 60_000) => step(run, { type: 'timer_fired', kind: 'approval_timeout', actor: system, step_id: 'rbs_1', visit: 1 }, at);
+
+  it('is scheduled when the gate starts waiting', () => {
+    const { run, effects } = begin(timed({}));
+    const timer = { kind: 'approval_timeout', step_id: 'rbs_1', visit: 1, due_at: NOW + 60_000 };
+    expect(run.timers).toEqual([timer]);
+    expect(effects).toContainEqual({ type: 'scheduleTimer', run_id: run.id, timer });
+  });
+
+  it('rejects by default: a gate without a rejected route fails the run', () => {
+    const expired = expire(begin(timed({})).run).run;
+    expect(expired.status).toBe('failed');
+    expect(expired.steps[0]).toMatchObject({ status: 'failed', outcome: 'rejected', notes: 'no approval within 60 s', error: 'rejected by the approval deadline' });
+  });
+
+  it('takes the rejected route when the gate has one', () => {
+    const routed = { name: 'Routed', steps: [{ label: 'Sign-off', type: 'gate', approvers: ['U0BOB'], approval_timeout_seconds: 60, next_on_outcome: { rejected: 'step:back' } }, { label: 'Ship' }, { label: 'Back out', ref: 'back' }] };
+    const expired = expire(begin(routed).run).run;
+    expect(expired.current_step_id).toBe('rbs_back');
+  });
+
+  it('fails the step with on_timeout fail', () => {
+    const expired = expire(begin(timed({ on_timeout: 'fail' })).run).run;
+    expect(expired.steps[0]).toMatchObject({ status: 'failed', error: 'no approval within 60 s' });
+  });
+
+  it('escalates with on_timeout escalate and keeps waiting for the approvers', () => {
+    const expired = expire(begin(timed({ on_timeout: 'escalate', escalation_channel: 'C0ESCAL8' })).run).run;
+    expect(expired.steps[0]).toMatchObject({ status: 'active', escalated: true });
+    expect(expired.timers).toEqual([]);
+    expect(step(expired, approve(bob)).run.current_step_id).toBe('rbs_2');
+  });
+
+  it('fails a hybrid act waiting for approval, before its tool ever runs', () => {
+    const hybrid = { name: 'H', audience: 'hybrid', steps: [{ label: 'Restart', type: 'act', tool: 'manage_services', approvers: ['U0BOB'], approval_timeout_seconds: 60, on_timeout: 'fail' }] };
+    const expired = expire(begin(hybrid, { deviceId: 'web-01' }).run);
+    expect(expired.run.steps[0]).toMatchObject({ status: 'failed', error: 'no approval within 60 s', awaiting_approval: false, tool_tries: 0 });
+    expect(expired.effects.some((e) => e.type === 'runTool')).toBe(false);
+  });
+
+  it('goes when the approval comes in time; a late one is stale', () => {
+    const approved = step(begin(timed({})).run, approve(bob)).run;
+    expect(approved.timers).toEqual([]);
+    refused(approved, { type: 'timer_fired', kind: 'approval_timeout', actor: system, step_id: 'rbs_1', visit: 1 }, 'conflict', NOW + 60_000);
+  });
+
+  it('records a rejection on an agent run\'s gate, for the agent to advance on', () => {
+    const agent: Actor = { kind: 'api', id: 'apikey:deployer', name: 'deployer' };
+    const expired = expire(begin(timed({}), {}, agent, 'agent').run).run;
+    expect(expired.steps[0]).toMatchObject({ status: 'active', outcome: 'rejected', decided_by: { id: 'approval-timer' } });
+  });
+
+  it('is checked in the definition', () => {
+    const problems = (step: Record<string, unknown>) => {
+      const parsed = parseDefinition({ name: 'X', steps: [{ label: 'G', type: 'gate', ...step }] });
+      return parsed.ok ? [] : parsed.problems.map((p) => `${p.path}: ${p.message}`);
+    };
+    expect(problems({ on_timeout: 'fail' })).toEqual(['steps[0].on_timeout: needs approval_timeout_seconds on the same step']);
+    expect(problems({ approval_timeout_seconds: 60, on_timeout: 'escalate' })).toEqual(['steps[0].escalation_channel: is required when on_timeout is escalate']);
+    expect(problems({ approval_timeout_seconds: 60, escalation_channel: 'C0ESCAL8' })).toEqual(['steps[0].escalation_channel: is only used when on_timeout is escalate']);
+    expect(problems({ approval_timeout_seconds: 60, on_timeout: 'later' })).toEqual([expect.stringMatching(/^steps\[0\]\.on_timeout: .*reject.*fail.*escalate/)]);
   });
 });

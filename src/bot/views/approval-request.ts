@@ -27,3 +27,18 @@ export function buildApprovalRequest(run: Run, stepId: string): SlackMessage {
   const text = truncate(`:raised_hand: ${what}: ${approvers}. Approve or reject it on the run message.`, SLACK_LIMITS.sectionText);
   return { text: truncate(`${def.label} needs an approval`, SLACK_LIMITS.messageText), blocks: [sectionBlock(text)] };
 }
+
+/**
+ * Posted in a step's escalation_channel when its approvers did not answer in time: who is
+ * asked, for what, and where the run is.
+ */
+export function buildEscalation(run: Run, stepId: string, runChannel: string): SlackMessage {
+  const def = findStep(run, stepId)?.def;
+  if (!def) throw new Error(`run ${run.id} has no step ${stepId}`);
+  const label = truncate(escapeMrkdwn(def.label), 150);
+  const runbook = truncate(escapeMrkdwn(run.runbook.name), 150);
+  const approvers = def.approvers.length > 0 ? formatApproverList(def.approvers, SLACK_LIMITS.sectionText - SENTENCE_CHARS * 2) : 'anyone in the channel';
+  const waited = def.approval_timeout_seconds ?? 0;
+  const text = `:rotating_light: *Escalation:* *${label}* in a run of *${runbook}* (<#${runChannel}>) has waited ${waited} s for an approval from ${approvers}. Approve or reject it on the run message.`;
+  return { text: truncate(`Escalation: ${def.label} is waiting for an approval`, SLACK_LIMITS.messageText), blocks: [sectionBlock(truncate(text, SLACK_LIMITS.sectionText))] };
+}

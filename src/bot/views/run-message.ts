@@ -188,8 +188,9 @@ function stepStatusLine(run: Run, def: CompiledStep, state: RunStep, now: number
   if (run.status !== 'running' || state.status !== 'active') return null;
   const decided = gateDecisionNotice(run, def, state);
   if (decided !== null) return decided;
-  if (def.type === 'gate') return `🔐 Needs approval from ${approversText(def, state)}`;
-  if (state.awaiting_approval) return `🔐 Approve running tool ${tool}: ${approversText(def, state)}`;
+  const escalated = state.escalated && def.escalation_channel ? ` · escalated to <#${def.escalation_channel}>` : '';
+  if (def.type === 'gate') return `🔐 Needs approval from ${approversText(def, state)}${escalated}`;
+  if (state.awaiting_approval) return `🔐 Approve running tool ${tool}: ${approversText(def, state)}${escalated}`;
   if (runsTool(run, def)) {
     const since = state.started_at === null ? '' : ` (${formatDuration(now - state.started_at)} so far)`;
     return `⚙️ Running tool ${tool}…${since}`;

@@ -158,6 +158,11 @@ export const StepShape = z.strictObject({
   allow_self_approval: z.boolean().optional(),
   /** Distinct people who must approve (N of the approvers); the run's starter never counts when N > 1. */
   approvals_required: z.int().min(1).max(LIMITS.approvers).optional(),
+  /** How long the approvers have; then on_timeout applies. */
+  approval_timeout_seconds: seconds(LIMITS.timeoutSeconds).optional(),
+  on_timeout: z.enum(['reject', 'fail', 'escalate']).optional(),
+  /** Where an escalation is posted, mentioning the approvers. */
+  escalation_channel: z.string().max(LIMITS.slackId).regex(CHANNEL_PATTERN, 'must be a Slack channel id such as C024BE91L').optional(),
   wait_seconds: seconds(LIMITS.waitSeconds).optional(),
   tool: z
     .string()
@@ -200,6 +205,10 @@ function checkStepFields(step: z.infer<typeof StepShape>, ctx: z.RefinementCtx):
   onlyOn('approvers', APPROVAL_TYPES);
   onlyOn('allow_self_approval', APPROVAL_TYPES);
   onlyOn('approvals_required', APPROVAL_TYPES);
+  onlyOn('approval_timeout_seconds', APPROVAL_TYPES);
+  if (step.on_timeout !== undefined && step.approval_timeout_seconds === undefined) flag(['on_timeout'], 'needs approval_timeout_seconds on the same step');
+  if (step.on_timeout === 'escalate' && step.escalation_channel === undefined) flag(['escalation_channel'], 'is required when on_timeout is escalate');
+  if (step.escalation_channel !== undefined && step.on_timeout !== 'escalate') flag(['escalation_channel'], 'is only used when on_timeout is escalate');
   // Named people only (no groups): fewer than N of them could never approve.
   const people = step.approvers ?? [];
   if (step.approvals_required !== undefined && people.length > 0 && people.every((a) => !a.startsWith('S')) && step.approvals_required > people.length) {
