@@ -21,6 +21,8 @@ const db = useTestDatabase();
 const redis = useTestRedis();
 const alice: Actor = { kind: 'slack', id: 'U0ALICE' };
 const REVIEW = { name: 'Review in 2 s', steps: [{ label: 'Review', timeout_seconds: 2 }, { label: 'Merge' }] };
+/** A gate whose approver has 1 s before it is rejected. */
+const SIGN_OFF = { name: 'Sign-off in 1 s', steps: [{ label: 'Sign-off', type: 'gate', approvers: ['U0BOB'], approval_timeout_seconds: 1 }, { label: 'Ship' }] };
 /** A run given 1 s that would wait 30 s. */
 const HURRIED = { name: 'Done in 1 s', timeout_seconds: 1, steps: [{ label: 'Settle', type: 'wait', wait_seconds: 30 }, { label: 'After' }] };
 
@@ -35,7 +37,7 @@ afterAll(async () => {
 function rig() {
   const scheduler = createWaitScheduler({ connection: createRedis(redis.url), prefix: redis.prefix() });
   const runs = createRunStore(db.conn());
-  const service = createRunService({ runs, runbooks: snapshotLookup([REVIEW, HURRIED]), effects: waitEffectHandlers(scheduler) });
+  const service = createRunService({ runs, runbooks: snapshotLookup([REVIEW, HURRIED, SIGN_OFF]), effects: waitEffectHandlers(scheduler) });
   const reconciler = createWaitReconciler({ runs, scheduler, service });
   const startWorker = (): Worker => {
     const connection = createRedis(redis.url, { forWorker: true });
@@ -101,6 +103,22 @@ describe('step deadlines on the queue', () => {
     expect(failed).toMatchObject({ error_message: 'run timed out after 1 s', wait: null, timers: [] });
     expect(failed.steps[0]).toMatchObject({ status: 'failed', error: 'run timed out after 1 s' });
     expect(await fired(service, failed)).toBe(1);
+  });
+
+  it('an approval deadline survives Redis losing its timer: the reconciler rejects the gate once', async () => {
+    const { service, reconciler, startWorker } = rig();
+    const run = await service.start({ runbook: SIGN_OFF.name, actor: alice });
+    expect(run.timers.map((t) => t.kind)).toEqual(['approval_timeout']);
+    expect(await deleteKeysUnder(redis.redis(), redis.prefix())).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_200));
+    startWorker();
+    expect((await service.get(run.id)).status).toBe('running');
+    const [first, second] = await Promise.all([reconciler.reconcile(), reconciler.reconcile()]);
+    expect(first).toBe(second);
+    const after = await service.get(run.id);
+    expect(after).toMatchObject({ status: 'failed', error_message: 'step "Sign-off" failed: rejected by the approval deadline' });
+    expect((await reconciler.reconcile()).fired).toBe(0);
+    expect(await fired(service, after)).toBe(1);
   });
 
   it('a step done in time leaves nothing to fire', async () => {
