@@ -42,6 +42,10 @@ export function presentStep(step: CompiledStep): z.infer<typeof Step> {
     next_on_outcome: step.next_on_outcome,
     approvers: step.approvers,
     allow_self_approval: step.allow_self_approval,
+    approvals_required: step.approvals_required,
+    approval_timeout_seconds: step.approval_timeout_seconds,
+    on_timeout: step.on_timeout,
+    escalation_channel: step.escalation_channel,
     wait_seconds: step.wait_seconds,
     tool: step.tool,
     tool_input: step.tool_input,
@@ -56,6 +60,7 @@ export function presentRunbook({ record, compiled }: RunbookView): z.infer<typeo
     ...core(record),
     required_permissions: compiled.required_permissions,
     variables: compiled.variables,
+    timeout_seconds: compiled.timeout_seconds ?? null,
     steps: compiled.steps.map(presentStep),
   };
 }

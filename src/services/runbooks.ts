@@ -31,7 +31,7 @@ export interface PlaybookView {
 }
 
 /** The metadata `PUT /runbooks/:id` may change; steps change through the step endpoints. */
-export type RunbookPatch = Partial<Pick<RunbookSource, 'name' | 'description' | 'category' | 'tags' | 'variables' | 'audience' | 'required_permissions' | 'trigger'>>;
+export type RunbookPatch = Partial<Pick<RunbookSource, 'name' | 'description' | 'category' | 'tags' | 'variables' | 'audience' | 'required_permissions' | 'trigger' | 'timeout_seconds'>>;
 
 export type Runbooks = ReturnType<typeof createRunbooks>;
 

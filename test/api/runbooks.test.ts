@@ -122,6 +122,24 @@ describe('editing', () => {
     expect((await get(id)).body.data.version).toBe(2);
   });
 
+  it('shows and sets the deadlines and approvals: the run\'s timeout_seconds, a gate\'s approvals_required and approval deadline', async () => {
+    const made = await create({
+      name: 'Guarded',
+      steps: [{ label: 'Two sign-offs', type: 'gate', approvers: ['U0BOB', 'U0CAROL'], approvals_required: 2, approval_timeout_seconds: 600, on_timeout: 'escalate', escalation_channel: 'C0ESCAL8' }],
+    });
+    expect(made.status).toBe(201);
+    expect(made.body.data).toMatchObject({ timeout_seconds: null });
+    expect(made.body.data.steps[0]).toMatchObject({ approvals_required: 2, approval_timeout_seconds: 600, on_timeout: 'escalate', escalation_channel: 'C0ESCAL8', timeout_seconds: null });
+    const id = made.body.data.id;
+    const updated = await api.request('PUT', `/v1/runbooks/${id}`, { key, body: { timeout_seconds: 3600 } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.data).toMatchObject({ timeout_seconds: 3600, version: 2 });
+    const bad = await api.request('PUT', `/v1/runbooks/${id}`, { key, body: { timeout_seconds: 0 } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.problems.map((p: { path: string }) => p.path)).toEqual(['timeout_seconds']);
+    expect((await get(id)).body.data).toMatchObject({ timeout_seconds: 3600, version: 2 });
+  });
+
   it('adds, changes, reorders and removes steps, each a new version, with runs of older versions untouched', async () => {
     const made = await create({ name: 'Steps', steps: [{ label: 'One', instruction: '1' }, { label: 'Two', instruction: '2' }] });
     const id = made.body.data.id;

@@ -26,6 +26,7 @@ export const UpdateRunbookBody = named(
     audience: sourceShape.audience,
     required_permissions: sourceShape.required_permissions,
     trigger: AlertTriggerSource.optional(),
+    timeout_seconds: sourceShape.timeout_seconds,
   }),
 );
 
@@ -66,6 +67,10 @@ export const Step = named(
     next_on_outcome: z.record(z.string(), z.string().nullable()).nullable(),
     approvers: z.array(z.string()),
     allow_self_approval: z.boolean(),
+    approvals_required: z.int(),
+    approval_timeout_seconds: z.int().nullable(),
+    on_timeout: z.enum(['reject', 'fail', 'escalate']).nullable(),
+    escalation_channel: z.string().nullable(),
     wait_seconds: z.int().nullable(),
     tool: z.string().nullable(),
     tool_input: JsonObject.nullable(),
@@ -102,6 +107,8 @@ export const Runbook = named(
     ...runbookCore,
     required_permissions: z.array(z.string()),
     variables: z.array(Variable),
+    /** The run's deadline from its start, or null. */
+    timeout_seconds: z.int().nullable(),
     steps: z.array(Step),
   }),
 );
