@@ -272,3 +272,29 @@ describe('required permissions', () => {
     expect((await api.request('POST', `/v1/runbooks/${id}/runs`, { key: agent, body: {} })).status).toBe(201);
   });
 });
+
+describe('a gate that needs two approvals, over the API', () => {
+  it('counts each named key once, never the agent driving the run, and passes on the second', async () => {
+    const second = await api.key('security-lead', ['read', 'approve']);
+    const runbookId = await createRunbook({
+      name: 'Two keys',
+      steps: [{ label: 'Two sign-offs', type: 'gate', approvers: ['apikey:release-manager', 'apikey:security-lead', 'apikey:deploy-agent'], approvals_required: 2 }, { label: 'Ship' }],
+    });
+    const run = await start(runbookId, {});
+    const approve = (key: string) => api.request('POST', `/v1/runbooks/runs/${run.id}/approve`, { key, body: {} });
+
+    const byDriver = await approve(agent);
+    expect(byDriver.status).toBe(403);
+    const first = await approve(approver);
+    expect(first.status).toBe(200);
+    expect((await current(run.id)).body.data.current_step).toMatchObject({ label: 'Two sign-offs', approval: { state: 'waiting' } });
+    const again = await approve(approver);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe('you already approved step "Two sign-offs" (1 of 2 approvals so far)');
+    const passed = await approve(second);
+    expect(passed.status).toBe(200);
+    // An agent's run: the decision is recorded on the gate, and the agent moves on.
+    expect((await current(run.id)).body.data.current_step).toMatchObject({ label: 'Two sign-offs', approval: { state: 'approved', decided_by: 'apikey:security-lead' } });
+    expect((await advance(run.id)).body.data.current_step).toMatchObject({ label: 'Ship' });
+  });
+});
