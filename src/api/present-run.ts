@@ -15,7 +15,15 @@ function approvalOf(run: Run, def: CompiledStep, state: EngineRunStep): z.infer<
   const waiting = def.type === 'gate' || state.awaiting_approval;
   if (!waiting || state.status !== 'active') return null;
   const decision = gateDecision(run, def, state);
-  return { state: decision?.outcome ?? 'waiting', approvers: def.approvers, decided_by: decision?.by.id ?? null };
+  const deadline = run.timers.find((t) => t.kind === 'approval_timeout' && t.step_id === def.id && t.visit === state.visit);
+  return {
+    state: decision?.outcome ?? 'waiting',
+    approvers: def.approvers,
+    decided_by: decision?.by.id ?? null,
+    approvals_required: def.approvals_required,
+    approved_by: state.approvals.map((a) => a.by.id),
+    approval_deadline: deadline ? iso(deadline.due_at) : null,
+  };
 }
 
 export function presentCurrentStep(run: Run): z.infer<typeof CurrentStep> | null {

@@ -287,7 +287,10 @@ describe('a gate that needs two approvals, over the API', () => {
     expect(byDriver.status).toBe(403);
     const first = await approve(approver);
     expect(first.status).toBe(200);
-    expect((await current(run.id)).body.data.current_step).toMatchObject({ label: 'Two sign-offs', approval: { state: 'waiting' } });
+    expect((await current(run.id)).body.data.current_step).toMatchObject({
+      label: 'Two sign-offs',
+      approval: { state: 'waiting', approvals_required: 2, approved_by: ['apikey:release-manager'], approval_deadline: null },
+    });
     const again = await approve(approver);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toBe('you already approved step "Two sign-offs" (1 of 2 approvals so far)');

@@ -61,6 +61,11 @@ export const Approval = named(
     /** Slack users (U…), user groups (S…) and API keys (apikey:NAME); empty: anyone in the channel. */
     approvers: z.array(z.string()),
     decided_by: z.string().nullable(),
+    /** Distinct approvals the step needs, and who has given one so far (in order). */
+    approvals_required: z.int(),
+    approved_by: z.array(z.string()),
+    /** When the approvers' time is up (approval_timeout_seconds), or null. */
+    approval_deadline: z.string().nullable(),
   }),
 );
 
