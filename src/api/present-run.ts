@@ -37,6 +37,7 @@ export function presentCurrentStep(run: Run): z.infer<typeof CurrentStep> | null
     type: def.type,
     required: def.required,
     status: state.status,
+    visit: state.visit,
     outcome: state.outcome,
     approval: approvalOf(run, def, state),
     due_at: run.wait && run.wait.step_id === def.id ? iso(run.wait.due_at) : null,

@@ -301,3 +301,37 @@ describe('a gate that needs two approvals, over the API', () => {
     expect((await advance(run.id)).body.data.current_step).toMatchObject({ label: 'Ship' });
   });
 });
+
+describe('an approval bound to what the approver saw', () => {
+  it('refuses a decision naming an earlier visit of the gate, or another step, as stale, and changes nothing', async () => {
+    const runbookId = await createRunbook({
+      name: 'Gate in a loop',
+      steps: [
+        { label: 'Sign-off', ref: 'sign', type: 'gate', approvers: ['apikey:release-manager'], next_on_outcome: { rejected: 'step:again' } },
+        { label: 'Ship' },
+        { label: 'Rework', ref: 'again', next_on_outcome: { done: 'step:sign' } },
+      ],
+    });
+    const run = await start(runbookId, {});
+    const seen = (await current(run.id)).body.data.current_step;
+    expect(seen).toMatchObject({ label: 'Sign-off', visit: 1 });
+    const decide = (type: 'approve' | 'reject', body: object) => api.request('POST', `/v1/runbooks/runs/${run.id}/${type}`, { key: approver, body });
+    expect((await decide('reject', { step_id: seen.id, visit: seen.visit })).status).toBe(200);
+    await advance(run.id);
+    await advance(run.id);
+    const again = (await current(run.id)).body.data.current_step;
+    expect(again).toMatchObject({ label: 'Sign-off', visit: 3, approval: { state: 'waiting' } });
+
+    const before = (await api.request('GET', `/v1/runbooks/runs/${run.id}`, { key: agent })).body;
+    const stale = await decide('approve', { step_id: seen.id, visit: seen.visit });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toMatch(/^stale command/);
+    const elsewhere = await decide('approve', { step_id: 'rbs_000000000000', visit: again.visit });
+    expect(elsewhere.status).toBe(409);
+    expect((await api.request('GET', `/v1/runbooks/runs/${run.id}`, { key: agent })).body).toEqual(before);
+
+    const bound = await decide('approve', { step_id: again.id, visit: again.visit });
+    expect(bound.status).toBe(200);
+    expect(bound.body.data.current_step.approval).toMatchObject({ state: 'approved', decided_by: 'apikey:release-manager' });
+  });
+});

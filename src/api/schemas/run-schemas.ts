@@ -29,7 +29,15 @@ export const StartRunBody = named(
 export const AdvanceBody = named('AdvanceStep', z.strictObject({ outcome: Outcome.optional(), notes: Notes.optional(), output: Output.optional() }));
 export const SkipBody = named('SkipStep', z.strictObject({ notes: Notes.optional() }));
 export const FailBody = named('FailStep', z.strictObject({ notes: Notes.optional(), output: Output.optional() }));
-export const DecideBody = named('DecideGate', z.strictObject({ notes: Notes.optional() }));
+export const DecideBody = named(
+  'DecideGate',
+  z.strictObject({
+    notes: Notes.optional(),
+    /** Ours: the step and visit the approver saw (get current step); a decision on anything else is refused as stale. */
+    step_id: z.string().min(1).max(100).optional(),
+    visit: z.int().min(1).optional(),
+  }),
+);
 export const UpdateRunBody = named('UpdateRun', z.strictObject({ status: z.enum(['running', 'paused', 'cancelled']) }));
 
 const StatusList = z
@@ -78,6 +86,8 @@ export const CurrentStep = named(
     type: z.enum(STEP_TYPES),
     required: z.boolean(),
     status: z.enum(STEP_STATUSES),
+    /** Ours: which visit of the step this is; approve and reject may name it to bind the decision to it. */
+    visit: z.int(),
     outcome: z.string().nullable(),
     /** Ours: gates (and hybrid acts) say whether a person has decided. */
     approval: Approval.nullable(),
