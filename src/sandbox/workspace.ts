@@ -12,28 +12,11 @@ import { ALERTMANAGER_APP, SANDBOX_CHANNELS, SANDBOX_USERS, type SandboxUser } f
 import { EXAMPLE_RUNBOOK, ROLLBACK_RUNBOOK } from './example-runbook.js';
 import { DEMO_DEVICE_ID, DEMO_SERVICES, type DemoDevice } from './demo/demo-device.js';
 import { SAMPLE_ALERT_SERVICE, sampleAlertAttachments, sampleAlertEvent } from './sample-alert.js';
+import type { WireMessage, WireView } from './wire.js';
 import { appHomeOpenedEvent, blockActionPayload, createSlackSender, fakeTriggerId, type SlackSender, viewActionPayload, viewSubmissionPayload } from './slack-requests.js';
 
-/** A message as the page shows it; `ephemeral_to` only to that person. */
-export interface PageMessage {
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-  user?: string;
-  bot_id?: string;
-  username?: string;
-  text: string;
-  blocks?: unknown[];
-  ephemeral_to?: string;
-  edited?: boolean;
-}
-
-export interface PageView {
-  id: string;
-  user: string;
-  view: Record<string, unknown>;
-  errors?: Record<string, string>;
-}
+export type PageMessage = WireMessage;
+export type PageView = WireView;
 
 export type PageEvent =
   | { type: 'message'; message: PageMessage }

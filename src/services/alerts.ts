@@ -356,11 +356,12 @@ export function createAlertService(deps: AlertServiceDeps) {
       const channel = (message as { channel?: unknown }).channel;
       const ts = (message as { ts?: unknown }).ts;
       if (typeof channel !== 'string' || typeof ts !== 'string') return 0;
-      const read = readSlackMessage(message);
+      const alerts = recognizeSlackMessage(message, deps.rules ?? [], { self });
+      // Most channel messages are not alerts: only those are read again for their sender.
+      const read = alerts.length > 0 ? readSlackMessage(message) : undefined;
       if (!read) return 0;
       const trust = sourceTrust(deps.sources ?? null, channel, read);
-      const alerts = recognizeSlackMessage(message, deps.rules ?? [], { self });
-      if (alerts.length > 0 && trust === 'unknown') {
+      if (trust === 'unknown') {
         logger.info('alert ignored: its sender is not a configured source for this channel', { channel, ...senderOf(read) });
         return 0;
       }

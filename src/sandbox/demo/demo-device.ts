@@ -3,7 +3,7 @@
 // Disk Cleanup; its services (started here, as processes the runner manages) are a web
 // server for Service Restart, a cache that leaked memory for Memory Pressure Relief, and a
 // broken web release for the rollback example. Everything goes when the sandbox stops.
-import { access, mkdir, mkdtemp, readFile, realpath, rm, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, realpath, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,7 +20,7 @@ import { startRunner } from '../../runner/runner.js';
 import { parseRunnerConfig, type RunnerConfig } from '../../runner/runner-config.js';
 import { createToolRegistry, type ToolRegistry } from '../../runner/tool-registry.js';
 import { signalTree, waitForExit } from '../../runner/tools/process-control.js';
-import { startRunnerService, stopRunnerService } from '../../runner/tools/runner-services.js';
+import { runnerServiceStatus, startRunnerService, stopRunnerService } from '../../runner/tools/runner-services.js';
 import { createDemoMachine } from './demo-machine.js';
 
 export const DEMO_DEVICE_ID = 'demo-01';
@@ -147,8 +147,8 @@ export async function prepareDemoMachine(): Promise<DemoMachineParts> {
       registry: await createToolRegistry(config),
       async crash(name) {
         const svc = config.services[name];
-        const pid = svc ? Number((await readFile(svc.pid_file, 'utf8').catch(() => '')).trim()) : NaN;
-        if (!Number.isInteger(pid) || pid <= 0) return;
+        const pid = svc ? (await runnerServiceStatus(svc)).pid : null;
+        if (pid === null) return;
         signalTree(pid, 'SIGKILL');
         await waitForExit(pid, 5_000);
       },

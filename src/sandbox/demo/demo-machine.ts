@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Machine, MemoryUsage, SpaceUsage } from '../../runner/machine.js';
 import { underRoot } from '../../runner/machine.js';
 import type { RunnerConfig } from '../../runner/runner-config.js';
-import { isAlive } from '../../runner/tools/process-control.js';
+import { runnerServiceStatus } from '../../runner/tools/runner-services.js';
 import { walkTree } from '../../runner/tools/tree-walk.js';
 
 const run = promisify(execFile);
@@ -43,11 +43,6 @@ export async function residentBytes(pid: number): Promise<number> {
   }
 }
 
-async function servicePid(pidFile: string): Promise<number | null> {
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-  return Number.isInteger(pid) && pid > 0 && (await isAlive(pid)) ? pid : null;
-}
-
 export function createDemoMachine(opts: DemoMachineOptions): Machine {
   const { root } = opts;
   return {
@@ -64,8 +59,8 @@ export function createDemoMachine(opts: DemoMachineOptions): Machine {
     async memory(): Promise<MemoryUsage> {
       let used = 0;
       for (const svc of Object.values(opts.services)) {
-        const pid = await servicePid(svc.pid_file);
-        if (pid !== null) used += await residentBytes(pid);
+        const { service_status, pid } = await runnerServiceStatus(svc);
+        if (service_status === 'running' && pid !== null) used += await residentBytes(pid);
       }
       return { total: opts.ramBytes, available: Math.max(0, opts.ramBytes - used) };
     },

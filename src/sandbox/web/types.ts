@@ -1,6 +1,7 @@
 // The shapes the sandbox server sends (see the contract in api.ts) and the subset of Block
 // Kit the page renders. Everything arrives as JSON the bot produced, so every field the
 // renderer reads is optional or checked where Slack would tolerate its absence.
+import type { WireMessage, WireView } from '../wire.js';
 
 export interface PlainText {
   type: 'plain_text';
@@ -139,27 +140,8 @@ export interface View {
   private_metadata?: string;
 }
 
-export interface Message {
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-  user?: string;
-  bot_id?: string;
-  username?: string;
-  text: string;
-  blocks?: Block[];
-  /** Shown only to this user (chat.postEphemeral). */
-  ephemeral_to?: string;
-  edited?: boolean;
-}
-
-export interface ViewState {
-  id: string;
-  user: string;
-  view: View;
-  /** block_id → message, from the bot's `response_action: 'errors'`. */
-  errors?: Record<string, string>;
-}
+export type Message = WireMessage<Block>;
+export type ViewState = WireView<View>;
 
 export interface SandboxUser {
   id: string;
