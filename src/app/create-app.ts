@@ -37,6 +37,7 @@ import { createApiKeyStore } from '../models/api-key-store.js';
 import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
 import { createDeviceStore, type DeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
+import { createAccessStore } from '../models/access-store.js';
 import { createPermissionStore } from '../models/permission-store.js';
 import { createRunMessageStore, type RunMessageStore } from '../models/run-message-store.js';
 import { createRunStore } from '../models/run-store.js';
@@ -45,7 +46,8 @@ import { combineHandlers } from '../services/effect-handlers.js';
 import { createRunService, type RunService } from '../services/run-service.js';
 import { createAlertService, type AlertService } from '../services/alerts.js';
 import { createDevices } from '../services/devices.js';
-import { createRunbooks } from '../services/runbooks.js';
+import { createAccess, describeEnforcement, type Access } from '../services/access.js';
+import { createRunbooks, type Runbooks } from '../services/runbooks.js';
 import { createRuns, type Runs } from '../services/runs.js';
 import { syncBuiltinsAtStart } from './builtin-sync.js';
 import { startHealthServer } from './health-server.js';
@@ -106,6 +108,9 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
   const permissions = createPermissionStore(db.conn, clock);
   if (sandbox) await grantSandboxPermissions(permissions, logger);
+  const accessState = createAccessStore(db.conn, clock);
+  const access = createAccess({ grants: permissions, state: accessState, logger });
+  logger.info(describeEnforcement(await accessState.enforcedSince()));
   const bot = botMode ? await createBot({ mode: botMode, slackApiUrl, logger }) : null;
   const notifier: RunNotifier | null = bot
     ? createRunNotifier({
@@ -131,6 +136,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     runbooks,
     permissions,
     devices,
+    access,
     ...(notifier ? { publish: async (run, channel) => {
       const location = await notifier.publish(run, { channel });
       return { channel: location.channel, ts: location.ts };
@@ -150,10 +156,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     const published = await runbooks.list({ status: 'published', limit: 20 });
     sandbox.welcome(SANDBOX_CHANNELS[0].id, published.items.map((r) => r.name), demo !== null);
   }
+  const runbooksApp = createRunbooks({ store: runbooks, runs, access });
   const alertStore = createAlertStore(db.conn, clock);
   for (const line of describeAlertConfig(alertConfig)) logger.info(line);
   const alerts = bot && notifier
-    ? await listenToSlack(bot, { service, runsApp, runbooks, devices, messages, alertStore, alertConfig, notifier, clock, logger })
+    ? await listenToSlack(bot, { service, runsApp, runbooksApp, runbooks, devices, messages, alertStore, alertConfig, notifier, access, clock, logger })
     : null;
   const alertChannel = config.alertsChannel ?? null;
   const alertWebhooks = createAlertWebhooks({
@@ -165,7 +172,6 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     // A webhook delivery carried ALERTS_TOKEN: it comes from a configured source.
     ...(alerts && alertChannel ? { onReceived: (received) => alerts.received(received, { channel: alertChannel, thread_ts: null }, { mayAutoRun: true }) } : {}),
   });
-  const runbooksApp = createRunbooks({ store: runbooks, runs });
   // One key cache and one rate limit per key for both agent surfaces.
   const authenticate = createAuthenticator({ keys: createApiKeyStore(db.conn, clock), cacheMs: config.apiKeyCacheMs ?? 5_000, now: clock });
   const limiter = createRateLimiter({ redis: apiConnection, prefix: queuePrefix, limit: config.apiRateLimit ?? 600, now: clock });
@@ -179,7 +185,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     version: VERSION,
   });
   const mcp = createMcpHttp({
-    services: { runs: runsApp, runbooks: runbooksApp, devices: createDevices({ devices, runs: service }) },
+    services: { runs: runsApp, runbooks: runbooksApp, devices: createDevices({ devices, runs: service, access }) },
     authenticate,
     limiter,
     logger,
@@ -253,19 +259,21 @@ async function listenToSlack(
   deps: {
     service: RunService;
     runsApp: Runs;
+    runbooksApp: Runbooks;
     runbooks: RunbookStore;
     devices: DeviceStore;
     messages: RunMessageStore;
     alertStore: AlertStore;
     alertConfig: AlertConfig;
     notifier: RunNotifier;
+    access: Access;
     clock: () => number;
     logger: Logger;
   },
 ): Promise<AlertService> {
-  const { service, runsApp, runbooks, devices, messages, alertStore, alertConfig, notifier, clock, logger } = deps;
+  const { service, runsApp, runbooksApp, runbooks, devices, messages, alertStore, alertConfig, notifier, access, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
-  const botService = createBotService({ runs: runsApp, runbooks, notifier, groups, devices: createDevices({ devices, runs: service }), client: bot.client, logger });
+  const botService = createBotService({ runs: runsApp, runbooks: runbooksApp, notifier, groups, devices: createDevices({ devices, runs: service, access }), client: bot.client, logger });
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
   const cards = createSlackAlertCards({ client: bot.client, notifier, clock, logger });
   const alerts = createAlertService({
@@ -277,6 +285,7 @@ async function listenToSlack(
     rules: alertConfig.rules,
     sources: alertConfig.sources,
     autoExecuteAs: alertConfig.autoExecuteAs,
+    access,
     clock,
     logger,
   });

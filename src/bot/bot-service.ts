@@ -10,7 +10,7 @@ import type { Devices } from '../services/devices.js';
 import type { RunMessageLocation } from '../models/run-message-store.js';
 import type { RunSummary } from '../models/run-store.js';
 import type { RunbookRecord } from '../models/runbook-records.js';
-import type { RunbookStore } from '../models/runbook-store.js';
+import type { Runbooks } from '../services/runbooks.js';
 import { personPrincipal, type Principal } from '../services/principal.js';
 import type { RunCommand, Runs } from '../services/runs.js';
 import type { RunActionValue } from './action-value.js';
@@ -22,7 +22,7 @@ import { slackErrorCode } from './slack-error.js';
 export interface BotServiceDeps {
   /** The application layer: every rule about starting and moving runs lives there. */
   runs: Runs;
-  runbooks: Pick<RunbookStore, 'list' | 'snapshotForRun'>;
+  runbooks: Pick<Runbooks, 'list'>;
   notifier: RunNotifier;
   groups: GroupResolver;
   /** `/runbook device ID`. */
@@ -31,8 +31,6 @@ export interface BotServiceDeps {
   logger: Logger;
 }
 
-/** Reading runs asks nothing of a Slack user today; the reads go through the same service. */
-const SLACK_READER: Principal = personPrincipal({ kind: 'slack', id: 'slack' });
 
 export interface Where {
   channel: string;
@@ -86,22 +84,27 @@ export function createBotService(deps: BotServiceDeps) {
     }
   }
 
+  /** A Slack user as the services see them: user groups holding a role are asked about when they could decide. */
+  function principal(user: SlackUser, groups?: string[]): Principal {
+    return personPrincipal(slackActor(user, groups), { surface: 'slack', groupsOf: (candidates) => deps.groups.groupsOf(user.id, candidates) });
+  }
+
   /** The click as a command, and who sent it (with the user groups a gate's approvers name). */
   async function commandFor(click: Click): Promise<{ who: Principal; command: RunCommand }> {
     const type = CLICK_COMMANDS[click.action];
     const base = { key: `slack:${click.actionTs}`, source: `slack:${click.message?.channel ?? 'unknown'}` };
     const target = { ...(click.value.s ? { step_id: click.value.s } : {}), ...(click.value.v !== undefined ? { visit: click.value.v } : {}) };
-    const who = personPrincipal(slackActor(click.user));
+    const who = principal(click.user);
     switch (type) {
       case 'advance':
         return { who, command: { type, ...base, ...target, ...(click.action === ActionId.Outcome && click.value.o ? { outcome: click.value.o } : {}) } };
       case 'approve':
       case 'reject': {
         // Only gates that name user groups need a Slack lookup.
-        const run = await runs.get(SLACK_READER, click.value.r);
+        const run = await runs.get(who, click.value.r);
         const approvers = findStep(run, click.value.s ?? run.current_step_id)?.def.approvers ?? [];
         const groups = await deps.groups.groupsOf(click.user.id, approvers);
-        return { who: personPrincipal(slackActor(click.user, groups)), command: { type, ...base, ...target } };
+        return { who: principal(click.user, groups), command: { type, ...base, ...target } };
       }
       case 'skip':
       case 'run_tool':
@@ -114,6 +117,8 @@ export function createBotService(deps: BotServiceDeps) {
   const groupsOf = (id: string, candidates: string[]) => deps.groups.groupsOf(id, candidates);
 
   return {
+    principal,
+
     /** Looks the runbook up and either starts it or says which inputs are missing. */
     async start(input: {
       runbook: string | RunbookSnapshot;
@@ -124,7 +129,7 @@ export function createBotService(deps: BotServiceDeps) {
       /** Default: manual, with the channel it was started in. */
       trigger?: { source: TriggerSource; context: JsonObject };
     }): Promise<StartOutcome> {
-      const who = personPrincipal(slackActor(input.user));
+      const who = principal(input.user);
       // Before asking for inputs: nobody should fill in a modal only to be refused.
       const runbook = await runs.startable(who, input.runbook, groupsOf);
       const missing = missingVariables(runbook, input.variables);
@@ -162,43 +167,50 @@ export function createBotService(deps: BotServiceDeps) {
         visit: input.visit,
         notes: input.reason,
       };
-      const { run } = await runs.command(personPrincipal(slackActor(input.user)), input.runId, command);
+      const { run } = await runs.command(principal(input.user), input.runId, command);
       await refreshIfNotLive(input.runId, input.message);
       return run;
     },
 
     /** `/runbook pause|cancel RUN`. */
     async control(runId: string, type: 'pause' | 'cancel', user: SlackUser, where: string): Promise<Run> {
-      return (await runs.command(personPrincipal(slackActor(user)), runId, { type, source: `slack:${where}` })).run;
+      return (await runs.command(principal(user), runId, { type, source: `slack:${where}` })).run;
     },
 
     /** `/runbook resume RUN`: continues a paused run and posts its live message here. */
     async resume(runId: string, user: SlackUser, where: Where): Promise<{ run: Run; location: RunMessageLocation | null; postError: string | null }> {
-      let run = await runs.get(SLACK_READER, runId);
-      if (run.status === 'paused') run = (await runs.command(personPrincipal(slackActor(user)), runId, { type: 'resume', source: `slack:${where.channel}` })).run;
+      const who = principal(user);
+      let run = await runs.get(who, runId);
+      if (run.status === 'paused') run = (await runs.command(who, runId, { type: 'resume', source: `slack:${where.channel}` })).run;
       return { run, ...(await postLiveMessage(run, where)) };
     },
 
-    async status(runId: string): Promise<Run> {
-      return runs.get(SLACK_READER, runId);
+    /** The run whose step a user is about to fail: only one they may drive. */
+    async failable(runId: string, user: SlackUser): Promise<Run> {
+      return runs.commandable(principal(user), runId);
     },
 
-    async listRunbooks(text: string): Promise<{ items: RunbookRecord[]; hasMore: boolean }> {
-      const page = await deps.runbooks.list({ ...(text.trim() ? { text } : {}), limit: 20 });
+    async status(runId: string, user: SlackUser): Promise<Run> {
+      return runs.get(principal(user), runId);
+    },
+
+    async listRunbooks(text: string, user: SlackUser): Promise<{ items: RunbookRecord[]; hasMore: boolean }> {
+      const page = await deps.runbooks.list(principal(user), { ...(text.trim() ? { text } : {}), limit: 20 });
       return { items: page.items, hasMore: page.next_cursor !== null };
     },
 
-    async listRuns(statuses: RunStatus[] | null): Promise<RunSummary[]> {
-      return runs.list(SLACK_READER, { ...(statuses ? { status: statuses } : {}), limit: 20 });
+    async listRuns(statuses: RunStatus[] | null, user: SlackUser): Promise<RunSummary[]> {
+      return runs.list(principal(user), { ...(statuses ? { status: statuses } : {}), limit: 20 });
     },
 
     /** A device as its runner registered it (null when none did) and its most recent runs. */
-    async device(id: string): Promise<{ device: Device | null; runs: RunSummary[] }> {
-      return deps.devices.describe(SLACK_READER, id);
+    async device(id: string, user: SlackUser): Promise<{ device: Device | null; runs: RunSummary[] }> {
+      return deps.devices.describe(principal(user), id);
     },
 
-    async runbookForInputs(runbookId: string): Promise<RunbookSnapshot> {
-      return deps.runbooks.snapshotForRun(runbookId, {});
+    /** The runbook whose inputs form a user opens: only one they may start. */
+    async runbookForInputs(runbookId: string, user: SlackUser): Promise<RunbookSnapshot> {
+      return runs.startable(principal(user), runbookId);
     },
   };
 

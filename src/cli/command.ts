@@ -1,8 +1,8 @@
 // What every CLI command sees: line-based output and the environment (injected, so tests
 // run the CLI in-process), plus the stores, opened only by the commands that need them.
 import type { Actor } from '../engine/types.js';
-import type { ApiKeyStore } from '../models/api-key-store.js';
-import type { PermissionStore } from '../models/permission-store.js';
+import type { ApiKeys } from '../services/api-keys.js';
+import type { Permissions } from '../services/permissions.js';
 import type { Principal } from '../services/principal.js';
 import type { Runbooks } from '../services/runbooks.js';
 
@@ -18,13 +18,13 @@ export interface CommandContext {
   io: CliIo;
   /** The runbooks service; loads the configuration and connects on first call (lint never does). */
   runbooks(): Promise<Runbooks>;
-  /** The permission grants, on the same connection as runbooks(). */
-  permissions(): Promise<PermissionStore>;
+  /** Permission and role grants, on the same connection as runbooks(). */
+  permissions(): Promise<Permissions>;
   /** The API keys, on the same connection as runbooks(). */
-  apiKeys(): Promise<ApiKeyStore>;
+  apiKeys(): Promise<ApiKeys>;
   /** Who the changes are recorded as. */
   author(): Actor;
-  /** The same person, as the services take them. */
+  /** The same person, as the services take them: the CLI holds the database credentials, so it is admin. */
   who(): Principal;
 }
 

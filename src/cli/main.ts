@@ -20,7 +20,7 @@ import { runnerCommand } from './commands/runner.js';
 import { versionsCommand } from './commands/versions.js';
 import { describeError } from './report-error.js';
 import { createStoreSession } from './store-session.js';
-import { personPrincipal } from '../services/principal.js';
+import { internalPrincipal } from '../services/principal.js';
 
 export type { CliIo } from './command.js';
 
@@ -59,7 +59,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       permissions: session.permissions,
       apiKeys: session.apiKeys,
       author: () => cliAuthor(io.env),
-      who: () => personPrincipal(cliAuthor(io.env)),
+      who: () => internalPrincipal(cliAuthor(io.env)),
     });
   } catch (e) {
     return fail(io, e, commandUsage(command));

@@ -6,19 +6,43 @@ import { relative } from 'node:path';
 
 import { loadConfig } from '../config/env.js';
 import { defaultDataDir } from '../embedded/ferretdb.js';
-import { createApiKeyStore, type ApiKeyStore } from '../models/api-key-store.js';
+import { silentLogger } from '../logger.js';
+import { createAccessStore } from '../models/access-store.js';
+import { createApiKeyStore } from '../models/api-key-store.js';
 import { openDatabase, type OpenDatabase } from '../models/open-database.js';
-import { createPermissionStore, type PermissionStore } from '../models/permission-store.js';
+import { createPermissionStore } from '../models/permission-store.js';
 import { createRunStore } from '../models/run-store.js';
 import { createRunbookStore } from '../models/runbook-store.js';
+import { createAccess } from '../services/access.js';
+import { createApiKeys, type ApiKeys } from '../services/api-keys.js';
+import { createPermissions, type Permissions } from '../services/permissions.js';
 import { createRunbooks, type Runbooks } from '../services/runbooks.js';
 import type { CliIo } from './command.js';
 
 export interface StoreSession {
   runbooks(): Promise<Runbooks>;
-  permissions(): Promise<PermissionStore>;
-  apiKeys(): Promise<ApiKeyStore>;
+  permissions(): Promise<Permissions>;
+  apiKeys(): Promise<ApiKeys>;
   close(): Promise<void>;
+}
+
+interface Services {
+  runbooks: Runbooks;
+  permissions: Permissions;
+  apiKeys: ApiKeys;
+}
+
+/** The services over one connection, with the same access check the bot applies (the CLI passes it as admin). */
+function servicesOn(open: OpenDatabase): Services {
+  const runbookStore = createRunbookStore(open.conn);
+  const grants = createPermissionStore(open.conn);
+  const state = createAccessStore(open.conn);
+  const access = createAccess({ grants, state, logger: silentLogger });
+  return {
+    runbooks: createRunbooks({ store: runbookStore, runs: createRunStore(open.conn), access }),
+    permissions: createPermissions({ store: grants, state, runbooks: runbookStore, access }),
+    apiKeys: createApiKeys({ keys: createApiKeyStore(open.conn), permissions: grants, access }),
+  };
 }
 
 export function createStoreSession(io: CliIo): StoreSession {
@@ -36,24 +60,13 @@ export function createStoreSession(io: CliIo): StoreSession {
     return db;
   }
 
-  const connected = () => (opening ??= open());
-  let runbooks: Promise<Runbooks> | undefined;
-  let permissions: Promise<PermissionStore> | undefined;
-  let apiKeys: Promise<ApiKeyStore> | undefined;
+  let services: Promise<Services> | undefined;
+  const connected = () => (services ??= (opening ??= open()).then(servicesOn));
 
   return {
-    runbooks() {
-      runbooks ??= connected().then((open) => createRunbooks({ store: createRunbookStore(open.conn), runs: createRunStore(open.conn) }));
-      return runbooks;
-    },
-    permissions() {
-      permissions ??= connected().then((open) => createPermissionStore(open.conn));
-      return permissions;
-    },
-    apiKeys() {
-      apiKeys ??= connected().then((open) => createApiKeyStore(open.conn));
-      return apiKeys;
-    },
+    runbooks: async () => (await connected()).runbooks,
+    permissions: async () => (await connected()).permissions,
+    apiKeys: async () => (await connected()).apiKeys,
     async close() {
       // Wait for a half-finished open so nothing it starts outlives the command.
       await opening?.catch(() => undefined);

@@ -28,7 +28,7 @@ function principalOf(auth: AuthInfo | undefined): Principal {
   const who = auth?.extra?.principal as Principal | undefined;
   // The listener below sets it on every request it lets through.
   if (!who) throw new Error('MCP request without an authenticated principal');
-  return who;
+  return { ...who, surface: 'mcp' };
 }
 
 /** A request listener for /mcp; returns false for any other path. */

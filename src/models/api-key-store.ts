@@ -9,7 +9,7 @@ import type { Actor } from '../engine/types.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { apiKeyModel, type ApiKeyDoc } from './api-key-model.js';
 import { parseKeyName, parseScopes, type ApiScope } from './api-key-names.js';
-import type { StoredActor } from './runbook-subschemas.js';
+import { storedActor, type StoredActor } from './runbook-subschemas.js';
 
 /** A key as callers see it: never its text or hash. */
 export interface ApiKeyRecord {
@@ -49,10 +49,6 @@ export function isApiKeyText(value: string): boolean {
 /** How a key is stored and looked up; also the cache key of the API's authenticator. */
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-function storedActor(actor: Actor): StoredActor {
-  return { kind: actor.kind, id: actor.id, ...(actor.name ? { name: actor.name } : {}) };
 }
 
 function toRecord(doc: ApiKeyDoc): ApiKeyRecord {

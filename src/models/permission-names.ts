@@ -5,6 +5,7 @@
 import { LIMITS, PERMISSION_PATTERN } from '../engine/definition/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { isKeyName } from './api-key-names.js';
+import { isRoleText, parseRoleText, ROLE_FORMS, type Role } from './role-names.js';
 
 export type SubjectKind = 'user' | 'group' | 'apikey';
 export const SUBJECT_KINDS = ['user', 'group', 'apikey'] as const satisfies readonly SubjectKind[];
@@ -53,6 +54,18 @@ export function parsePermission(value: string): string {
   throw new AppError(ErrorCode.Validation, `${JSON.stringify(value)} is not a permission: use ${PERMISSION_FORMS}`, {
     details: { permission: value },
   });
+}
+
+/** A role as written (`operator`, `operator@RUNBOOK`) or a permission; throws naming both forms otherwise. */
+export function parseGrantable(value: string): { role: Role; runbook: string | null } | string {
+  if (isRoleText(value)) return parseRoleText(value);
+  try {
+    return parsePermission(value);
+  } catch {
+    throw new AppError(ErrorCode.Validation, `${JSON.stringify(value)} is neither a role nor a permission: use a role (${ROLE_FORMS}) or a permission (${PERMISSION_FORMS})`, {
+      details: { grant: value },
+    });
+  }
 }
 
 /** True when a grant of `granted` lets its holder do `required`. */

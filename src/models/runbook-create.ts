@@ -8,7 +8,8 @@ import type { Actor, CompiledRunbook, Scope } from '../engine/types.js';
 import { isDuplicateKeyError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { RunbookDoc } from './runbook-model.js';
-import { nameKey, scopeKey, slugify, storedActor, type StoreContext } from './runbook-records.js';
+import { nameKey, scopeKey, slugify, type StoreContext } from './runbook-records.js';
+import { storedActor } from './runbook-subschemas.js';
 import type { RunbookVersionDoc } from './runbook-version-model.js';
 import { buildVersionDoc, type VersionDraft, type VersionOps } from './runbook-versions.js';
 

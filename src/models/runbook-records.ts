@@ -6,7 +6,7 @@ import type { RunbookSource } from '../engine/definition/index.js';
 import type { Actor, CompiledRunbook, Scope } from '../engine/types.js';
 import { auditEventModel, type AuditAction, type AuditEventDoc } from './audit-event-model.js';
 import { runbookModel, type RunbookDoc } from './runbook-model.js';
-import type { StoredActor } from './runbook-subschemas.js';
+import { storedActor, type StoredActor } from './runbook-subschemas.js';
 import { runbookVersionModel, type RunbookVersionDoc } from './runbook-version-model.js';
 
 /** A runbook as callers see it: the stored document with `id`, without its lookup keys. */
@@ -62,11 +62,6 @@ export async function recordAudit(
   event: { action: AuditAction; runbook_id: string; actor: Actor | StoredActor; version: number | null; note?: string },
 ): Promise<void> {
   await ctx.Audit.create({ ...event, actor: storedActor(event.actor), note: event.note ?? '', at: ctx.now() });
-}
-
-/** Keeps who acted, not the groups they were in at the time. */
-export function storedActor(actor: Actor | StoredActor): StoredActor {
-  return actor.name === undefined ? { kind: actor.kind, id: actor.id } : { kind: actor.kind, id: actor.id, name: actor.name };
 }
 
 export function scopeOfSource(scope: RunbookSource['scope']): Scope {

@@ -25,3 +25,8 @@ export interface StoredActor {
   id: string;
   name?: string;
 }
+
+/** Keeps who acted, not the groups they were in at the time. */
+export function storedActor(actor: StoredActor): StoredActor {
+  return actor.name === undefined ? { kind: actor.kind, id: actor.id } : { kind: actor.kind, id: actor.id, name: actor.name };
+}

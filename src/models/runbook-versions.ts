@@ -7,7 +7,8 @@ import type { Actor, CompiledRunbook, CompiledStep } from '../engine/types.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { createLru } from '../lru.js';
 import type { RunbookDoc } from './runbook-model.js';
-import { storedActor, toVersionSummary, type StoreContext, type VersionDetail, type VersionSummary } from './runbook-records.js';
+import { toVersionSummary, type StoreContext, type VersionDetail, type VersionSummary } from './runbook-records.js';
+import { storedActor } from './runbook-subschemas.js';
 import { versionDocId, type RunbookVersionDoc } from './runbook-version-model.js';
 
 /** Enough for a handful of simultaneous editors; past that, tell the caller to try again. */

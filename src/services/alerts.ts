@@ -21,7 +21,8 @@ import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookM
 import { senderOf, sourceTrust, type AlertSource } from '../alerts/alert-sources.js';
 import { readSlackMessage } from '../alerts/parse/slack-message.js';
 import { recognizeSlackMessage, type AlertRule, type SelfIdentity } from '../alerts/parse/index.js';
-import { personPrincipal, type Principal } from './principal.js';
+import type { Access } from './access.js';
+import { internalPrincipal, personPrincipal, type Principal } from './principal.js';
 import type { Runs } from './runs.js';
 
 /** A matching playbook as a card lists it, in the order matching ranked it. */
@@ -92,6 +93,7 @@ export interface AlertServiceDeps {
   sources?: readonly AlertSource[] | null;
   /** The permission subject auto_execute runs act as; null or absent: nothing runs by itself. */
   autoExecuteAs?: string | null;
+  access: Pick<Access, 'require'>;
   clock: () => number;
   logger: Logger;
 }
@@ -109,7 +111,7 @@ export interface AlertTrust {
 }
 /** Who ran or dismissed an alert, as its decisions record them. */
 const decider = (user: AlertUser) => ({ kind: 'slack' as const, id: user.id, ...(user.name ? { name: user.name } : {}) });
-const SYSTEM_PRINCIPAL: Principal = personPrincipal(SYSTEM);
+const SYSTEM_PRINCIPAL: Principal = internalPrincipal(SYSTEM);
 /** Times a card is re-rendered in one go while decisions keep landing on it. */
 const CARD_ROUNDS = 3;
 /** Looks at the episode's run claims again after losing one to another click, this many times. */
@@ -233,7 +235,7 @@ export function createAlertService(deps: AlertServiceDeps) {
     const { values } = variablesFromAlert(alert, startInputs(snapshot));
     let run: Run;
     try {
-      ({ run } = await deps.runs.start(personPrincipal(actor), {
+      ({ run } = await deps.runs.start(personPrincipal(actor, { surface: 'alerts' }), {
         runbook: snapshot,
         variables: values,
         trigger: { source: 'alert', context: { alert_id: alert.fingerprint, slack_channel: where.channel } },
@@ -372,14 +374,16 @@ export function createAlertService(deps: AlertServiceDeps) {
       return alerts.length;
     },
 
-    /** Dismiss on a card: recorded, and the card says who. */
-    async dismiss(fingerprint: string, user: AlertUser): Promise<void> {
+    /** Dismiss on a card, by someone who may run its playbooks: recorded, and the card says who. */
+    async dismiss(fingerprint: string, who: Principal): Promise<void> {
+      await deps.access.require(who, 'run');
       const alert = await requireEpisode(fingerprint);
-      await store.decisions.dismiss(fingerprint, alert.episode, decider(user));
+      await store.decisions.dismiss(fingerprint, alert.episode, decider({ id: who.actor.id, ...(who.actor.name ? { name: who.actor.name } : {}) }));
       await refreshCards(await store.recheck(alert));
     },
 
-    recent(limit = 20): Promise<StoredAlert[]> {
+    async recent(who: Principal, limit = 20): Promise<StoredAlert[]> {
+      await deps.access.require(who, 'read');
       return store.recent(limit);
     },
   };

@@ -3,12 +3,13 @@
 // name later does not inherit what the old one was allowed.
 import type { ApiKeyRecord, ApiKeyStore, CreatedApiKey } from '../models/api-key-store.js';
 import type { PermissionStore } from '../models/permission-store.js';
+import type { Access } from './access.js';
 import type { Principal } from './principal.js';
-import { requireScope } from './principal.js';
 
 export interface ApiKeysDeps {
   keys: ApiKeyStore;
   permissions: Pick<PermissionStore, 'list' | 'revoke'>;
+  access: Pick<Access, 'require'>;
 }
 
 export type ApiKeys = ReturnType<typeof createApiKeys>;
@@ -16,21 +17,21 @@ export type ApiKeys = ReturnType<typeof createApiKeys>;
 export function createApiKeys(deps: ApiKeysDeps) {
   return {
     async create(who: Principal, name: string, scopes: string | readonly string[]): Promise<CreatedApiKey> {
-      requireScope(who, 'admin');
+      await deps.access.require(who, 'admin');
       return deps.keys.create(name, scopes, who.actor);
     },
 
     async list(who: Principal): Promise<ApiKeyRecord[]> {
-      requireScope(who, 'admin');
+      await deps.access.require(who, 'admin');
       return deps.keys.list();
     },
 
-    /** Deletes the key and its grants; returns the key as it was and the permissions it lost. */
+    /** Deletes the key and its grants; returns the key as it was and the permissions and roles it lost. */
     async revoke(who: Principal, name: string): Promise<{ key: ApiKeyRecord; permissions: string[] }> {
-      requireScope(who, 'admin');
+      await deps.access.require(who, 'admin');
       const key = await deps.keys.revoke(name, who.actor);
       const subject = `apikey:${key.name}`;
-      const held = (await deps.permissions.list(subject)).flatMap((g) => g.permissions);
+      const held = (await deps.permissions.list(subject)).flatMap((g) => [...g.permissions, ...g.roles]);
       if (held.length > 0) await deps.permissions.revoke(subject, held, who.actor);
       return { key, permissions: held };
     },

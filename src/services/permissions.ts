@@ -5,25 +5,55 @@
 // directly, costs no lookup.
 import type { Actor, RunbookSnapshot } from '../engine/index.js';
 import { AppError, ErrorCode } from '../errors.js';
+import type { AccessStore, Refusal } from '../models/access-store.js';
 import type { GrantRecord, GrantResult, PermissionStore, RevokeResult } from '../models/permission-store.js';
-import { requireScope, type Principal } from './principal.js';
+import { isRoleText, parseRoleText, roleKey } from '../models/role-names.js';
+import type { RunbookStore } from '../models/runbook-store.js';
+import type { Access } from './access.js';
+import type { Principal } from './principal.js';
 
 export type Permissions = ReturnType<typeof createPermissions>;
 
-/** Grants as admins manage them (the CLI today). */
-export function createPermissions(deps: { store: Pick<PermissionStore, 'grant' | 'revoke' | 'list'> }) {
+export interface PermissionsDeps {
+  store: Pick<PermissionStore, 'grant' | 'revoke' | 'list'>;
+  state: Pick<AccessStore, 'enforce' | 'refusals'>;
+  runbooks: Pick<RunbookStore, 'find'>;
+  access: Pick<Access, 'require'>;
+}
+
+/** Grants of permissions and roles as admins manage them (the CLI today). */
+export function createPermissions(deps: PermissionsDeps) {
+  /** A role on a runbook named by name or slug becomes a role on its id, as stored. */
+  async function stored(values: readonly string[]): Promise<string[]> {
+    return Promise.all(
+      values.map(async (value) => {
+        if (!isRoleText(value)) return value;
+        const { role, runbook } = parseRoleText(value);
+        return roleKey({ role, runbookId: runbook === null ? null : (await deps.runbooks.find(runbook)).id });
+      }),
+    );
+  }
+
   return {
-    async grant(who: Principal, subject: string, permissions: readonly string[]): Promise<GrantResult> {
-      requireScope(who, 'admin');
-      return deps.store.grant(subject, permissions, who.actor);
+    /** The first admin role granted switches roles on for good (access-model.ts). */
+    async grant(who: Principal, subject: string, values: readonly string[]): Promise<GrantResult> {
+      await deps.access.require(who, 'admin');
+      const grants = await stored(values);
+      if (grants.includes('admin')) await deps.state.enforce(who.actor);
+      return deps.store.grant(subject, grants, who.actor);
     },
-    async revoke(who: Principal, subject: string, permissions: readonly string[]): Promise<RevokeResult> {
-      requireScope(who, 'admin');
-      return deps.store.revoke(subject, permissions, who.actor);
+    async revoke(who: Principal, subject: string, values: readonly string[]): Promise<RevokeResult> {
+      await deps.access.require(who, 'admin');
+      return deps.store.revoke(subject, await stored(values), who.actor);
     },
     async list(who: Principal, subject?: string): Promise<GrantRecord[]> {
-      requireScope(who, 'admin');
+      await deps.access.require(who, 'admin');
       return deps.store.list(subject);
+    },
+    /** Refused commands, the most recent first. */
+    async refusals(who: Principal, limit: number): Promise<Refusal[]> {
+      await deps.access.require(who, 'admin');
+      return deps.state.refusals(limit);
     },
   };
 }

@@ -8,10 +8,12 @@ import { AppError, ErrorCode } from '../errors.js';
 import type { RunStore } from '../models/run-store.js';
 import type { RunbookDiff } from '../engine/runbook-diff.js';
 import type { FindOptions, ListOptions, RunbookPage, RunbookRecord, RunbookStore, SaveResult, VersionDetail, VersionSummary } from '../models/runbook-store.js';
-import { requireScope, type Principal } from './principal.js';
+import type { Access, AccessTarget, RunbookRef } from './access.js';
+import type { Principal } from './principal.js';
 
 export interface RunbooksDeps {
   store: RunbookStore;
+  access: Pick<Access, 'require'>;
   runs: Pick<RunStore, 'countActive' | 'deleteForRunbook'>;
 }
 
@@ -33,17 +35,24 @@ export interface PlaybookView {
 /** The metadata `PUT /runbooks/:id` may change; steps change through the step endpoints. */
 export type RunbookPatch = Partial<Pick<RunbookSource, 'name' | 'description' | 'category' | 'tags' | 'variables' | 'audience' | 'required_permissions' | 'trigger' | 'timeout_seconds'>>;
 
+const refOf = (record: RunbookRecord): RunbookRef => ({ id: record.id, name: record.name });
+
 export type Runbooks = ReturnType<typeof createRunbooks>;
 
 export function createRunbooks(deps: RunbooksDeps) {
-  const { store } = deps;
+  const { store, access } = deps;
+
+  /** A runbook named by id, name or slug, for a role held on it. */
+  const on = (id: string): AccessTarget => ({ runbook: async () => refOf(await store.find(id)) });
 
   async function view(record: RunbookRecord): Promise<RunbookView> {
     return { record, compiled: await store.latestCompiled(record) };
   }
 
+  /** Every edit makes a new version, and a published runbook publishes it: editing one is publishing. */
   async function revise(who: Principal, id: string, edit: (source: RunbookSource) => unknown, note: string): Promise<RunbookView> {
-    requireScope(who, 'author');
+    const record = await store.get(id);
+    await access.require(who, record.status === 'published' ? 'publish' : 'author', { runbook: refOf(record) });
     const saved = await store.revise(id, edit, who.actor, note);
     return { record: saved.runbook, compiled: saved.version.compiled };
   }
@@ -63,7 +72,7 @@ export function createRunbooks(deps: RunbooksDeps) {
   return {
     /** A new runbook, published unless `status: draft` (002's runbooks can run at once). */
     async create(who: Principal, definition: unknown, opts: { status?: 'draft' | 'published' } = {}): Promise<RunbookView> {
-      requireScope(who, 'author');
+      await access.require(who, (opts.status ?? 'published') === 'published' ? 'publish' : 'author');
       const parsed = parseDefinition(definition);
       if (!parsed.ok) {
         throw new AppError(ErrorCode.Validation, parsed.problems.map(formatProblem).join('; '), { details: { problems: parsed.problems } });
@@ -73,7 +82,7 @@ export function createRunbooks(deps: RunbooksDeps) {
     },
 
     async list(who: Principal, options: ListOptions): Promise<RunbookPage> {
-      requireScope(who, 'read');
+      await access.require(who, 'read');
       return store.list(options);
     },
 
@@ -83,7 +92,7 @@ export function createRunbooks(deps: RunbooksDeps) {
     },
 
     async get(who: Principal, id: string): Promise<RunbookView> {
-      requireScope(who, 'read');
+      await access.require(who, 'read', on(id));
       return view(await store.get(id));
     },
 
@@ -151,55 +160,56 @@ export function createRunbooks(deps: RunbooksDeps) {
 
     /** A definition already parsed (the CLI's import): a new runbook, or a new version of the one with its name. */
     async save(who: Principal, source: RunbookSource, opts: { note?: string | undefined; publish?: boolean | undefined } = {}): Promise<SaveResult> {
-      requireScope(who, 'author');
+      await access.require(who, opts.publish === false ? 'author' : 'publish');
       return store.save({ source, author: who.actor, note: opts.note, publish: opts.publish });
     },
 
     /** By id, name (any case) or slug, among the global runbooks and the company's. */
     async find(who: Principal, nameOrId: string, opts: FindOptions = {}): Promise<RunbookRecord> {
-      requireScope(who, 'read');
-      return store.find(nameOrId, opts);
+      const record = await store.find(nameOrId, opts);
+      await access.require(who, 'read', { runbook: refOf(record) });
+      return record;
     },
 
     async versions(who: Principal, id: string): Promise<VersionSummary[]> {
-      requireScope(who, 'read');
+      await access.require(who, 'read', on(id));
       return store.versions(id);
     },
 
     async version(who: Principal, id: string, number: number): Promise<VersionDetail> {
-      requireScope(who, 'read');
+      await access.require(who, 'read', on(id));
       return store.version(id, number);
     },
 
     async diff(who: Principal, id: string, a: number, b: number): Promise<RunbookDiff> {
-      requireScope(who, 'read');
+      await access.require(who, 'read', on(id));
       return store.diff(id, a, b);
     },
 
     /** A new version with the content of version `number`. */
     async rollback(who: Principal, id: string, number: number): Promise<VersionDetail> {
-      requireScope(who, 'author');
+      await access.require(who, 'publish', on(id));
       return store.rollback(id, number, who.actor);
     },
 
     async toDraft(who: Principal, id: string): Promise<RunbookRecord> {
-      requireScope(who, 'author');
+      await access.require(who, 'publish', on(id));
       return store.toDraft(id, who.actor);
     },
 
     async archive(who: Principal, id: string): Promise<RunbookRecord> {
-      requireScope(who, 'author');
+      await access.require(who, 'publish', on(id));
       return store.archive(id, who.actor);
     },
 
     async publish(who: Principal, id: string): Promise<RunbookView> {
-      requireScope(who, 'author');
+      await access.require(who, 'publish', on(id));
       return view(await store.publish(id, who.actor));
     },
 
     /** Deletes the runbook, its versions and its runs; refused while any run is unfinished. */
     async remove(who: Principal, id: string): Promise<void> {
-      requireScope(who, 'admin');
+      await access.require(who, 'admin', on(id));
       // An unknown id counts no runs, and remove() then answers not found.
       const active = await deps.runs.countActive(id);
       if (active > 0) {
@@ -213,7 +223,7 @@ export function createRunbooks(deps: RunbooksDeps) {
 
     /** The playbooks, optionally of one category, by name. */
     async playbooks(who: Principal, opts: { category?: string } = {}): Promise<PlaybookView[]> {
-      requireScope(who, 'read');
+      await access.require(who, 'read');
       return (await store.published(opts)).filter((p) => runsTools(p.snapshot));
     },
 
@@ -222,8 +232,8 @@ export function createRunbooks(deps: RunbooksDeps) {
      * tools. `toRun`: the caller asks in order to start it, which its `run` scope covers.
      */
     async playbook(who: Principal, id: string, opts: { toRun?: boolean } = {}): Promise<PlaybookView> {
-      requireScope(who, opts.toRun ? 'run' : 'read');
       const record = await store.find(id);
+      await access.require(who, opts.toRun ? 'run' : 'read', { runbook: refOf(record) });
       if (record.status !== 'published') {
         throw new AppError(ErrorCode.NotFound, `runbook "${record.name}" is ${record.status}: only published runbooks are playbooks`, { details: { runbook_id: record.id } });
       }
@@ -234,8 +244,10 @@ export function createRunbooks(deps: RunbooksDeps) {
       return { record, snapshot };
     },
 
+    /** A new draft from a runbook one may read. */
     async fork(who: Principal, id: string, input: { company?: string; name?: string }): Promise<RunbookView> {
-      requireScope(who, 'author');
+      await access.require(who, 'author');
+      await access.require(who, 'read', on(id));
       const scope = input.company ? { type: 'company' as const, company: input.company } : { type: 'global' as const };
       const saved = await store.fork(id, { scope, name: input.name, author: who.actor });
       return { record: saved.runbook, compiled: saved.version.compiled };

@@ -9,7 +9,8 @@ import type { PermissionStore } from '../models/permission-store.js';
 import type { RunListFilter, RunPage, RunStore, RunSummary } from '../models/run-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 import { requireOnlineDevice } from './device-check.js';
-import { requireScope, type Principal } from './principal.js';
+import type { Access, RunbookRef } from './access.js';
+import type { Principal } from './principal.js';
 import type { ApplyResult, RunService } from './run-service.js';
 import { requireStartPermissions } from './permissions.js';
 
@@ -19,6 +20,7 @@ export interface RunsDeps {
   runbooks: Pick<RunbookStore, 'snapshotForRun'>;
   permissions: Pick<PermissionStore, 'missing' | 'groupsCovering'>;
   devices: Pick<DeviceStore, 'get'>;
+  access: Pick<Access, 'require'>;
   /** Posts the run's live Slack message in a channel; absent while Slack is off. */
   publish?: (run: Run, channel: string) => Promise<{ channel: string; ts: string }>;
 }
@@ -66,7 +68,7 @@ export interface ListRequest {
 export type Runs = ReturnType<typeof createRuns>;
 
 export function createRuns(deps: RunsDeps) {
-  const { runs } = deps;
+  const { runs, access } = deps;
 
   /** An API key's idempotency keys are its own: two agents may both send `Idempotency-Key: 1`. */
   const scopedKey = (who: Principal, key: string | undefined) =>
@@ -96,24 +98,27 @@ export function createRuns(deps: RunsDeps) {
   }
 
   async function startable(who: Principal, runbook: string | RunbookSnapshot, groupsOf?: GroupsOf): Promise<RunbookSnapshot> {
-    requireScope(who, 'run');
     const snapshot = typeof runbook === 'string' ? await deps.runbooks.snapshotForRun(runbook, {}) : runbook;
+    await access.require(who, 'run', { runbook: { id: snapshot.runbook_id, name: snapshot.name } });
     // Every starter holds the runbook's permissions, the identity alerts auto-run as included.
     await requireStartPermissions(snapshot, who.actor, { permissions: deps.permissions, ...(groupsOf ? { groupsOf } : {}) });
     return snapshot;
   }
 
   async function get(who: Principal, runId: string): Promise<Run> {
-    requireScope(who, 'read');
-    return runs.get(runId);
+    const run = await runs.get(runId);
+    await access.require(who, 'read', { runbook: runbookOf(run), run_id: runId });
+    return run;
   }
 
   /** One command from a person or an agent, checked against who may send it. */
   async function command(who: Principal, runId: string, command: RunCommand): Promise<ApplyResult> {
     const deciding = command.type === 'approve' || command.type === 'reject';
-    requireScope(who, deciding ? 'approve' : 'run');
-    if (deciding && who.scopes !== null) await requireApprover(who, await runs.get(runId));
-    if (command.type === 'run_tool') await requireOnlineDevice((await runs.get(runId)).device_id ?? '', deps.devices);
+    let loaded: Promise<Run> | undefined;
+    const run = () => (loaded ??= runs.get(runId));
+    await access.require(who, deciding ? 'approve' : 'run', { runbook: async () => runbookOf(await run()), run_id: runId });
+    if (deciding && who.scopes !== null) await requireApprover(who, await run());
+    if (command.type === 'run_tool') await requireOnlineDevice((await run()).device_id ?? '', deps.devices);
     const full = { ...command, actor: who.actor, ...scopedKey(who, command.key) } as Command;
     try {
       return await runs.apply(runId, full);
@@ -125,6 +130,13 @@ export function createRuns(deps: RunsDeps) {
   return {
     get,
     command,
+
+    /** The run, once the caller may send it commands: Slack asks before it opens the fail-reason modal. */
+    async commandable(who: Principal, runId: string): Promise<Run> {
+      const run = await runs.get(runId);
+      await access.require(who, 'run', { runbook: runbookOf(run), run_id: runId });
+      return run;
+    },
 
     /**
      * The runbook a start would run, once the caller may start it: Slack asks before it opens
@@ -163,16 +175,18 @@ export function createRuns(deps: RunsDeps) {
     },
 
     async page(who: Principal, request: ListRequest): Promise<RunPage> {
-      requireScope(who, 'read');
+      await access.require(who, 'read');
       return deps.store.page(request);
     },
 
     async list(who: Principal, filter: RunListFilter): Promise<RunSummary[]> {
-      requireScope(who, 'read');
+      await access.require(who, 'read');
       return runs.list(filter);
     },
   };
 }
+
+const runbookOf = (run: Run): RunbookRef => ({ id: run.runbook.runbook_id, name: run.runbook.name });
 
 /** Which of `candidates` (user groups holding a grant) the actor belongs to: Slack asks its API. */
 export type GroupsOf = (actorId: string, candidates: string[]) => Promise<string[]>;

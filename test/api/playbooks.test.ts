@@ -270,7 +270,9 @@ describe('POST /v1/playbooks/:id/execute', () => {
 
     const noScope = await execute(id, { deviceId: DEVICE, variables: { serviceName: 'web' } }, reader);
     expect(noScope.status).toBe(403);
-    expect(noScope.body.error.message).toBe('API key "watcher" lacks the "run" scope (it has: read)');
+    expect(noScope.body.error.message).toBe(
+      `API key "watcher" lacks the "run" scope (it has: read) and holds no operator or admin role on “Service Restart”. An admin can grant one with \`runbook-bot permissions grant apikey:watcher operator@${id}\`.`,
+    );
     expect(noScope.body.error).not.toHaveProperty('missingPermissions');
     expect(await executionCount()).toBe(before);
   });

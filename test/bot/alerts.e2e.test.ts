@@ -10,10 +10,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { createAlertStore } from '../../src/models/alert-store.js';
 import { createPermissionStore } from '../../src/models/permission-store.js';
 import { FAKE_BOT } from '../support/fake-slack.js';
-import { DEFAULT_USER, blockActionPayload } from '../support/slack-requests.js';
+import { DEFAULT_USER } from '../support/slack-requests.js';
 import { useBotRig } from './support/bot-rig.js';
 import { buttonsOf, textOf } from './support/run-message.js';
-import { buttons, submitInputs } from './support/slack-ui.js';
+import { alertCards } from './support/alert-cards.js';
+import { submitInputs } from './support/slack-ui.js';
 
 const TOKEN = 'alerts-token-for-the-e2e-tests';
 const CHANNEL = 'C0ALERTS1';
@@ -23,16 +24,6 @@ const AUTO_RUN_AS = 'apikey:alerts';
 const rig = useBotRig({ config: { alertsToken: TOKEN, alertsChannel: CHANNEL, alertRulesFile: RULES } });
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/alerts/${name}`, import.meta.url), 'utf8')) as { event: Record<string, unknown> };
 
-async function postAlert(body: Record<string, unknown>) {
-  const res = await fetch(`http://127.0.0.1:${rig().app.port}/alerts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { alerts: Array<{ fingerprint: string; outcome: string }> };
-}
-
 /** A human runbook suggested for service_down alerts; its variables come from the alert. */
 const restartByHand = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -41,33 +32,7 @@ const restartByHand = (name: string, extra: Record<string, unknown> = {}) => ({
   steps: [{ label: 'Restart {{serviceName}} on {{deviceId}}', instruction: 'Restart it.' }],
 });
 
-/** The card's buttons (in actions blocks or beside a section) with their labels. */
-const cardButtons = (message: { blocks?: unknown[] } | undefined) => buttons(message?.blocks).map((b) => ({ ...b, label: b.text.text }));
-
-/** Clicks a button on the card at `cardTs` as `user`; the answer, if any, arrives under `responseId`. */
-async function clickCard(cardTs: string, label: string, user: { id: string; name: string }, responseId: string): Promise<void> {
-  const { fake, slack } = rig();
-  const message = fake.message(CHANNEL, cardTs);
-  const button = cardButtons(message).find((b) => b.label === label);
-  if (!button) throw new Error(`no "${label}" on the card`);
-  const reply = await slack.action(
-    blockActionPayload({
-      channel: CHANNEL,
-      messageTs: cardTs,
-      actionId: button.action_id,
-      value: button.value ?? '',
-      text: label,
-      user: user.id,
-      userName: user.name,
-      responseUrl: fake.responseUrl(responseId),
-      message: { blocks: message?.blocks ?? [] },
-    }),
-  );
-  expect(reply.status).toBe(200);
-}
-
-const cardsIn = (since: number) =>
-  rig().fake.calls.slice(since).filter((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL && c.args.thread_ts === undefined);
+const { postAlert, clickCard, cardsIn, cardButtons } = alertCards(rig, { token: TOKEN, channel: CHANNEL });
 
 describe('alert suggestions', () => {
   it('suggests the matching playbooks on a card, and Run starts one in the card thread with the alert’s variables', async () => {

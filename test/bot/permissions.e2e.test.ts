@@ -106,37 +106,29 @@ describe('starting a runbook with required_permissions', () => {
     );
   });
 
-  it('refuses the inputs modal’s submission from App Home ephemerally, creating nothing', async () => {
+  it('refuses App Home’s Start before opening the inputs modal, telling the user in their DM, creating nothing', async () => {
     const { fake, slack, publish } = rig();
     const name = await publish({ name: 'Patch Drill', required_permissions: ['patches:install'], variables: [{ name: 'kb', required: true }], steps });
     const runbookId = (await rig().app.runbooks.find(name)).id;
     const user = 'U0HOMER';
 
-    // Home's Start opens the modal (Home shows every published runbook); the check is at submission.
     await slack.event(appHomeOpenedEvent({ user }));
     await fake.waitForCall('views.publish', (a) => a.user_id === user);
     const home = fake.homeView(user)!;
     const start = buttons(home.view.blocks as unknown[]).find((b) => b.action_id === ActionId.StartRunbook && decodeStartRunbookValue(b.value!).rb === runbookId)!;
     const click = blockActionPayload({ user, messageTs: '0', actionId: start.action_id, value: start.value!, text: start.text.text });
     const { message: _message, channel: _channel, response_url: _responseUrl, ...rest } = click;
-    await slack.action({ ...rest, container: { type: 'view', view_id: home.id }, view: home.view });
-    const opened = await fake.waitForCall('views.open', () => true);
-    const modal = opened.result?.view as { id: string; callback_id: string; private_metadata: string; blocks: unknown[] };
-    expect(modal.callback_id).toBe(ViewId.StartInputs);
-
     const runsBefore = await runCount(rig());
     const since = fake.calls.length;
-    const submitted = await slack.viewSubmission(submissionAs(user, modal, { 'var:kb': 'KB500' }));
-    expect(submitted.status).toBe(200);
+    await slack.action({ ...rest, container: { type: 'view', view_id: home.id }, view: home.view });
 
-    const told = await fake.waitForCall('chat.postEphemeral', (a) => a.user === user, { since });
-    expect(told.args.channel).toBe(user);
+    const told = await fake.waitForCall('chat.postMessage', (a) => a.channel === user, { since });
     expect(told.args.text).toBe(
       `You need patches:install to start “${name}”. An admin can grant it with \`runbook-bot permissions grant ${user} patches:install\`.`,
     );
     await settle(100);
+    expect(fake.calls.slice(since).filter((c) => c.method === 'views.open')).toEqual([]);
     expect(await runCount(rig())).toBe(runsBefore);
-    expect(fake.calls.slice(since).filter((c) => c.method === 'chat.postMessage')).toEqual([]);
   });
 
   it('refuses the submission of a modal opened by /runbook start when the permission was revoked meanwhile', async () => {

@@ -2,10 +2,12 @@
 // that nothing needed to), a table for list, and exit 2 with usage for a bad call.
 import { describe, expect, it } from 'vitest';
 
+import { PERMISSION_FORMS } from '../../src/models/permission-names.js';
+import { ROLE_FORMS } from '../../src/models/role-names.js';
 import { CLI_USER, useCliDatabase } from './support/cli.js';
 
 const db = useCliDatabase();
-const USAGE = 'usage: runbook-bot permissions grant|revoke|list ARGS';
+const USAGE = 'usage: runbook-bot permissions grant|revoke|list|refusals ARGS';
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
 
 describe('permissions grant', () => {
@@ -60,8 +62,8 @@ describe('permissions list', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toEqual([]);
     expect(result.stdout).toHaveLength(2);
-    expect(result.stdout[0]).toMatch(/^SUBJECT +KIND +PERMISSIONS +UPDATED AT +UPDATED BY$/);
-    expect(result.stdout[1]).toMatch(new RegExp(`^U0LIST +user +alerts:ack,tickets:write +${ISO.source} +cli:${CLI_USER}$`));
+    expect(result.stdout[0]).toMatch(/^SUBJECT +KIND +ROLES +PERMISSIONS +UPDATED AT +UPDATED BY$/);
+    expect(result.stdout[1]).toMatch(new RegExp(`^U0LIST +user +- +alerts:ack,tickets:write +${ISO.source} +cli:${CLI_USER}$`));
   });
 
   it('lists every subject, users and groups, by id', async () => {
@@ -73,28 +75,31 @@ describe('permissions list', () => {
     expect(result.code).toBe(0);
     const subjects = result.stdout.slice(1).map((line) => line.split(/ +/)[0]);
     expect(subjects).toEqual([...subjects].sort());
-    expect(result.stdout.find((l) => l.startsWith('S0ALL '))).toMatch(/^S0ALL +group +devices:read /);
-    expect(result.stdout.find((l) => l.startsWith('U0ALL '))).toMatch(/^U0ALL +user +devices:read /);
+    expect(result.stdout.find((l) => l.startsWith('S0ALL '))).toMatch(/^S0ALL +group +- +devices:read /);
+    expect(result.stdout.find((l) => l.startsWith('U0ALL '))).toMatch(/^U0ALL +user +- +devices:read /);
   });
 
   it('says when a subject has no permissions', async () => {
-    expect(await db.cli('permissions', 'list', 'U0NOBODY')).toEqual({ code: 0, stdout: ['user U0NOBODY has no permissions'], stderr: [] });
+    expect(await db.cli('permissions', 'list', 'U0NOBODY')).toEqual({ code: 0, stdout: ['user U0NOBODY has no roles or permissions'], stderr: [] });
   });
 });
 
 describe('permissions usage', () => {
   it.each([
-    [['permissions'], 'missing grant, revoke or list'],
-    [['permissions', 'give', 'U0X', 'devices:read'], 'unknown subcommand "give" (use grant, revoke or list)'],
-    [['permissions', 'grant'], 'missing SUBJECT and PERMISSION'],
-    [['permissions', 'revoke', 'U0X'], 'missing PERMISSION'],
+    [['permissions'], 'missing grant, revoke, list or refusals'],
+    [['permissions', 'give', 'U0X', 'devices:read'], 'unknown subcommand "give" (use grant, revoke, list or refusals)'],
+    [['permissions', 'grant'], 'missing SUBJECT and ROLE or PERMISSION'],
+    [['permissions', 'revoke', 'U0X'], 'missing ROLE or PERMISSION'],
+    [['permissions', 'refusals', '--limit', '0'], '--limit: must be a whole number from 1 to 1000 (got 0)'],
+    [['permissions', 'list', '--limit', '5'], '--limit applies to refusals only'],
+    [['permissions', 'grant', 'U0X', 'operator@'], `"operator@" is not a role: use ${ROLE_FORMS}`],
     [['permissions', 'list', 'U0X', 'U0Y'], 'unexpected argument "U0Y"'],
     [['permissions', 'grant', 'U0X', '--all'], 'unknown option --all'],
     [
       ['permissions', 'grant', 'alice', 'devices:read'],
       '"alice" is not a Slack user, user group or API key: use a user id (U… or W…), a user group id (S…), a mention such as <@U123> or <!subteam^S123>, or apikey:NAME',
     ],
-    [['permissions', 'grant', 'U0X', 'devices:read', 'Devices'], '"Devices" is not a permission: use resource:action (such as devices:execute), resource:* or *'],
+    [['permissions', 'grant', 'U0X', 'devices:read', 'Devices'], `"Devices" is neither a role nor a permission: use a role (${ROLE_FORMS}) or a permission (${PERMISSION_FORMS})`],
     [['permissions', 'list', '#ops'], '"#ops" is not a Slack user, user group or API key: use a user id (U… or W…), a user group id (S…), a mention such as <@U123> or <!subteam^S123>, or apikey:NAME'],
   ])('exits 2 with usage for %j', async (argv, message) => {
     const result = await db.cli(...argv);
@@ -109,10 +114,10 @@ describe('permissions usage', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr[0]).toBe(
-      '"x" is not a permission: use resource:action (such as devices:execute), resource:* or *; ' +
-        '"devices:ex*" is not a permission: use resource:action (such as devices:execute), resource:* or *',
+      `"x" is neither a role nor a permission: use a role (${ROLE_FORMS}) or a permission (${PERMISSION_FORMS}); ` +
+        `"devices:ex*" is neither a role nor a permission: use a role (${ROLE_FORMS}) or a permission (${PERMISSION_FORMS})`,
     );
-    expect((await db.cli('permissions', 'list', 'U0BATCH')).stdout).toEqual(['user U0BATCH has no permissions']);
+    expect((await db.cli('permissions', 'list', 'U0BATCH')).stdout).toEqual(['user U0BATCH has no roles or permissions']);
   });
 
   it('shows the subcommands in its help and in the command list', async () => {
@@ -120,12 +125,13 @@ describe('permissions usage', () => {
     const all = await db.cli('help');
 
     expect(one.code).toBe(0);
-    expect(one.stdout.slice(0, 4)).toEqual([
+    expect(one.stdout.slice(0, 5)).toEqual([
       USAGE,
-      '  grant SUBJECT PERMISSION...   grant permissions to a Slack user, user group or API key',
-      '  revoke SUBJECT PERMISSION...  take them back',
-      '  list [SUBJECT]                show the grants, of everyone or of one',
+      '  grant SUBJECT GRANT...   grant roles or permissions to a Slack user, user group or API key',
+      '  revoke SUBJECT GRANT...  take them back',
+      '  list [SUBJECT]           show the grants, of everyone or of one',
+      '  refusals [--limit N]     the most recent refused commands (default 20)',
     ]);
-    expect(all.stdout).toContain('  permissions  grant, revoke or list who may start runbooks needing permissions');
+    expect(all.stdout).toContain('  permissions  grant, revoke or list roles and permissions; show refused commands');
   });
 });

@@ -31,8 +31,31 @@ describe('grant, revoke and list', () => {
     expect(granted).toEqual({ subject: { id: 'U0ROUND', kind: 'user' }, granted: ['devices:execute', 'devices:read'], already: [] });
     expect(revoked).toEqual({ subject: { id: 'U0ROUND', kind: 'user' }, revoked: ['devices:execute'], not_granted: [], still_covered: [] });
     expect(await store.list('U0ROUND')).toEqual([
-      { subject: 'U0ROUND', kind: 'user', permissions: ['devices:read'], updated_at: new Date(NOW + 60_000), updated_by: { kind: 'cli', id: 'other-admin' } },
+      { subject: 'U0ROUND', kind: 'user', permissions: ['devices:read'], roles: [], updated_at: new Date(NOW + 60_000), updated_by: { kind: 'cli', id: 'other-admin' } },
     ]);
+  });
+
+  it('keeps roles beside permissions: granted, listed, found for a user and their groups, and revoked down to no document', async () => {
+    const DISK = 'rnb_disk00000000';
+    const granted = await store.grant('U0ROLES', ['viewer', `operator@${DISK}`, 'devices:read'], admin);
+    await store.grant('S0ROLEGROUP', ['approver'], admin);
+
+    expect(granted).toMatchObject({ granted: ['devices:read', `operator@${DISK}`, 'viewer'] });
+    expect(await store.list('U0ROLES')).toEqual([expect.objectContaining({ permissions: ['devices:read'], roles: [`operator@${DISK}`, 'viewer'] })]);
+    expect(await store.rolesOf(['U0ROLES', 'S0ROLEGROUP', 'U0NONE'])).toEqual(['approver', `operator@${DISK}`, 'viewer']);
+    expect(await store.groupsWithRoles(['approver', 'admin'])).toEqual(['S0ROLEGROUP']);
+    // A role is no permission: `*` would not cover it, and missing() never sees it.
+    expect(await store.missing(['viewer:x'], ['U0ROLES'])).toEqual(['viewer:x']);
+
+    const revoked = await store.revoke('U0ROLES', ['viewer', `operator@${DISK}`, 'devices:read', 'editor'], admin);
+    expect(revoked).toMatchObject({ revoked: ['devices:read', `operator@${DISK}`, 'viewer'], not_granted: ['editor'] });
+    expect(await store.list('U0ROLES')).toEqual([]);
+  });
+
+  it('refuses a role on a runbook named otherwise than by its id, granting nothing', async () => {
+    const error = await refusal(store.grant('U0SLUGGED', ['viewer', 'operator@disk-cleanup'], admin));
+    expect(error.message).toBe('"operator@disk-cleanup" is not a stored role: name a runbook by its id (rnb_…)');
+    expect(await store.list('U0SLUGGED')).toEqual([]);
   });
 
   it('reports a repeated grant as already held and leaves the record untouched', async () => {

@@ -20,6 +20,8 @@ import { createRunStore } from '../../src/models/run-store.js';
 import { createRunbookStore, type RunbookStore } from '../../src/models/runbook-store.js';
 import { createAlertService, type AlertCards, type AlertCardState, type AlertRunStart, type AlertService } from '../../src/services/alerts.js';
 import { personPrincipal } from '../../src/services/principal.js';
+import { slackActor } from '../../src/bot/slack-actor.js';
+import { accessOn } from '../support/access.js';
 import { createRunService } from '../../src/services/run-service.js';
 import { createRuns, type Runs } from '../../src/services/runs.js';
 import { createTestDbName } from '../support/mongo.js';
@@ -78,7 +80,7 @@ function instance(conn: mongoose.Connection, runbookStore: RunbookStore, leaseMs
   const store = createAlertStore(conn, Date.now, leaseMs === undefined ? {} : { leaseMs });
   const devices = createDeviceStore(conn);
   const runStore = createRunStore(conn);
-  const runs = createRuns({ runs: createRunService({ runs: runStore, runbooks: runbookStore }), store: runStore, runbooks: runbookStore, permissions: createPermissionStore(conn), devices });
+  const runs = createRuns({ runs: createRunService({ runs: runStore, runbooks: runbookStore }), store: runStore, runbooks: runbookStore, permissions: createPermissionStore(conn), devices, access: accessOn(conn) });
   const autoStarts = new Map<string, number>();
   const countedRuns: Pick<Runs, 'start' | 'get'> = {
     get: runs.get,
@@ -87,7 +89,7 @@ function instance(conn: mongoose.Connection, runbookStore: RunbookStore, leaseMs
       return runs.start(who, request, groupsOf);
     },
   };
-  const service = createAlertService({ store, runbooks: runbookStore, devices, runs: countedRuns, cards: fakeCards, autoExecuteAs: AUTO_RUN_AS, clock: Date.now, logger: silentLogger });
+  const service = createAlertService({ store, runbooks: runbookStore, devices, runs: countedRuns, cards: fakeCards, autoExecuteAs: AUTO_RUN_AS, access: accessOn(conn), clock: Date.now, logger: silentLogger });
   return { store, service, runs, autoStarts };
 }
 
@@ -275,7 +277,7 @@ describe('cards that did not make it, and cards that must catch up', () => {
     for (let race = 0; race < 50; race += 1) {
       const fingerprint = `dismissed-${race}`;
       await deliver(pair[0], alertOf(fingerprint, 'firing'));
-      await Promise.all([pair[race % 2]!.service.dismiss(fingerprint, bob), deliver(pair[(race + 1) % 2]!, alertOf(fingerprint, 'resolved'))]);
+      await Promise.all([pair[race % 2]!.service.dismiss(fingerprint, personPrincipal(slackActor(bob))), deliver(pair[(race + 1) % 2]!, alertOf(fingerprint, 'resolved'))]);
       const { card_ts: cardTs } = (await pair[0].store.episode(fingerprint))!;
       const shown = lastUpdateOf(cardTs!);
       expect(shown?.alert.status, `race ${race}`).toBe('resolved');

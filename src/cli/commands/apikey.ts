@@ -9,7 +9,6 @@ import type { StoredActor } from '../../models/runbook-subschemas.js';
 import { checkWith, parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { formatTable } from '../table.js';
-import { createApiKeys } from '../../services/api-keys.js';
 
 type ApikeyArgs = { action: 'create'; name: string; scopes: ApiScope[] } | { action: 'revoke'; name: string } | { action: 'list' };
 
@@ -53,7 +52,7 @@ export const apikeyCommand: CliCommand = {
   ],
   async run(argv, ctx) {
     const args = parseArgs(argv, { values: ['scopes'] }, ApikeyArgs);
-    const keys = createApiKeys({ keys: await ctx.apiKeys(), permissions: await ctx.permissions() });
+    const keys = await ctx.apiKeys();
     const who = ctx.who();
     if (args.action === 'create') {
       const made = await keys.create(who, args.name, args.scopes);

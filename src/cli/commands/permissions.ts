@@ -1,39 +1,49 @@
-// `permissions grant|revoke SUBJECT PERMISSION...` and `permissions list [SUBJECT]`: who (a
-// Slack user or user group, or an API key) may start runbooks that carry required_permissions
-// (DESIGN §2). Grants are sets, so each change says what it did, and what was already so.
+// `permissions grant|revoke SUBJECT GRANT...`, `permissions list [SUBJECT]` and `permissions
+// refusals`: the roles (viewer, operator, approver, editor, admin; everywhere or on one
+// runbook) and the permissions runbooks require (DESIGN §2) held by Slack users, user groups
+// and API keys. Grants are sets, so each change says what it did, and what was already so.
 import { z } from 'zod';
 
 import type { StoredActor } from '../../models/runbook-subschemas.js';
-import { parsePermission, parseSubject, type Subject } from '../../models/permission-names.js';
+import type { Refusal } from '../../models/access-store.js';
+import { parseGrantable, parseSubject, type Subject } from '../../models/permission-names.js';
+import { ROLES } from '../../models/role-names.js';
 import type { GrantRecord, GrantResult, RevokeResult } from '../../models/permission-store.js';
 import { checkWith, parseArgs } from '../args.js';
 import { EXIT_OK, type CliCommand } from '../command.js';
 import { formatTable } from '../table.js';
-import { createPermissions } from '../../services/permissions.js';
 
 type PermissionsArgs =
   | { action: 'grant' | 'revoke'; subject: string; permissions: string[] }
-  | { action: 'list'; subject: string | undefined };
+  | { action: 'list'; subject: string | undefined }
+  | { action: 'refusals'; limit: number };
 
-const ACTIONS = ['grant', 'revoke', 'list'] as const;
+const ACTIONS = ['grant', 'revoke', 'list', 'refusals'] as const;
+const MAX_REFUSALS = 1_000;
 
 const PermissionsArgs = z
-  .object({ options: z.object({}), positionals: z.array(z.string()) })
-  .transform(({ positionals }, ctx): PermissionsArgs => {
+  .object({ options: z.object({ limit: z.string().optional() }), positionals: z.array(z.string()) })
+  .transform(({ options, positionals }, ctx): PermissionsArgs => {
     const complain = (message: string) => ctx.issues.push({ code: 'custom', input: positionals, message });
     const checked = checkWith(complain);
     const [action, subject, ...rest] = positionals;
-    if (action === undefined) complain('missing grant, revoke or list');
-    else if (!(ACTIONS as readonly string[]).includes(action)) complain(`unknown subcommand "${action}" (use grant, revoke or list)`);
-    else if (action === 'list') {
+    if (options.limit !== undefined && action !== 'refusals') complain('--limit applies to refusals only');
+    if (action === undefined) complain('missing grant, revoke, list or refusals');
+    else if (!(ACTIONS as readonly string[]).includes(action)) complain(`unknown subcommand "${action}" (use grant, revoke, list or refusals)`);
+    else if (action === 'refusals') {
+      const limit = options.limit === undefined ? 20 : Number(options.limit);
+      if (subject !== undefined) complain(`unexpected argument "${subject}"`);
+      else if (!Number.isInteger(limit) || limit < 1 || limit > MAX_REFUSALS) complain(`--limit: must be a whole number from 1 to ${MAX_REFUSALS} (got ${options.limit})`);
+      else return { action, limit };
+    } else if (action === 'list') {
       if (rest.length > 0) complain(`unexpected argument "${rest[0]}"`);
       else if (subject !== undefined) checked(subject, parseSubject);
       return { action, subject };
-    } else if (subject === undefined) complain('missing SUBJECT and PERMISSION');
-    else if (rest.length === 0) complain('missing PERMISSION');
+    } else if (subject === undefined) complain('missing SUBJECT and ROLE or PERMISSION');
+    else if (rest.length === 0) complain('missing ROLE or PERMISSION');
     else {
       checked(subject, parseSubject);
-      for (const permission of rest) checked(permission, parsePermission);
+      for (const permission of rest) checked(permission, parseGrantable);
       return { action: action as 'grant' | 'revoke', subject, permissions: rest };
     }
     return z.NEVER;
@@ -41,22 +51,29 @@ const PermissionsArgs = z
 
 export const permissionsCommand: CliCommand = {
   name: 'permissions',
-  summary: 'grant, revoke or list who may start runbooks needing permissions',
-  usage: 'permissions grant|revoke|list ARGS',
+  summary: 'grant, revoke or list roles and permissions; show refused commands',
+  usage: 'permissions grant|revoke|list|refusals ARGS',
   details: [
-    'grant SUBJECT PERMISSION...   grant permissions to a Slack user, user group or API key',
-    'revoke SUBJECT PERMISSION...  take them back',
-    'list [SUBJECT]                show the grants, of everyone or of one',
+    'grant SUBJECT GRANT...   grant roles or permissions to a Slack user, user group or API key',
+    'revoke SUBJECT GRANT...  take them back',
+    'list [SUBJECT]           show the grants, of everyone or of one',
+    'refusals [--limit N]     the most recent refused commands (default 20)',
+    `GRANT: a role (${ROLES.join(', ')}), everywhere, or on one runbook as`,
+    'ROLE@RUNBOOK (its id, name or slug); or a permission a runbook requires:',
+    'resource:action (such as devices:execute), resource:* or *.',
+    'The first admin grant switches roles on: until then everyone may see, start,',
+    'drive and approve runs.',
     'SUBJECT: a user id (U… or W…), a user group id (S…), a mention such as',
     "'<@U123>' or '<!subteam^S123>' (quoted: the shell reads < and >), or apikey:NAME",
     'for an API key made with `apikey create NAME`.',
-    'PERMISSION: resource:action (such as devices:execute), resource:* or *.',
   ],
   async run(argv, ctx) {
-    const args = parseArgs(argv, {}, PermissionsArgs);
-    const permissions = createPermissions({ store: await ctx.permissions() });
+    const args = parseArgs(argv, { values: ['limit'] }, PermissionsArgs);
+    const permissions = await ctx.permissions();
     const who = ctx.who();
-    if (args.action === 'list') {
+    if (args.action === 'refusals') {
+      for (const line of describeRefusals(await permissions.refusals(who, args.limit))) ctx.io.stdout(line);
+    } else if (args.action === 'list') {
       for (const line of describeList(await permissions.list(who, args.subject), args.subject)) ctx.io.stdout(line);
     } else if (args.action === 'grant') {
       for (const line of describeGrant(await permissions.grant(who, args.subject, args.permissions))) ctx.io.stdout(line);
@@ -94,9 +111,15 @@ function describeRevoke(result: RevokeResult): string[] {
 }
 
 function describeList(grants: readonly GrantRecord[], subject: string | undefined): string[] {
-  if (grants.length === 0) return [subject === undefined ? 'no permissions granted' : `${named(parseSubject(subject))} has no permissions`];
-  const rows = grants.map((g) => [g.subject, g.kind, g.permissions.join(','), g.updated_at.toISOString(), actor(g.updated_by)]);
-  return formatTable(['SUBJECT', 'KIND', 'PERMISSIONS', 'UPDATED AT', 'UPDATED BY'], rows);
+  if (grants.length === 0) return [subject === undefined ? 'no roles or permissions granted' : `${named(parseSubject(subject))} has no roles or permissions`];
+  const rows = grants.map((g) => [g.subject, g.kind, g.roles.join(',') || '-', g.permissions.join(',') || '-', g.updated_at.toISOString(), actor(g.updated_by)]);
+  return formatTable(['SUBJECT', 'KIND', 'ROLES', 'PERMISSIONS', 'UPDATED AT', 'UPDATED BY'], rows);
+}
+
+function describeRefusals(refusals: readonly Refusal[]): string[] {
+  if (refusals.length === 0) return ['no refused commands'];
+  const rows = refusals.map((r) => [r.at.toISOString(), actor(r.actor), r.surface ?? '-', r.action, r.runbook_id ?? '-', r.run_id ?? '-']);
+  return formatTable(['AT', 'WHO', 'SURFACE', 'ACTION', 'RUNBOOK', 'RUN'], rows);
 }
 
 function actor({ kind, id, name }: StoredActor): string {

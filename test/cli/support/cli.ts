@@ -41,6 +41,8 @@ export interface CliHarness {
   cli(...argv: string[]): Promise<CliResult>;
   /** The same database through the store, for assertions the output does not show. */
   store(): RunbookStore;
+  /** The connection itself, for the stores the CLI has no command to read. */
+  conn(): mongoose.Connection;
 }
 
 export function useCliDatabase(): CliHarness {
@@ -70,6 +72,10 @@ export function useCliDatabase(): CliHarness {
     store() {
       if (store === undefined) throw new Error('useCliDatabase() is only available inside tests');
       return store;
+    },
+    conn() {
+      if (conn === undefined) throw new Error('useCliDatabase() is only available inside tests');
+      return conn;
     },
   };
 }

@@ -38,7 +38,7 @@ export function registerAlertButtons(app: App, deps: ListenerDeps): void {
     await ack();
     const user = { id: body.user.id, name: body.user.username ?? body.user.name };
     try {
-      await deps.alerts.dismiss(decodeAlertActionValue(action.value ?? '').f, user);
+      await deps.alerts.dismiss(decodeAlertActionValue(action.value ?? '').f, deps.bot.principal(user));
     } catch (error) {
       const reply = userMessage(error, deps.logger, { action: ActionId.AlertDismiss, user: user.id });
       await respond({ response_type: 'ephemeral', replace_original: false, ...reply } as never).catch(() => undefined);

@@ -15,7 +15,7 @@ export function registerFailButton(app: App, deps: ListenerDeps): void {
     await ack();
     try {
       const value = decodeRunActionValue(action.value ?? '');
-      const run = await deps.bot.status(value.r);
+      const run = await deps.bot.failable(value.r, { id: body.user.id, name: body.user.username ?? body.user.name });
       const found = findStep(run, value.s ?? run.current_step_id);
       if (!found) throw new AppError(ErrorCode.Conflict, `run ${run.id} has no current step to fail (it is ${run.status})`);
       const message = clickedMessage(body);

@@ -11,7 +11,8 @@ export function registerStartRunbookButton(app: App, deps: ListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionId.StartRunbook, async ({ ack, body, action, client }) => {
     await ack();
     try {
-      const runbook = await deps.bot.runbookForInputs(decodeStartRunbookValue(action.value ?? '').rb);
+      const user = { id: body.user.id, name: body.user.username ?? body.user.name };
+      const runbook = await deps.bot.runbookForInputs(decodeStartRunbookValue(action.value ?? '').rb, user);
       await client.views.open({
         trigger_id: body.trigger_id,
         view: buildInputsModal({

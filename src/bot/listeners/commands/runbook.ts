@@ -11,6 +11,7 @@ import { buildHelp, USAGE } from '../../views/help.js';
 import { buildInputsModal, inputsRunbook } from '../../views/inputs-modal.js';
 import { buildNotice } from '../../views/notice.js';
 import { buildRunList } from '../../views/run-list.js';
+import type { SlackUser } from '../../slack-actor.js';
 import { buildRunMessage } from '../../views/run-message.js';
 import { buildRunbookList } from '../../views/runbook-list.js';
 import type { SlackMessage } from '../../views/types.js';
@@ -30,15 +31,15 @@ async function answer(cmd: RunbookCommand, req: CommandRequest, deps: ListenerDe
     case 'help':
       return buildHelp();
     case 'list':
-      return buildRunbookList(...(await listArgs(deps, cmd.text)));
+      return buildRunbookList(...(await listArgs(deps, cmd.text, req.user)));
     case 'alerts':
-      return buildAlertList(await deps.alerts.recent(20), { now: deps.clock() });
+      return buildAlertList(await deps.alerts.recent(bot.principal(req.user), 20), { now: deps.clock() });
     case 'device':
-      return buildDeviceMessage({ id: cmd.deviceId, ...(await bot.device(cmd.deviceId)), now: deps.clock() });
+      return buildDeviceMessage({ id: cmd.deviceId, ...(await bot.device(cmd.deviceId, req.user)), now: deps.clock() });
     case 'runs':
-      return buildRunList(await bot.listRuns(cmd.statuses), { ...(cmd.statuses ? { status: cmd.statuses } : {}), now: deps.clock() });
+      return buildRunList(await bot.listRuns(cmd.statuses, req.user), { ...(cmd.statuses ? { status: cmd.statuses } : {}), now: deps.clock() });
     case 'status':
-      return withoutButtons(buildRunMessage(await bot.status(cmd.runId), { now: deps.clock() }));
+      return withoutButtons(buildRunMessage(await bot.status(cmd.runId, req.user), { now: deps.clock() }));
     case 'pause':
     case 'cancel': {
       const run = await bot.control(cmd.runId, cmd.type, req.user, req.channel);
@@ -66,8 +67,8 @@ async function answer(cmd: RunbookCommand, req: CommandRequest, deps: ListenerDe
   }
 }
 
-async function listArgs(deps: ListenerDeps, text: string): Promise<Parameters<typeof buildRunbookList>> {
-  const { items, hasMore } = await deps.bot.listRunbooks(text);
+async function listArgs(deps: ListenerDeps, text: string, user: SlackUser): Promise<Parameters<typeof buildRunbookList>> {
+  const { items, hasMore } = await deps.bot.listRunbooks(text, user);
   return [items, { ...(text.trim() ? { query: text } : {}), hasMore }];
 }
 

@@ -15,7 +15,7 @@ export function registerStartInputsView(app: App, deps: ListenerDeps): void {
     const user = { id: body.user.id, name: body.user.name };
     let reply;
     try {
-      const runbook = await deps.bot.runbookForInputs(ctx.runbook_id);
+      const runbook = await deps.bot.runbookForInputs(ctx.runbook_id, user);
       const read = readInputsSubmission(startInputs(runbook), view.state.values);
       if (!read.ok) {
         await ack({ response_action: 'errors', errors: read.errors });
