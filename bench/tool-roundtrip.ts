@@ -51,6 +51,7 @@ import type { Actor } from '../src/engine/index.js';
 import { createRedis } from '../src/jobs/redis.js';
 import { CALL_JOB_OPTIONS, RESULT_JOB_OPTIONS, TOOL_RESULTS_QUEUE, resultJobId, toolCallId, toolQueueName, type ToolCallJob, type ToolResultJob } from '../src/jobs/tool-queue.js';
 import { createDeviceStore } from '../src/models/device-store.js';
+import { createDeviceCredentialStore, enrollInProcess } from '../src/models/device-credential-store.js';
 import { createToolCallStore, type ToolCallStore } from '../src/models/tool-call-store.js';
 import { parseRunnerConfig } from '../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../src/runner/runner.js';
@@ -310,7 +311,7 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
       connections.push(connection, workerConnection);
       started.push(
         await startRunner({
-          deviceId,
+          credential: await enrollInProcess(createDeviceCredentialStore(app.db.conn), deviceId, { kind: 'cli', id: 'bench' }),
           tags: ['bench'],
           config: runnerConfig,
           registry: timedRegistry,

@@ -1,6 +1,7 @@
 // Secrets out of text meant for people and logs: the credentials in every URL of it (a
-// password, a lone user part, which Redis and Git URLs use for a password or token) and
-// query parameters that carry a password, token, key or signature. The logger applies it to
+// password, a lone user part, which Redis and Git URLs use for a password or token), query
+// parameters that carry a password, token, key or signature, and the bot's own API keys and
+// device credentials. The logger applies it to
 // every line, so a driver's error quoting its connection string cannot leak it.
 
 /** `scheme://userinfo@`: greedy up to the authority's last "@", so a raw "@" in a password is covered. */
@@ -37,7 +38,16 @@ const QUERY_SECRET = new RegExp(`([?&;](?:${SECRET_PARAMS.map((p) => p.replace(/
 
 export const REDACTED = '***';
 
+/** The bot's own secrets by their shape: API keys (`rbk_…`) and device credentials (`rbd1.DEVICE.KEY`, the device kept). */
+const API_KEY = /\brbk_[A-Za-z0-9]{8,}/g;
+const DEVICE_CREDENTIAL = /\b(rbd1\.[A-Za-z0-9][A-Za-z0-9._-]{0,62})\.[A-Za-z0-9_-]{20,}/g;
+
 export function redactSecrets(text: string): string {
+  const owned = text.includes('rbk_') || text.includes('rbd1.') ? text.replace(API_KEY, `rbk_${REDACTED}`).replace(DEVICE_CREDENTIAL, `$1.${REDACTED}`) : text;
+  return redactUris(owned);
+}
+
+function redactUris(text: string): string {
   if (!text.includes('://') && !text.includes('=')) return text;
   return text
     .replace(USERINFO, (_all, scheme: string, userinfo: string) => {

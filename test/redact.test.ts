@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createLogger } from '../src/logger.js';
 import { redactDeep, redactSecrets } from '../src/redact.js';
+import { createDeviceKeyPair } from '../src/runner/device-credential.js';
 
 describe('redactSecrets', () => {
   it.each([
@@ -33,6 +34,11 @@ describe('redactSecrets', () => {
       expect(redactSecrets(text)).toBe(text);
     },
   );
+
+  it('redacts the bot’s own API keys and device credentials, keeping which device', () => {
+    const { credential } = createDeviceKeyPair('web-01.eu');
+    expect(redactSecrets(`RUNNER_CREDENTIAL=${credential} and key rbk_AbCdEf0123456789xyz`)).toBe('RUNNER_CREDENTIAL=rbd1.web-01.eu.*** and key rbk_***');
+  });
 
   it('redacts every URL in a longer text, such as a driver error', () => {
     expect(redactSecrets('FerretDB on postgres://f:one@h/d failed; Redis at redis://:two@h:6379 too')).toBe(

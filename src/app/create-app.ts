@@ -38,6 +38,7 @@ import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
 import { createDeviceStore, type DeviceStore } from '../models/device-store.js';
 import { openDatabase } from '../models/open-database.js';
 import { createAccessStore } from '../models/access-store.js';
+import { createDeviceCredentialStore } from '../models/device-credential-store.js';
 import { createPermissionStore } from '../models/permission-store.js';
 import { createRunMessageStore, type RunMessageStore } from '../models/run-message-store.js';
 import { createRunStore } from '../models/run-store.js';
@@ -143,7 +144,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     } } : {}),
   });
   const worker = createWaitWorker({ connection: workerConnection, prefix: queuePrefix, service, logger });
-  const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, dispatcher, logger });
+  const credentials = createDeviceCredentialStore(db.conn, { now: clock });
+  const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, credentials, dispatcher, logger });
   const reconciler = createWaitReconciler({ runs, scheduler, service, logger });
   const toolReconciler = createToolReconciler({ runs, dispatcher, logger });
   // Redis may have lost timers and tool calls while we were down: put them back (or fire them) before serving.

@@ -2,6 +2,7 @@
 // run the CLI in-process), plus the stores, opened only by the commands that need them.
 import type { Actor } from '../engine/types.js';
 import type { ApiKeys } from '../services/api-keys.js';
+import type { DeviceCredentials } from '../services/device-credentials.js';
 import type { Permissions } from '../services/permissions.js';
 import type { Principal } from '../services/principal.js';
 import type { Runbooks } from '../services/runbooks.js';
@@ -22,6 +23,8 @@ export interface CommandContext {
   permissions(): Promise<Permissions>;
   /** The API keys, on the same connection as runbooks(). */
   apiKeys(): Promise<ApiKeys>;
+  /** Device credentials for runners, on the same connection as runbooks(). */
+  deviceCredentials(): Promise<DeviceCredentials>;
   /** Who the changes are recorded as. */
   author(): Actor;
   /** The same person, as the services take them: the CLI holds the database credentials, so it is admin. */

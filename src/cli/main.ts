@@ -58,6 +58,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       runbooks: session.runbooks,
       permissions: session.permissions,
       apiKeys: session.apiKeys,
+      deviceCredentials: session.deviceCredentials,
       author: () => cliAuthor(io.env),
       who: () => internalPrincipal(cliAuthor(io.env)),
     });

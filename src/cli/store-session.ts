@@ -9,12 +9,14 @@ import { defaultDataDir } from '../embedded/ferretdb.js';
 import { silentLogger } from '../logger.js';
 import { createAccessStore } from '../models/access-store.js';
 import { createApiKeyStore } from '../models/api-key-store.js';
+import { createDeviceCredentialStore } from '../models/device-credential-store.js';
 import { openDatabase, type OpenDatabase } from '../models/open-database.js';
 import { createPermissionStore } from '../models/permission-store.js';
 import { createRunStore } from '../models/run-store.js';
 import { createRunbookStore } from '../models/runbook-store.js';
 import { createAccess } from '../services/access.js';
 import { createApiKeys, type ApiKeys } from '../services/api-keys.js';
+import { createDeviceCredentials, type DeviceCredentials } from '../services/device-credentials.js';
 import { createPermissions, type Permissions } from '../services/permissions.js';
 import { createRunbooks, type Runbooks } from '../services/runbooks.js';
 import type { CliIo } from './command.js';
@@ -23,6 +25,7 @@ export interface StoreSession {
   runbooks(): Promise<Runbooks>;
   permissions(): Promise<Permissions>;
   apiKeys(): Promise<ApiKeys>;
+  deviceCredentials(): Promise<DeviceCredentials>;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ interface Services {
   runbooks: Runbooks;
   permissions: Permissions;
   apiKeys: ApiKeys;
+  deviceCredentials: DeviceCredentials;
 }
 
 /** The services over one connection, with the same access check the bot applies (the CLI passes it as admin). */
@@ -42,6 +46,7 @@ function servicesOn(open: OpenDatabase): Services {
     runbooks: createRunbooks({ store: runbookStore, runs: createRunStore(open.conn), access }),
     permissions: createPermissions({ store: grants, state, runbooks: runbookStore, access }),
     apiKeys: createApiKeys({ keys: createApiKeyStore(open.conn), permissions: grants, access }),
+    deviceCredentials: createDeviceCredentials({ store: createDeviceCredentialStore(open.conn), access }),
   };
 }
 
@@ -67,6 +72,7 @@ export function createStoreSession(io: CliIo): StoreSession {
     runbooks: async () => (await connected()).runbooks,
     permissions: async () => (await connected()).permissions,
     apiKeys: async () => (await connected()).apiKeys,
+    deviceCredentials: async () => (await connected()).deviceCredentials,
     async close() {
       // Wait for a half-finished open so nothing it starts outlives the command.
       await opening?.catch(() => undefined);

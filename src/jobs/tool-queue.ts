@@ -61,5 +61,7 @@ export const ToolResultJob = z.object({
   ok: z.boolean(),
   output: JsonValueSource,
   error: z.string().nullable(),
+  /** A runner's result: the device credential's signature over it (device-credential.ts). */
+  signature: z.string().max(200).optional(),
 });
 export type ToolResultJob = z.infer<typeof ToolResultJob>;

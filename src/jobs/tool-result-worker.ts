@@ -5,6 +5,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import type { JsonObject } from '../engine/types.js';
+import type { DeviceCredentialStore } from '../models/device-credential-store.js';
+import { verifyResult } from '../runner/device-credential.js';
 import { isAppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { limitOutput } from '../runner/output-limit.js';
@@ -15,13 +17,14 @@ import { TOOL_RESULTS_QUEUE, ToolResultJob } from './tool-queue.js';
 /** What a run keeps of one tool output, whatever a runner sent. */
 export const STORED_OUTPUT_CHARS = 16_000;
 
-export type ToolResultOutcome = 'applied' | 'duplicate' | 'stale';
+export type ToolResultOutcome = 'applied' | 'duplicate' | 'stale' | 'refused';
 
 export interface ToolResultWorkerOptions {
   /** A connection made with `createRedis(url, { forWorker: true })`. */
   connection: Redis;
   prefix?: string;
-  service: Pick<RunService, 'apply'>;
+  service: Pick<RunService, 'apply' | 'get'>;
+  credentials: Pick<DeviceCredentialStore, 'publicKey'>;
   dispatcher: Pick<ToolDispatcher, 'clearTimeout'>;
   concurrency?: number;
   logger?: Logger;
@@ -54,12 +57,39 @@ export async function applyToolResult(service: Pick<RunService, 'apply'>, data: 
   }
 }
 
+/**
+ * Why a runner's result must not be applied, or null when it may: it must come from the
+ * device the run's calls go to, signed with that device's enrolled credential. The device is
+ * the run's, not what the result says about itself.
+ */
+export async function refusalOfResult(
+  data: ToolResultJob,
+  deps: { service: Pick<RunService, 'get'>; credentials: Pick<DeviceCredentialStore, 'publicKey'> },
+): Promise<string | null> {
+  if (data.source !== 'runner') return null;
+  const run = await deps.service.get(data.runId).catch(() => null);
+  if (run === null) return null; // gone: applying it answers stale
+  const device = run.device_id;
+  if (device === null || data.deviceId !== device) return `it says it comes from device ${data.deviceId}, but run ${run.id} calls ${device ?? 'no device'}`;
+  if (data.signature === undefined) return `it is not signed: the runner of ${device} needs a credential (runbook-bot runner enroll ${device})`;
+  const key = await deps.credentials.publicKey(device);
+  if (key === null) return `device ${device} is not enrolled (runbook-bot runner enroll ${device})`;
+  if (!verifyResult(key, data, data.signature)) return `its signature is not device ${device}'s current credential`;
+  return null;
+}
+
 export function createToolResultWorker(opts: ToolResultWorkerOptions): Worker<ToolResultJob, ToolResultOutcome> {
   const logger = opts.logger ?? silentLogger;
   const worker = new Worker<ToolResultJob, ToolResultOutcome>(
     TOOL_RESULTS_QUEUE,
     async (job: Job<ToolResultJob>) => {
       const data = ToolResultJob.parse(job.data);
+      const refused = await refusalOfResult(data, opts);
+      if (refused !== null) {
+        // Not applied: the call's timeout fails the step if its device never answers itself.
+        logger.warn('tool result refused', { run_id: data.runId, call_id: data.callId, device_id: data.deviceId, reason: refused });
+        return 'refused';
+      }
       const outcome = await applyToolResult(opts.service, data);
       logger.debug('tool result', { run_id: data.runId, call_id: data.callId, source: data.source, ok: data.ok, outcome });
       if (data.source === 'runner') {

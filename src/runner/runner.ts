@@ -11,6 +11,7 @@ import { RESULT_JOB_OPTIONS, TOOL_RESULTS_QUEUE, ToolCallJob, resultJobId, toolQ
 import { silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_HEARTBEAT_MS, type Device, type DeviceStore } from '../models/device-store.js';
 import type { ToolCallStore } from '../models/tool-call-store.js';
+import { signResult, type DeviceCredential } from './device-credential.js';
 import { hostMachine, type Machine } from './machine.js';
 import { runCall } from './run-call.js';
 import type { RunnerConfig } from './runner-config.js';
@@ -20,7 +21,8 @@ import type { ToolRegistry } from './tool-registry.js';
 export const RUNNER_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export interface RunnerOptions {
-  deviceId: string;
+  /** Names the device, and signs each result so the bot knows it comes from it. */
+  credential: DeviceCredential;
   tags: string[];
   config: RunnerConfig;
   registry: ToolRegistry;
@@ -52,10 +54,11 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const clock = opts.clock ?? Date.now;
   const machine = opts.machine ?? hostMachine;
   const session = randomUUID();
+  const { deviceId } = opts.credential;
   const stopping = new AbortController();
   const prefix = opts.prefix ? { prefix: opts.prefix } : {};
   const device = await opts.devices.register({
-    id: opts.deviceId,
+    id: deviceId,
     hostname: machine.hostname,
     os: { platform: platform(), release: release(), arch: arch() },
     tags: opts.tags,
@@ -66,9 +69,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   });
 
   const heartbeat = setInterval(() => {
-    opts.devices.heartbeat(opts.deviceId, session).then(
+    opts.devices.heartbeat(deviceId, session).then(
       (mine) => {
-        if (!mine) logger.warn('another runner registered this device id: two runners now take its calls', { device_id: opts.deviceId });
+        if (!mine) logger.warn('another runner registered this device id: two runners now take its calls', { device_id: deviceId });
       },
       (error: unknown) => logger.warn('heartbeat failed', { error }),
     );
@@ -77,7 +80,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const results = new Queue<ToolResultJob>(TOOL_RESULTS_QUEUE, { connection: opts.connection, ...prefix });
   const stalledCheckMs = opts.stalledCheckMs ?? 30_000;
   const worker = new Worker<ToolCallJob>(
-    toolQueueName(opts.deviceId),
+    toolQueueName(deviceId),
     async (job: Job<ToolCallJob>) => {
       const call = ToolCallJob.parse(job.data);
       const result = await runCall(call, { registry: opts.registry, calls: opts.calls, config: opts.config, machine, clock, stopping: stopping.signal });
@@ -85,8 +88,10 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
         logger.warn('tool call arrived after its deadline; not run', { call_id: call.callId, tool: call.tool });
         return;
       }
-      const { callId, runId, stepId, visit, deviceId } = call;
-      await results.add('result', { callId, runId, stepId, visit, try: call.try, deviceId, source: 'runner', ...result }, { ...RESULT_JOB_OPTIONS, jobId: resultJobId(callId) });
+      const { callId, runId, stepId, visit } = call;
+      const answer = { callId, runId, stepId, visit, try: call.try, deviceId, ...result };
+      const signature = signResult(opts.credential, answer);
+      await results.add('result', { ...answer, source: 'runner', signature }, { ...RESULT_JOB_OPTIONS, jobId: resultJobId(callId) });
       logger.info('tool call answered', { call_id: callId, tool: call.tool, ok: result.ok });
     },
     {
@@ -99,7 +104,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   );
   worker.on('failed', (job, error) => logger.error('tool call job failed', { job_id: job?.id, error }));
   worker.on('error', (error) => logger.error('runner worker error', { error }));
-  logger.info('runner started', { device_id: opts.deviceId, tools: device.tools, tags: opts.tags });
+  logger.info('runner started', { device_id: deviceId, tools: device.tools, tags: opts.tags });
 
   let stopped: Promise<void> | null = null;
   return {
@@ -113,8 +118,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
         await closing;
         clearTimeout(forceAfter);
         await results.close();
-        await opts.devices.markStopped(opts.deviceId, session).catch((error: unknown) => logger.warn('could not mark the device stopped', { error }));
-        logger.info('runner stopped', { device_id: opts.deviceId });
+        await opts.devices.markStopped(deviceId, session).catch((error: unknown) => logger.warn('could not mark the device stopped', { error }));
+        logger.info('runner stopped', { device_id: deviceId });
       })();
       return stopped;
     },

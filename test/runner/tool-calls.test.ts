@@ -1,8 +1,10 @@
 // Tool steps end to end inside one process: the bot's app (Slack off) sends calls over
 // BullMQ to a runner started here with the real built-in tools, and applies the results.
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { Job, Queue } from 'bullmq';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 
 import { startApp, type App } from '../../src/app/create-app.js';
@@ -10,11 +12,13 @@ import type { Config } from '../../src/config/env.js';
 import { parseDefinition } from '../../src/engine/definition/index.js';
 import type { Run } from '../../src/engine/index.js';
 import { createRedis } from '../../src/jobs/redis.js';
-import { toolCallId } from '../../src/jobs/tool-queue.js';
+import { TOOL_RESULTS_QUEUE, toolCallId } from '../../src/jobs/tool-queue.js';
 import { silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
 import { createDeviceStore } from '../../src/models/device-store.js';
+import { createDeviceCredentialStore, enrollInProcess } from '../../src/models/device-credential-store.js';
 import { createToolCallStore } from '../../src/models/tool-call-store.js';
+import { createDeviceKeyPair, parseDeviceCredential, signResult } from '../../src/runner/device-credential.js';
 import { parseRunnerConfig } from '../../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../../src/runner/runner.js';
 import { createToolRegistry } from '../../src/runner/tool-registry.js';
@@ -48,7 +52,7 @@ async function startDevice(app: App, deviceId: string): Promise<Runner> {
   const connection = createRedis(redis.url);
   const workerConnection = createRedis(redis.url, { forWorker: true });
   const runner = await startRunner({
-    deviceId,
+    credential: await enrollInProcess(createDeviceCredentialStore(app.db.conn), deviceId, { kind: 'cli', id: 'tester' }),
     tags: ['web'],
     config: runnerConfig,
     registry: await createToolRegistry(runnerConfig),
@@ -216,6 +220,54 @@ describe('tool steps on a device runner', () => {
       '"run_command" was already started on web-03 by a delivery that never reported back (its runner restarted, or the queue lost the call), and act steps are never run twice: check the device, then retry the step',
     );
     expect(await calls.get(toolCallId(started.id, change!.step_id, 2, 1))).toMatchObject({ status: 'failed', deliveries: 2 });
+  });
+
+  it('applies a result only from the device the call was sent to, signed with its current credential; forgeries change nothing', async () => {
+    const app = await startBot();
+    const name = await publish(app, { name: 'Signed answers', steps: [{ label: 'Look', type: 'diagnose', tool: 'run_command', tool_input: echo('x'), timeout_seconds: 60 }] });
+    const credentials = createDeviceCredentialStore(app.db.conn);
+    const web05 = await enrollInProcess(credentials, 'web-05', alice);
+    const web06 = await enrollInProcess(credentials, 'web-06', alice);
+    const unenrolled = parseDeviceCredential(createDeviceKeyPair('web-07').credential);
+    for (const id of ['web-05', 'web-07']) await registerSilentDevice(app, id);
+    const results = new Queue(TOOL_RESULTS_QUEUE, { connection: createRedis(redis.url), prefix: redis.prefix() });
+    closers.push(() => results.close());
+    /** Sends a result as a runner would and waits for the bot's verdict on it. */
+    const send = async (job: Record<string, unknown>): Promise<unknown> => {
+      const sent = await results.add('result', job, { jobId: `sent-${randomUUID()}` });
+      for (let i = 0; i < 200; i += 1) {
+        const done = await Job.fromId(results, sent.id!);
+        if (done && (await done.getState()) === 'completed') return done.returnvalue;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error('the result was not processed');
+    };
+    const answerFor = (run: Run, deviceId: string) => {
+      const step = run.steps[0]!;
+      return { callId: toolCallId(run.id, step.step_id, 1, 1), runId: run.id, stepId: step.step_id, visit: 1, try: 1, deviceId, ok: true, output: { stdout: 'from the device' }, error: null };
+    };
+
+    const started = await app.service.start({ runbook: name, variables: { deviceId: 'web-05' }, actor: alice });
+    const answer = answerFor(started, 'web-05');
+    const before = await app.service.get(started.id);
+    const forgeries = [
+      { ...answer, source: 'runner' },
+      { ...answer, source: 'runner', signature: signResult(web06, answer) },
+      { ...answer, deviceId: 'web-06', source: 'runner', signature: signResult(web06, { ...answer, deviceId: 'web-06' }) },
+      { ...answer, output: { stdout: 'tampered' }, source: 'runner', signature: signResult(web05, answer) },
+    ];
+    for (const forged of forgeries) expect(await send(forged)).toBe('refused');
+    expect(await app.service.get(started.id)).toEqual(before);
+
+    expect(await send({ ...answer, source: 'runner', signature: signResult(web05, answer) })).toBe('applied');
+    const run = await until(app, started.id, finished);
+    expect(run.steps[0]).toMatchObject({ status: 'completed', tool_output: { stdout: 'from the device' } });
+
+    // A device nobody enrolled cannot answer its own calls either.
+    const orphan = await app.service.start({ runbook: name, variables: { deviceId: 'web-07' }, actor: alice });
+    const orphanAnswer = answerFor(orphan, 'web-07');
+    expect(await send({ ...orphanAnswer, source: 'runner', signature: signResult(unenrolled, orphanAnswer) })).toBe('refused');
+    expect((await app.service.get(orphan.id)).steps[0]).toMatchObject({ status: 'active', tool_output: null });
   });
 
   it('sends a call again after Redis lost it, once the bot restarts', async () => {

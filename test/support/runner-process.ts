@@ -2,6 +2,8 @@
 // program: started, answering tool calls, and stopped or killed outright.
 import { spawn, type ChildProcess } from 'node:child_process';
 
+import { runCaptured } from '../cli/support/cli.js';
+
 export interface RunnerProcess {
   child: ChildProcess;
   /** The `msg` of every JSON log line so far. */
@@ -10,9 +12,21 @@ export interface RunnerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Resolves once the runner says it started (it has registered its device and serves its queue). */
+/** `runbook-bot runner enroll DEVICE_ID` against the bot's database: the credential it printed. */
+export async function enrollDevice(deviceId: string, env: { MONGODB_URI: string }): Promise<string> {
+  const result = await runCaptured(['runner', 'enroll', deviceId], { MONGODB_URI: env.MONGODB_URI, RUNBOOK_BOT_USER: 'tester' });
+  if (result.code !== 0 || result.stdout.length !== 1) throw new Error(`runner enroll ${deviceId} failed: ${result.stderr.join('\n')}`);
+  return result.stdout[0] as string;
+}
+
+/**
+ * Resolves once the runner says it started (it has registered its device and serves its
+ * queue). Without RUNNER_CREDENTIAL in `env`, the `--device-id` is enrolled first, as an admin would.
+ */
 export async function startRunnerProcess(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunnerProcess> {
-  const full: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env };
+  const device = args[args.indexOf('--device-id') + 1];
+  const credential = env.RUNNER_CREDENTIAL ?? (device !== undefined && env.MONGODB_URI ? await enrollDevice(device, { MONGODB_URI: env.MONGODB_URI }) : undefined);
+  const full: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env, ...(credential ? { RUNNER_CREDENTIAL: credential } : {}) };
   for (const name of Object.keys(full)) if (name.startsWith('SLACK_')) delete full[name];
   const child = spawn(process.execPath, ['bin/runbook-bot.mjs', 'runner', ...args], { env: full, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

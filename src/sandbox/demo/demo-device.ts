@@ -14,6 +14,7 @@ import type { Connection } from 'mongoose';
 import { createRedis } from '../../jobs/redis.js';
 import type { Logger } from '../../logger.js';
 import { createDeviceStore } from '../../models/device-store.js';
+import { createDeviceCredentialStore, enrollInProcess } from '../../models/device-credential-store.js';
 import { createToolCallStore } from '../../models/tool-call-store.js';
 import type { Machine } from '../../runner/machine.js';
 import { startRunner } from '../../runner/runner.js';
@@ -170,7 +171,7 @@ export async function startDemoDevice(deps: DemoDeviceDeps): Promise<DemoDevice>
   };
   try {
     const runner = await startRunner({
-      deviceId: DEMO_DEVICE_ID,
+      credential: await enrollInProcess(createDeviceCredentialStore(deps.conn), DEMO_DEVICE_ID, { kind: 'system', id: 'sandbox' }),
       tags: demo.config.tags ?? [],
       config: demo.config,
       registry: demo.registry,
