@@ -13,14 +13,14 @@
 // step k's result returned, until the same for step k + 1 (app.service.apply is wrapped
 // after start; the worker calls it through the same object). In between, exactly once
 // each: the runner picks up call k + 1 (dispatched inside apply k, right after its save),
-// inserts its tool_calls record, runs echo, reads and updates the record, adds the result
+// creates its call's file in the device's journal, runs echo, replaces the file, signs and adds the result
 // job; the bot's worker picks the result up, applies it (per-run lock, transition, the
 // conditional save of the run, call k + 2 dispatched: a delayed timeout job and the call
 // job, then the audit outbox copied to run_events once 8 entries wait) — so a run's step
 // period, which is what a user sees per tool step. A run's first step has no previous
 // result and is not a sample; timings are in-process (performance.now()). Each sample also
-// gets the parts of it timed here (the apply; the runner's tool_calls store calls and the
-// tool, through the store and registry handed to startRunner); the rest of it is BullMQ.
+// gets the parts of it timed here (the apply; the runner's journal calls and the tool,
+// through the journal and registry handed to startRunner); the rest of it is BullMQ.
 // The parts can overlap: the runner may start call k + 1 while apply k still copies audit
 // entries. The app's database connection has command monitoring on (monitorCommands=true in
 // its URI): the commands that ended in the measured window are counted and driver-timed.
@@ -34,10 +34,10 @@
 // one chain. Throughput, both sides: results applied (recorded) per second, warm-up excluded.
 //
 // Each side of each R gets its own prefix, and the tool side its own app and an empty
-// runs / tool_calls / run_events collection; what is still in flight when enough samples
+// runs / run_events collection and journal folder; what is still in flight when enough samples
 // were taken is cancelled, then everything is stopped and the prefix's keys deleted.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -50,9 +50,8 @@ import { parseDefinition } from '../src/engine/definition/index.js';
 import type { Actor } from '../src/engine/index.js';
 import { createRedis } from '../src/jobs/redis.js';
 import { CALL_JOB_OPTIONS, RESULT_JOB_OPTIONS, TOOL_RESULTS_QUEUE, resultJobId, toolCallId, toolQueueName, type ToolCallJob, type ToolResultJob } from '../src/jobs/tool-queue.js';
-import { createDeviceStore } from '../src/models/device-store.js';
 import { createDeviceCredentialStore, enrollInProcess } from '../src/models/device-credential-store.js';
-import { createToolCallStore, type ToolCallStore } from '../src/models/tool-call-store.js';
+import { createCallJournal, type CallJournal } from '../src/runner/call-journal.js';
 import { parseRunnerConfig } from '../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../src/runner/runner.js';
 import { createToolRegistry, type ToolRegistry } from '../src/runner/tool-registry.js';
@@ -259,8 +258,9 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
   const config = benchAppConfig(env, { runnerStalledCheckMs: STALLED_CHECK_MS });
   const sampler = createSampler(calls);
   const segments: Segments = { apply: [], begin: [], tool: [], finish: [] };
+  const stateRoot = await mkdtemp(join(tmpdir(), 'rb-bench-journals-'));
   // Each run's parts since its previous result, handed to the sample its next result makes.
-  // The runner's store knows the run (begin) or the call (finish); the tool only its input,
+  // The device's journal knows the run (begin) or the call (finish); the tool only its input,
   // which names the device, and a device has one run in flight.
   const parts = new Map<string, Partial<Record<keyof Segments, number>>>();
   const add = (runId: string | undefined, part: keyof Segments, ms: number) => {
@@ -292,20 +292,22 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
       names: () => registry.names(),
       call: timed(registry.call, (ms, _name, input) => add(runOnDevice.get(String((input as { device?: unknown }).device)), 'tool', ms)),
     };
-    const store = createToolCallStore(app.db.conn);
-    const timedCalls: ToolCallStore = {
-      ...store,
-      begin: timed(store.begin, (ms, call) => {
+    // Each device's call journal, on this machine's disk as a real device's would be.
+    const timedJournal = (journal: CallJournal): CallJournal => ({
+      ...journal,
+      begin: timed(journal.begin, (ms, call) => {
         runOfCall.set(call.id, call.run_id);
         add(call.run_id, 'begin', ms);
       }),
-      finish: timed(store.finish, (ms, id) => {
+      finish: timed(journal.finish, (ms, id) => {
         add(runOfCall.get(id), 'finish', ms);
         runOfCall.delete(id);
       }),
-    };
+    });
     const devices = deviceIds(`r${runners}`, runners);
     for (const deviceId of devices) {
+      const state = join(stateRoot, deviceId);
+      await mkdir(state, { recursive: true });
       const connection = createRedis(env.redisUrl);
       const workerConnection = createRedis(env.redisUrl, { forWorker: true });
       connections.push(connection, workerConnection);
@@ -315,8 +317,7 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
           tags: ['bench'],
           config: runnerConfig,
           registry: timedRegistry,
-          devices: createDeviceStore(app.db.conn),
-          calls: timedCalls,
+          journal: timedJournal(createCallJournal(state)),
           connection,
           workerConnection,
           prefix,
@@ -392,7 +393,8 @@ async function measureTools(env: BenchEnv, runners: number, calls: number, echoM
       ['bot', async () => app?.stop()],
       ['queue keys', () => deleteQueueKeys(env.redisUrl, prefix)],
       // The next configuration starts from empty collections, as this one did.
-      ['collections', () => Promise.all(['runs', 'run_events', 'tool_calls', 'devices'].map((c) => env.conn.collection(c).deleteMany({})))],
+      ['collections', () => Promise.all(['runs', 'run_events', 'devices', 'device_beats'].map((c) => env.conn.collection(c).deleteMany({})))],
+      ['journals', () => rm(stateRoot, { recursive: true, force: true })],
     ]);
     for (const c of connections) c.disconnect();
   }
@@ -463,7 +465,7 @@ async function onBackend(backend: Backend, echoModule: string): Promise<string> 
       ),
       'Where a call goes (mean per call, ms; the rest is BullMQ: the call job picked up, the result added and picked up)',
       table(
-        ['runners', 'round trip', 'bot: apply the result (lock, save, next dispatch, audit copy)', 'runner: tool_calls insert', 'runner: echo', 'runner: tool_calls finish', 'the rest (< 0: parts overlapped)', 'baseline round trip', 'baseline: one Queue.add'],
+        ['runners', 'round trip', 'bot: apply the result (lock, save, next dispatch, audit copy)', 'runner: journal begin', 'runner: echo', 'runner: journal finish', 'the rest (< 0: parts overlapped)', 'baseline round trip', 'baseline: one Queue.add'],
         rows.map((r) => {
           const s = r.tools.segments;
           const parts = [mean(s.apply), mean(s.begin), mean(s.tool), mean(s.finish)];

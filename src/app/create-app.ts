@@ -26,6 +26,7 @@ import { createRedis, pingRedis } from '../jobs/redis.js';
 import { createToolDispatcher } from '../jobs/tool-dispatcher.js';
 import { toolEffectHandlers } from '../jobs/tool-effects.js';
 import { createToolReconciler } from '../jobs/tool-reconciler.js';
+import { createRunnerEventWorker } from '../jobs/runner-events.js';
 import { createToolResultWorker } from '../jobs/tool-result-worker.js';
 import { waitEffectHandlers } from '../jobs/wait-effects.js';
 import { createWaitScheduler } from '../jobs/wait-queue.js';
@@ -146,6 +147,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const worker = createWaitWorker({ connection: workerConnection, prefix: queuePrefix, service, logger });
   const credentials = createDeviceCredentialStore(db.conn, { now: clock });
   const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, credentials, dispatcher, logger });
+  const runnerEvents = createRunnerEventWorker({ connection: workerConnection, prefix: queuePrefix, devices, credentials, clock, logger });
   const reconciler = createWaitReconciler({ runs, scheduler, service, logger });
   const toolReconciler = createToolReconciler({ runs, dispatcher, logger });
   // Redis may have lost timers and tool calls while we were down: put them back (or fire them) before serving.
@@ -241,6 +243,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         await toolReconciler.stop();
         await worker.close();
         await toolResults.close();
+        await runnerEvents.close();
         await drain(notifier, logger);
         await scheduler.close();
         await dispatcher.close();

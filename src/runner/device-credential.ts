@@ -1,7 +1,8 @@
 // A device's credential: an Ed25519 key pair made by `runbook-bot runner enroll DEVICE_ID`.
 // The runner holds the private half (shown once, as the credential text) and signs every tool
-// result with it; the bot keeps only the public half, with which it checks that a result
-// comes from the device the call was sent to. Like a hash, the public half cannot be turned
+// result and runner event (registration, heartbeat, stop) with it; the bot keeps only the
+// public half, with which it checks that a result comes from the device the call was sent to
+// and that an event comes from the device it names. Like a hash, the public half cannot be turned
 // back into the credential, so a copy of the database cannot answer calls.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 
@@ -49,22 +50,28 @@ export function parseDeviceCredential(text: string): DeviceCredential {
 
 export type SignedFields = Pick<ToolResultJob, 'callId' | 'runId' | 'stepId' | 'visit' | 'try' | 'deviceId' | 'ok' | 'output' | 'error'>;
 
-/** Exactly what is signed: every field the bot applies, in a fixed order, output with sorted keys. */
-function signedText(result: SignedFields): Buffer {
-  const { callId, runId, stepId, visit, try: attempt, deviceId, ok, output, error } = result;
-  return Buffer.from(canonicalJson([callId, runId, stepId, visit, attempt, deviceId, ok, output, error]), 'utf8');
+/** Any JSON value signed as its canonical text (object keys sorted at every depth). */
+export function signValue(credential: DeviceCredential, value: unknown): string {
+  return sign(null, Buffer.from(canonicalJson(value), 'utf8'), credential.privateKey).toString('base64url');
 }
 
-export function signResult(credential: DeviceCredential, result: SignedFields): string {
-  return sign(null, signedText(result), credential.privateKey).toString('base64url');
-}
-
-/** True when `signature` is the device's (whose public key is `publicKey`) over this result. */
-export function verifyResult(publicKey: string, result: SignedFields, signature: string): boolean {
+/** True when `signature` is the device's (whose public key is `publicKey`) over `value`. */
+export function verifyValue(publicKey: string, value: unknown, signature: string): boolean {
   try {
     const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' });
-    return verify(null, signedText(result), key, Buffer.from(signature, 'base64url'));
+    return verify(null, Buffer.from(canonicalJson(value), 'utf8'), key, Buffer.from(signature, 'base64url'));
   } catch {
     return false;
   }
+}
+
+/** Exactly what is signed of a result: every field the bot applies, in a fixed order. */
+const signedFields = ({ callId, runId, stepId, visit, try: attempt, deviceId, ok, output, error }: SignedFields) => [callId, runId, stepId, visit, attempt, deviceId, ok, output, error];
+
+export function signResult(credential: DeviceCredential, result: SignedFields): string {
+  return signValue(credential, signedFields(result));
+}
+
+export function verifyResult(publicKey: string, result: SignedFields, signature: string): boolean {
+  return verifyValue(publicKey, signedFields(result), signature);
 }

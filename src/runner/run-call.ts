@@ -3,7 +3,7 @@
 // abort at the deadline.
 import type { JsonValue } from '../engine/types.js';
 import type { ToolCallJob } from '../jobs/tool-queue.js';
-import type { ToolCallStore } from '../models/tool-call-store.js';
+import type { CallJournal } from './call-journal.js';
 import type { Machine } from './machine.js';
 import type { RunnerConfig } from './runner-config.js';
 import type { ToolRegistry } from './tool-registry.js';
@@ -20,7 +20,7 @@ export interface CallResult {
 
 export interface RunCallDeps {
   registry: ToolRegistry;
-  calls: ToolCallStore;
+  calls: Pick<CallJournal, 'begin' | 'finish'>;
   config: RunnerConfig;
   machine: Machine;
   clock: () => number;

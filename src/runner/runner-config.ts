@@ -51,13 +51,15 @@ export const RunnerConfig = z.strictObject({
     .prefault({}),
   custom_tools: z.array(z.string().min(1)).default([]),
   output_limit_chars: z.number().int().min(1000).max(10_000_000).default(16_000),
+  /** Where the runner keeps what each device started (STATE_DIR/DEVICE_ID); default ~/.local/state/runbook-bot. */
+  state_dir: z.string().min(1).optional(),
 });
 export type RunnerConfig = z.output<typeof RunnerConfig>;
 export type ServiceConfig = z.output<typeof ServiceConfig>;
 
 /**
  * Validates a parsed config and makes its paths absolute, relative ones against `baseDir`
- * (the config file's folder): cleanup roots, custom tool modules, service files and cwd.
+ * (the config file's folder): cleanup roots, custom tool modules, service files, cwd and the state folder.
  */
 export function parseRunnerConfig(raw: unknown, baseDir: string): RunnerConfig {
   const parsed = RunnerConfig.safeParse(raw ?? {}, { error: issueMessage });
@@ -78,7 +80,7 @@ export function parseRunnerConfig(raw: unknown, baseDir: string): RunnerConfig {
       ...(s.log_file === undefined ? {} : { log_file: abs(s.log_file) }),
     };
   }
-  return { ...c, cleanup, services, custom_tools: c.custom_tools.map(abs) };
+  return { ...c, cleanup, services, custom_tools: c.custom_tools.map(abs), ...(c.state_dir === undefined ? {} : { state_dir: abs(c.state_dir) }) };
 }
 
 /** The config at `path` (YAML or JSON); no path gives the defaults. */

@@ -1,14 +1,17 @@
-// `runbook-bot runner`: the runner as a process. Reads the environment (MongoDB, Redis,
-// queue prefix, as the bot does) and the runner's own config file, serves until SIGTERM or
-// SIGINT, then stops cleanly so the device shows offline at once.
+// `runbook-bot runner`: the runner as a process. Reads the environment (Redis and the queue
+// prefix, as the bot does, and the device credential) and the runner's own config file,
+// serves until SIGTERM or SIGINT, then stops cleanly so the device shows offline at once.
+// It opens no database: everything it tells the bot goes through the queues, signed.
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
 import { loadConfig } from '../config/env.js';
 import { ConfigError } from '../errors.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { DeviceId } from '../models/device-model.js';
-import { createDeviceStore } from '../models/device-store.js';
-import { openDatabase } from '../models/open-database.js';
-import { createToolCallStore } from '../models/tool-call-store.js';
+import { createCallJournal, type CallJournal } from './call-journal.js';
 import { parseDeviceCredential, type DeviceCredential } from './device-credential.js';
 import { startRunner } from './runner.js';
 import { loadRunnerConfig } from './runner-config.js';
@@ -48,7 +51,7 @@ export async function serveRunner(args: RunnerProcessArgs, env: NodeJS.ProcessEn
   const logger = createLogger(config.logLevel);
   const registry = await createToolRegistry(runnerConfig);
   await pingRedis(config.redisUrl);
-  const db = await openDatabase(config, { logger });
+  const journal = await openJournal(join(runnerConfig.state_dir ?? join(homedir(), '.local', 'state', 'runbook-bot'), deviceId), logger);
   const connection = createRedis(config.redisUrl);
   const workerConnection = createRedis(config.redisUrl, { forWorker: true });
   try {
@@ -57,8 +60,7 @@ export async function serveRunner(args: RunnerProcessArgs, env: NodeJS.ProcessEn
       tags: args.tags ?? runnerConfig.tags ?? [],
       config: runnerConfig,
       registry,
-      devices: createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs }),
-      calls: createToolCallStore(db.conn),
+      journal,
       connection,
       workerConnection,
       ...(config.queuePrefix ? { prefix: config.queuePrefix } : {}),
@@ -71,6 +73,20 @@ export async function serveRunner(args: RunnerProcessArgs, env: NodeJS.ProcessEn
   } finally {
     connection.disconnect();
     workerConnection.disconnect();
-    await db.close();
   }
+}
+
+/** Calls this device started are remembered for a week: long after any run could still ask. */
+const JOURNAL_DAYS = 7;
+
+async function openJournal(dir: string, logger: Logger): Promise<CallJournal> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new ConfigError([`state_dir: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
+  const journal = createCallJournal(dir);
+  const pruned = await journal.prune(JOURNAL_DAYS * 24 * 3600_000);
+  if (pruned > 0) logger.info('call journal pruned', { removed: pruned, older_than_days: JOURNAL_DAYS });
+  return journal;
 }

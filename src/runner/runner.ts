@@ -1,5 +1,6 @@
-// The device runner: registers its machine, beats a heartbeat, and serves the device's
-// queue of tool calls, answering each on the bot's results queue.
+// The device runner: registers its machine, beats a heartbeat (both as signed events the bot
+// applies), and serves the device's queue of tool calls, answering each, signed, on the bot's
+// results queue. It needs Redis and its credential, and nothing of the bot's database.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { arch, platform, release } from 'node:os';
@@ -9,8 +10,10 @@ import type { Redis } from 'ioredis';
 
 import { RESULT_JOB_OPTIONS, TOOL_RESULTS_QUEUE, ToolCallJob, resultJobId, toolQueueName, type ToolResultJob } from '../jobs/tool-queue.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { DEFAULT_HEARTBEAT_MS, type Device, type DeviceStore } from '../models/device-store.js';
-import type { ToolCallStore } from '../models/tool-call-store.js';
+import { createRunnerEvents } from '../jobs/runner-events.js';
+import { AppError, ErrorCode } from '../errors.js';
+import { DEFAULT_HEARTBEAT_MS } from '../models/device-store.js';
+import type { CallJournal } from './call-journal.js';
 import { signResult, type DeviceCredential } from './device-credential.js';
 import { hostMachine, type Machine } from './machine.js';
 import { runCall } from './run-call.js';
@@ -28,8 +31,8 @@ export interface RunnerOptions {
   registry: ToolRegistry;
   /** What the tools act on; default this host. */
   machine?: Machine;
-  devices: DeviceStore;
-  calls: ToolCallStore;
+  /** What this device started and finished, on its own disk. */
+  journal: CallJournal;
   /** For the results queue. */
   connection: Redis;
   /** For the worker: made with `createRedis(url, { forWorker: true })`. */
@@ -40,12 +43,14 @@ export interface RunnerOptions {
   concurrency?: number;
   /** How soon a call whose runner died is handed out again (BullMQ's stalled check). */
   stalledCheckMs?: number;
+  /** How long to wait for the bot to take the registration before serving anyway. */
+  registerWaitMs?: number;
   clock?: () => number;
   logger?: Logger;
 }
 
 export interface Runner {
-  device: Device;
+  deviceId: string;
   stop(): Promise<void>;
 }
 
@@ -57,24 +62,21 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const { deviceId } = opts.credential;
   const stopping = new AbortController();
   const prefix = opts.prefix ? { prefix: opts.prefix } : {};
-  const device = await opts.devices.register({
-    id: deviceId,
-    hostname: machine.hostname,
-    os: { platform: platform(), release: release(), arch: arch() },
-    tags: opts.tags,
-    tools: opts.registry.names(),
-    runner_version: RUNNER_VERSION,
+  const events = createRunnerEvents({ connection: opts.connection, ...prefix, credential: opts.credential, clock });
+  const tools = opts.registry.names();
+  const registered = await events.register(
     session,
-    pid: process.pid,
-  });
+    { hostname: machine.hostname, os: { platform: platform(), release: release(), arch: arch() }, tags: opts.tags, tools, runner_version: RUNNER_VERSION, pid: process.pid },
+    opts.registerWaitMs ?? 15_000,
+  );
+  if (registered?.outcome === 'refused') {
+    await events.close();
+    throw new AppError(ErrorCode.Forbidden, `the bot refused to register device ${deviceId}: ${registered.reason}`);
+  }
+  if (registered === null) logger.warn('no bot has taken the registration yet; serving calls, and it applies once a bot is up', { device_id: deviceId });
 
   const heartbeat = setInterval(() => {
-    opts.devices.heartbeat(deviceId, session).then(
-      (mine) => {
-        if (!mine) logger.warn('another runner registered this device id: two runners now take its calls', { device_id: deviceId });
-      },
-      (error: unknown) => logger.warn('heartbeat failed', { error }),
-    );
+    events.heartbeat(session).catch((error: unknown) => logger.warn('heartbeat failed', { error }));
   }, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
 
   const results = new Queue<ToolResultJob>(TOOL_RESULTS_QUEUE, { connection: opts.connection, ...prefix });
@@ -83,7 +85,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     toolQueueName(deviceId),
     async (job: Job<ToolCallJob>) => {
       const call = ToolCallJob.parse(job.data);
-      const result = await runCall(call, { registry: opts.registry, calls: opts.calls, config: opts.config, machine, clock, stopping: stopping.signal });
+      const result = await runCall(call, { registry: opts.registry, calls: opts.journal, config: opts.config, machine, clock, stopping: stopping.signal });
       if (result === null) {
         logger.warn('tool call arrived after its deadline; not run', { call_id: call.callId, tool: call.tool });
         return;
@@ -104,11 +106,11 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   );
   worker.on('failed', (job, error) => logger.error('tool call job failed', { job_id: job?.id, error }));
   worker.on('error', (error) => logger.error('runner worker error', { error }));
-  logger.info('runner started', { device_id: deviceId, tools: device.tools, tags: opts.tags });
+  logger.info('runner started', { device_id: deviceId, tools, tags: opts.tags });
 
   let stopped: Promise<void> | null = null;
   return {
-    device,
+    deviceId,
     stop() {
       stopped ??= (async () => {
         clearInterval(heartbeat);
@@ -118,7 +120,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
         await closing;
         clearTimeout(forceAfter);
         await results.close();
-        await opts.devices.markStopped(deviceId, session).catch((error: unknown) => logger.warn('could not mark the device stopped', { error }));
+        await events.stopped(session, 5_000).catch((error: unknown) => logger.warn('could not say the device stopped', { error }));
+        await events.close();
         logger.info('runner stopped', { device_id: deviceId });
       })();
       return stopped;

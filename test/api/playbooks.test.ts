@@ -41,6 +41,7 @@ beforeAll(async () => {
   await writeFile(
     join(sandbox, 'runner.yaml'),
     [
+      `state_dir: ${join(sandbox, 'state')}`,
       'services:',
       '  web:',
       `    start: [${process.execPath}, ${join(sandbox, 'service.mjs')}, "${await freePort()}"]`,

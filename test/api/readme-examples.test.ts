@@ -26,7 +26,7 @@ beforeAll(async () => {
   await writeFile(join(sandbox, 'service.mjs'), "import { createServer } from 'node:http';\ncreateServer((q, s) => s.end('ok')).listen(Number(process.argv[2]), '127.0.0.1');\n");
   await writeFile(
     join(sandbox, 'runner.yaml'),
-    ['services:', '  web:', `    start: [${process.execPath}, ${join(sandbox, 'service.mjs')}, "${await freePort()}"]`, `    pid_file: ${join(sandbox, 'web.pid')}`].join('\n'),
+    [`state_dir: ${join(sandbox, 'state')}`, 'services:', '  web:', `    start: [${process.execPath}, ${join(sandbox, 'service.mjs')}, "${await freePort()}"]`, `    pid_file: ${join(sandbox, 'web.pid')}`].join('\n'),
   );
   runner = await startRunnerProcess(['--device-id', 'web-01', '--config', join(sandbox, 'runner.yaml')], api.env());
 }, 60_000);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import type { Run } from '../../src/engine/index.js';
 import { createPermissionStore } from '../../src/models/permission-store.js';
-import { createToolCallStore } from '../../src/models/tool-call-store.js';
+import { createCallJournal } from '../../src/runner/call-journal.js';
 import { freePort } from '../support/service-process.js';
 import { killQuietly, startRunnerProcess, type RunnerProcess } from '../support/runner-process.js';
 import { promoteWaits } from '../support/waits.js';
@@ -43,6 +43,7 @@ beforeAll(async () => {
   await writeFile(
     join(sandbox, 'runner.yaml'),
     [
+      `state_dir: ${join(sandbox, 'state')}`,
       'cleanup:',
       `  temp: [${join(sandbox, 'tmp')}]`,
       `  trash: [${join(sandbox, 'trash')}]`,
@@ -313,8 +314,9 @@ describe('tool steps, failures and approvals', () => {
       ]),
     );
     const live = await startRun(rig, `${name} device=web-doomed`);
-    const calls = createToolCallStore(rig().app.db.conn);
-    await vi.waitFor(async () => expect((await calls.forDevice('web-doomed'))[0]?.status).toBe('running'), { timeout: 10_000 });
+    // The device's own journal, where its runner keeps what it started.
+    const calls = createCallJournal(join(sandbox, 'state', 'web-doomed'));
+    await vi.waitFor(async () => expect((await calls.all())[0]?.status).toBe('running'), { timeout: 10_000 });
     await doomed.stop('SIGKILL');
 
     const run = await until(live.runId, finished);
@@ -340,7 +342,7 @@ describe('tool steps, failures and approvals', () => {
       ]),
     );
     const live = await startRun(rig, `${name} device=web-restart`);
-    const calls = createToolCallStore(rig().app.db.conn);
+    const calls = createCallJournal(join(sandbox, 'state', 'web-restart'));
     // Killed only once the act is really under way on the machine.
     const startsSoFar = async () => (await readFile(starts, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
     await vi.waitFor(async () => expect(await startsSoFar()).toHaveLength(1), { timeout: 10_000 });
@@ -352,7 +354,7 @@ describe('tool steps, failures and approvals', () => {
     expect(run.status).toBe('failed');
     expect(run.steps[0]?.error).toContain('was already started on web-restart by a delivery that never reported back');
     expect(await startsSoFar()).toHaveLength(1);
-    expect((await calls.forDevice('web-restart'))[0]).toMatchObject({ status: 'failed', deliveries: 2 });
+    expect((await calls.all())[0]).toMatchObject({ status: 'failed', deliveries: 2 });
   });
 
   it('shows a device, its status and recent runs with /runbook device', async () => {

@@ -1,7 +1,11 @@
 // Tool steps end to end inside one process: the bot's app (Slack off) sends calls over
 // BullMQ to a runner started here with the real built-in tools, and applies the results.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 import { Job, Queue } from 'bullmq';
@@ -17,7 +21,7 @@ import { silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
 import { createDeviceStore } from '../../src/models/device-store.js';
 import { createDeviceCredentialStore, enrollInProcess } from '../../src/models/device-credential-store.js';
-import { createToolCallStore } from '../../src/models/tool-call-store.js';
+import { createCallJournal, type CallJournal } from '../../src/runner/call-journal.js';
 import { createDeviceKeyPair, parseDeviceCredential, signResult } from '../../src/runner/device-credential.js';
 import { parseRunnerConfig } from '../../src/runner/runner-config.js';
 import { startRunner, type Runner } from '../../src/runner/runner.js';
@@ -35,7 +39,9 @@ const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (closers.length) await closers.pop()?.();
 });
+const stateRoot = mkdtempSync(join(tmpdir(), 'runbook-bot-tool-calls-'));
 afterAll(async () => {
+  await rm(stateRoot, { recursive: true, force: true });
   const conn = await connectMongo(inject('mongodbUri'), dbName);
   await conn.dropDatabase();
   await conn.close();
@@ -47,6 +53,13 @@ async function startBot(): Promise<App> {
   return app;
 }
 
+/** The device's own call journal: one folder per device id, kept across its runner's restarts. */
+async function journalOf(deviceId: string): Promise<CallJournal> {
+  const dir = join(stateRoot, deviceId);
+  await mkdir(dir, { recursive: true });
+  return createCallJournal(dir);
+}
+
 async function startDevice(app: App, deviceId: string): Promise<Runner> {
   const runnerConfig = parseRunnerConfig({ run_command: { allow: [process.execPath] } }, process.cwd());
   const connection = createRedis(redis.url);
@@ -56,8 +69,7 @@ async function startDevice(app: App, deviceId: string): Promise<Runner> {
     tags: ['web'],
     config: runnerConfig,
     registry: await createToolRegistry(runnerConfig),
-    devices: createDeviceStore(app.db.conn),
-    calls: createToolCallStore(app.db.conn),
+    journal: await journalOf(deviceId),
     connection,
     workerConnection,
     prefix: redis.prefix(),
@@ -145,7 +157,8 @@ describe('tool steps on a device runner', () => {
     const audit = await app.service.audit(run.id);
     expect(audit.filter((e) => e.command === 'tool_result').map((e) => e.actor.id)).toEqual(['runner:web-01', 'runner:web-01']);
 
-    const record = await createToolCallStore(app.db.conn).get(toolCallId(run.id, say!.step_id, say!.visit, 1));
+    // The device's own journal has it, on the device's disk.
+    const record = await (await journalOf('web-01')).get(toolCallId(run.id, say!.step_id, say!.visit, 1));
     expect(record).toMatchObject({ device_id: 'web-01', tool: 'run_command', status: 'succeeded', deliveries: 1 });
   });
 
@@ -205,8 +218,8 @@ describe('tool steps on a device runner', () => {
     await registerSilentDevice(app, 'web-03');
     const started = await app.service.start({ runbook: name, variables: { deviceId: 'web-03' }, actor: alice });
     const [look, change] = started.steps;
-    // As a runner that died mid-call leaves it: both calls begun, neither finished.
-    const calls = createToolCallStore(app.db.conn);
+    // As a runner that died mid-call leaves the device's journal: both calls begun, neither finished.
+    const calls = await journalOf('web-03');
     for (const [step, type] of [[look!, 'diagnose'], [change!, 'act']] as const) {
       const visit = step.step_id === look!.step_id ? 1 : 2;
       await calls.begin({ id: toolCallId(started.id, step.step_id, visit, 1), run_id: started.id, step_id: step.step_id, visit, try: 1, step_type: type, device_id: 'web-03', tool: 'run_command', input: {} });

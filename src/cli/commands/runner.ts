@@ -62,7 +62,7 @@ export const runnerCommand: CliCommand = {
     '--tags a,b       tags alerts and playbooks match on (or tags in the config file)',
     '--config FILE    YAML: cleanup roots, declared services, run_command allowlist, custom tools',
     'Runs until SIGTERM or SIGINT. RUNNER_CREDENTIAL holds the device credential;',
-    'MONGODB_URI, REDIS_URL and QUEUE_PREFIX must match the bot.',
+    'REDIS_URL and QUEUE_PREFIX must match the bot; the runner opens no database.',
     'enroll DEVICE_ID   make the device a credential, printed once (replaces an earlier one)',
     'revoke DEVICE_ID   take it back: the bot refuses that device\'s results from then on',
     'credentials        list the enrolled devices',

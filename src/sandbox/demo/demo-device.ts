@@ -13,9 +13,8 @@ import type { Connection } from 'mongoose';
 
 import { createRedis } from '../../jobs/redis.js';
 import type { Logger } from '../../logger.js';
-import { createDeviceStore } from '../../models/device-store.js';
 import { createDeviceCredentialStore, enrollInProcess } from '../../models/device-credential-store.js';
-import { createToolCallStore } from '../../models/tool-call-store.js';
+import { createCallJournal } from '../../runner/call-journal.js';
 import type { Machine } from '../../runner/machine.js';
 import { startRunner } from '../../runner/runner.js';
 import { parseRunnerConfig, type RunnerConfig } from '../../runner/runner-config.js';
@@ -163,6 +162,8 @@ export async function prepareDemoMachine(): Promise<DemoMachineParts> {
 
 export async function startDemoDevice(deps: DemoDeviceDeps): Promise<DemoDevice> {
   const demo = await prepareDemoMachine();
+  // Beside the demo's disk, not on it: the journal is the runner's, not the device's files.
+  const state = await mkdtemp(join(tmpdir(), 'runbook-bot-demo-state-'));
   const connection = createRedis(deps.redisUrl);
   const workerConnection = createRedis(deps.redisUrl, { forWorker: true });
   const disconnect = () => {
@@ -176,8 +177,7 @@ export async function startDemoDevice(deps: DemoDeviceDeps): Promise<DemoDevice>
       config: demo.config,
       registry: demo.registry,
       machine: demo.machine,
-      devices: createDeviceStore(deps.conn, { heartbeatMs: deps.heartbeatMs }),
-      calls: createToolCallStore(deps.conn),
+      journal: createCallJournal(state),
       connection,
       workerConnection,
       prefix: deps.prefix,
@@ -194,11 +194,13 @@ export async function startDemoDevice(deps: DemoDeviceDeps): Promise<DemoDevice>
         await runner.stop();
         disconnect();
         await demo.remove();
+        await rm(state, { recursive: true, force: true });
       },
     };
   } catch (error) {
     disconnect();
     await demo.remove();
+    await rm(state, { recursive: true, force: true });
     throw error;
   }
 }
