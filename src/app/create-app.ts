@@ -26,6 +26,7 @@ import { createRedis, pingRedis } from '../jobs/redis.js';
 import { createToolDispatcher } from '../jobs/tool-dispatcher.js';
 import { toolEffectHandlers } from '../jobs/tool-effects.js';
 import { createToolReconciler } from '../jobs/tool-reconciler.js';
+import { loadResultSeal } from '../jobs/result-seal.js';
 import { createRunnerEventWorker } from '../jobs/runner-events.js';
 import { createToolResultWorker } from '../jobs/tool-result-worker.js';
 import { waitEffectHandlers } from '../jobs/wait-effects.js';
@@ -101,7 +102,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   // bench/api-throughput.ts measured at several times the cost of a plain connection's.
   const apiConnection = createRedis(config.redisUrl);
   const scheduler = createWaitScheduler({ connection: queueConnection, prefix: queuePrefix });
-  const dispatcher = createToolDispatcher({ connection: queueConnection, prefix: queuePrefix, clock });
+  const seal = await loadResultSeal(db.conn);
+  const dispatcher = createToolDispatcher({ connection: queueConnection, prefix: queuePrefix, seal, clock });
   const runs = createRunStore(db.conn);
   const runbooks = createRunbookStore(db.conn);
   await syncBuiltinsAtStart(runbooks, logger, builtinPlaybooks);
@@ -146,7 +148,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   });
   const worker = createWaitWorker({ connection: workerConnection, prefix: queuePrefix, service, logger });
   const credentials = createDeviceCredentialStore(db.conn, { now: clock });
-  const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, credentials, dispatcher, logger });
+  const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, credentials, seal, dispatcher, logger });
   const runnerEvents = createRunnerEventWorker({ connection: workerConnection, prefix: queuePrefix, devices, credentials, clock, logger });
   const reconciler = createWaitReconciler({ runs, scheduler, service, logger });
   const toolReconciler = createToolReconciler({ runs, dispatcher, logger });

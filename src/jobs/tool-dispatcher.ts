@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 
 import type { Effect, Run } from '../engine/index.js';
 import { DEVICE_ID_PATTERN } from '../models/device-model.js';
+import type { ResultSeal } from './result-seal.js';
 import {
   CALL_JOB_OPTIONS,
   DEFAULT_TOOL_TIMEOUT_SECONDS,
@@ -22,6 +23,8 @@ import {
 export interface ToolDispatcherOptions {
   connection: Redis;
   prefix?: string;
+  /** Seals the results the bot queues itself, so the result worker can tell them from forgeries. */
+  seal: Pick<ResultSeal, 'seal'>;
   clock?: () => number;
 }
 
@@ -45,7 +48,8 @@ export function createToolDispatcher(opts: ToolDispatcherOptions) {
   };
 
   async function fail(call: Omit<ToolResultJob, 'source' | 'ok' | 'output' | 'error'>, error: string): Promise<void> {
-    const job: ToolResultJob = { ...call, source: 'dispatch', ok: false, output: null, error };
+    const unsealed = { ...call, source: 'dispatch' as const, ok: false, output: null, error };
+    const job: ToolResultJob = { ...unsealed, signature: opts.seal.seal(unsealed) };
     await results.add('result', job, { ...RESULT_JOB_OPTIONS, jobId: resultJobId(call.callId) });
   }
 
@@ -63,13 +67,8 @@ export function createToolDispatcher(opts: ToolDispatcherOptions) {
       const deadline = clock() + timeoutSeconds * 1000;
       const call: ToolCallJob = { ...pointer, stepType: effect.step_type, tool: effect.tool, input: effect.input, deadline };
       // The timeout first: if the bot stops between the two adds, the step still ends.
-      const timeout: ToolResultJob = {
-        ...pointer,
-        source: 'timeout',
-        ok: false,
-        output: null,
-        error: `device ${deviceId} did not answer in ${timeoutSeconds} s`,
-      };
+      const unsealed = { ...pointer, source: 'timeout' as const, ok: false, output: null, error: `device ${deviceId} did not answer in ${timeoutSeconds} s` };
+      const timeout: ToolResultJob = { ...unsealed, signature: opts.seal.seal(unsealed) };
       await results.add('timeout', timeout, { ...RESULT_JOB_OPTIONS, jobId: timeoutJobId(callId), delay: timeoutSeconds * 1000 });
       await deviceQueue(deviceId).add(effect.tool, call, { ...CALL_JOB_OPTIONS, jobId: callId });
       return callId;

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { JsonObject } from '../engine/types.js';
 import type { DeviceCredentialStore } from '../models/device-credential-store.js';
 import { verifyResult } from '../runner/device-credential.js';
+import type { ResultSeal } from './result-seal.js';
 import { isAppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { limitOutput } from '../runner/output-limit.js';
@@ -25,6 +26,7 @@ export interface ToolResultWorkerOptions {
   prefix?: string;
   service: Pick<RunService, 'apply' | 'get'>;
   credentials: Pick<DeviceCredentialStore, 'publicKey'>;
+  seal: Pick<ResultSeal, 'check'>;
   dispatcher: Pick<ToolDispatcher, 'clearTimeout'>;
   concurrency?: number;
   logger?: Logger;
@@ -58,15 +60,19 @@ export async function applyToolResult(service: Pick<RunService, 'apply'>, data: 
 }
 
 /**
- * Why a runner's result must not be applied, or null when it may: it must come from the
- * device the run's calls go to, signed with that device's enrolled credential. The device is
- * the run's, not what the result says about itself.
+ * Why a result must not be applied, or null when it may: a runner's must come from the
+ * device the run's calls go to, signed with that device's enrolled credential (the device is
+ * the run's, not what the result says about itself); the bot's own (a timeout, a call it
+ * could not send) must carry its seal.
  */
 export async function refusalOfResult(
   data: ToolResultJob,
-  deps: { service: Pick<RunService, 'get'>; credentials: Pick<DeviceCredentialStore, 'publicKey'> },
+  deps: { service: Pick<RunService, 'get'>; credentials: Pick<DeviceCredentialStore, 'publicKey'>; seal: Pick<ResultSeal, 'check'> },
 ): Promise<string | null> {
-  if (data.source !== 'runner') return null;
+  if (data.source !== 'runner') {
+    const { signature, ...sealed } = data;
+    return signature !== undefined && deps.seal.check(sealed, signature) ? null : `a ${data.source} result without the bot's seal`;
+  }
   const run = await deps.service.get(data.runId).catch(() => null);
   if (run === null) return null; // gone: applying it answers stale
   const device = run.device_id;

@@ -3,18 +3,11 @@ import type { Connection } from 'mongoose';
 
 import type { Actor } from '../engine/types.js';
 import { ACCESS_STATE_ID, accessStateModel, refusalModel, type RefusalDoc } from './access-model.js';
-import type { Action } from './role-names.js';
+import { insertOnce } from './insert-once.js';
 import { storedActor, type StoredActor } from './runbook-subschemas.js';
 
-export interface Refusal {
-  at: Date;
-  actor: StoredActor;
-  action: Action;
-  runbook_id: string | null;
-  run_id: string | null;
-  surface: string | null;
-  message: string;
-}
+/** A refused command as recorded. */
+export type Refusal = Omit<RefusalDoc, '_id'>;
 
 export type AccessStore = ReturnType<typeof createAccessStore>;
 
@@ -31,11 +24,8 @@ export function createAccessStore(conn: Connection, now: () => number = Date.now
 
     /** Switches enforcement on (once; later calls keep the first). */
     async enforce(by: Actor): Promise<void> {
-      await State.updateOne(
-        { _id: ACCESS_STATE_ID },
-        { $setOnInsert: { enforced_at: new Date(now()), enforced_by: storedActor(by) } },
-        { upsert: true },
-      ).exec();
+      // Whoever inserts first switched roles on; a second admin grant at once finds it done.
+      await insertOnce(State.collection, { _id: ACCESS_STATE_ID, enforced_at: new Date(now()), enforced_by: storedActor(by) });
     },
 
     async recordRefusal(refusal: Omit<Refusal, 'at' | 'actor'> & { actor: Actor }): Promise<void> {

@@ -1,12 +1,12 @@
 // required_permissions through the real Bolt app: a start by someone lacking a permission is
 // refused ephemerally, naming what is missing and how to get it, and creates nothing; grants
 // made with the CLI (to the user, or to a Slack user group they are in) let the start through.
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { ActionId, INPUT_ACTION_ID, ViewId } from '../../src/bot/slack-ids.js';
 import { decodeStartRunbookValue } from '../../src/bot/views/home.js';
-import { runCaptured } from '../cli/support/cli.js';
 import { appHomeOpenedEvent, blockActionPayload, DEFAULT_CHANNEL, plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
+import { adminCli } from './support/admin-cli.js';
 import { useBotRig } from './support/bot-rig.js';
 import { buttons, runCount, settle, startFromSlack, visibleText } from './support/slack-ui.js';
 
@@ -17,13 +17,7 @@ const rig = useBotRig({ fake: { usergroups: { [ONCALL]: [PAT, 'U0QUINN'] } } });
 const DEVICE_PERMISSIONS = ['devices:read', 'devices:execute'];
 const steps = [{ label: 'Capture baseline' }, { label: 'Clean up' }];
 
-/** `runbook-bot …` as an admin would type it, against the bot's own database. */
-async function admin(...argv: string[]): Promise<string[]> {
-  const uri = `${inject('mongodbUri').replace(/\/$/, '')}/${rig().app.db.conn.name}`;
-  const result = await runCaptured(argv, { MONGODB_URI: uri, RUNBOOK_BOT_USER: 'ops-admin' });
-  expect(result).toMatchObject({ code: 0, stderr: [] });
-  return result.stdout;
-}
+const admin = adminCli(rig);
 
 let refusals = 0;
 

@@ -2,12 +2,12 @@
 // button and a modal submission are each refused for someone without the role that allows
 // them, telling only them why and how to get it, with the run exactly as it was and the
 // refusal recorded; a role on one runbook and a role held by a Slack user group let them through.
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { ViewId } from '../../src/bot/slack-ids.js';
 import { createAccessStore } from '../../src/models/access-store.js';
-import { runCaptured } from '../cli/support/cli.js';
 import { plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
+import { adminCli } from './support/admin-cli.js';
 import { useBotRig } from './support/bot-rig.js';
 import { startRun } from './support/run-message.js';
 import { runCount, settle } from './support/slack-ui.js';
@@ -19,12 +19,7 @@ const OPS = 'U0ALICE'; // the rig's default user: operator of the drill only
 const VIEWER = 'U0VIC';
 const NOBODY = 'U0NOBODY';
 
-async function admin(...argv: string[]): Promise<string[]> {
-  const uri = `${inject('mongodbUri').replace(/\/$/, '')}/${rig().app.db.conn.name}`;
-  const result = await runCaptured(argv, { MONGODB_URI: uri, RUNBOOK_BOT_USER: 'ops-admin' });
-  expect(result).toMatchObject({ code: 0, stderr: [] });
-  return result.stdout;
-}
+const admin = adminCli(rig);
 
 let responses = 0;
 

@@ -235,7 +235,7 @@ describe('tool steps on a device runner', () => {
     expect(await calls.get(toolCallId(started.id, change!.step_id, 2, 1))).toMatchObject({ status: 'failed', deliveries: 2 });
   });
 
-  it('applies a result only from the device the call was sent to, signed with its current credential; forgeries change nothing', async () => {
+  it('applies a result only from the device the call was sent to, signed with its current credential, or sealed by the bot; forgeries change nothing', async () => {
     const app = await startBot();
     const name = await publish(app, { name: 'Signed answers', steps: [{ label: 'Look', type: 'diagnose', tool: 'run_command', tool_input: echo('x'), timeout_seconds: 60 }] });
     const credentials = createDeviceCredentialStore(app.db.conn);
@@ -249,8 +249,9 @@ describe('tool steps on a device runner', () => {
     const send = async (job: Record<string, unknown>): Promise<unknown> => {
       const sent = await results.add('result', job, { jobId: `sent-${randomUUID()}` });
       for (let i = 0; i < 200; i += 1) {
+        // One read of the job: its finishedOn and returnvalue are written together.
         const done = await Job.fromId(results, sent.id!);
-        if (done && (await done.getState()) === 'completed') return done.returnvalue;
+        if (done?.finishedOn) return done.returnvalue;
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error('the result was not processed');
@@ -268,6 +269,9 @@ describe('tool steps on a device runner', () => {
       { ...answer, source: 'runner', signature: signResult(web06, answer) },
       { ...answer, deviceId: 'web-06', source: 'runner', signature: signResult(web06, { ...answer, deviceId: 'web-06' }) },
       { ...answer, output: { stdout: 'tampered' }, source: 'runner', signature: signResult(web05, answer) },
+      // Anyone with the Redis password posing as the bot's own "did not answer".
+      { ...answer, ok: false, output: null, error: 'device web-05 did not answer in 1 s', source: 'timeout' },
+      { ...answer, ok: false, output: null, error: 'device web-05 did not answer in 1 s', source: 'timeout', signature: signResult(web05, answer) },
     ];
     for (const forged of forgeries) expect(await send(forged)).toBe('refused');
     expect(await app.service.get(started.id)).toEqual(before);
