@@ -148,7 +148,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   });
   const worker = createWaitWorker({ connection: workerConnection, prefix: queuePrefix, service, logger });
   const credentials = createDeviceCredentialStore(db.conn, { now: clock });
-  const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, credentials, seal, dispatcher, logger });
+  const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, runs, credentials, seal, dispatcher, logger });
   const runnerEvents = createRunnerEventWorker({ connection: workerConnection, prefix: queuePrefix, devices, credentials, clock, logger });
   const reconciler = createWaitReconciler({ runs, scheduler, service, logger });
   const toolReconciler = createToolReconciler({ runs, dispatcher, logger });

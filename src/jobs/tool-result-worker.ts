@@ -6,10 +6,12 @@ import type { Redis } from 'ioredis';
 
 import type { JsonObject } from '../engine/types.js';
 import type { DeviceCredentialStore } from '../models/device-credential-store.js';
+import type { RunStore } from '../models/run-store.js';
 import { verifyResult } from '../runner/device-credential.js';
 import type { ResultSeal } from './result-seal.js';
 import { isAppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { createLru } from '../lru.js';
 import { limitOutput } from '../runner/output-limit.js';
 import type { RunService } from '../services/run-service.js';
 import type { ToolDispatcher } from './tool-dispatcher.js';
@@ -24,7 +26,9 @@ export interface ToolResultWorkerOptions {
   /** A connection made with `createRedis(url, { forWorker: true })`. */
   connection: Redis;
   prefix?: string;
-  service: Pick<RunService, 'apply' | 'get'>;
+  service: Pick<RunService, 'apply'>;
+  /** The device a run's calls go to (RunStore.deviceOf). */
+  runs: Pick<RunStore, 'deviceOf'>;
   credentials: Pick<DeviceCredentialStore, 'publicKey'>;
   seal: Pick<ResultSeal, 'check'>;
   dispatcher: Pick<ToolDispatcher, 'clearTimeout'>;
@@ -67,16 +71,15 @@ export async function applyToolResult(service: Pick<RunService, 'apply'>, data: 
  */
 export async function refusalOfResult(
   data: ToolResultJob,
-  deps: { service: Pick<RunService, 'get'>; credentials: Pick<DeviceCredentialStore, 'publicKey'>; seal: Pick<ResultSeal, 'check'> },
+  deps: { runs: Pick<RunStore, 'deviceOf'>; credentials: Pick<DeviceCredentialStore, 'publicKey'>; seal: Pick<ResultSeal, 'check'> },
 ): Promise<string | null> {
   if (data.source !== 'runner') {
     const { signature, ...sealed } = data;
     return signature !== undefined && deps.seal.check(sealed, signature) ? null : `a ${data.source} result without the bot's seal`;
   }
-  const run = await deps.service.get(data.runId).catch(() => null);
-  if (run === null) return null; // gone: applying it answers stale
-  const device = run.device_id;
-  if (device === null || data.deviceId !== device) return `it says it comes from device ${data.deviceId}, but run ${run.id} calls ${device ?? 'no device'}`;
+  const device = await deps.runs.deviceOf(data.runId);
+  if (device === undefined) return null; // gone: applying it answers stale
+  if (device === null || data.deviceId !== device) return `it says it comes from device ${data.deviceId}, but run ${data.runId} calls ${device ?? 'no device'}`;
   if (data.signature === undefined) return `it is not signed: the runner of ${device} needs a credential (runbook-bot runner enroll ${device})`;
   const key = await deps.credentials.publicKey(device);
   if (key === null) return `device ${device} is not enrolled (runbook-bot runner enroll ${device})`;
@@ -84,13 +87,31 @@ export async function refusalOfResult(
   return null;
 }
 
+/**
+ * RunStore.deviceOf, remembered: a run's device is fixed at its start, so every process may
+ * keep it (a run document read costs several ms on FerretDB, as much as the rest of a result).
+ */
+export function cachedDeviceOf(runs: Pick<RunStore, 'deviceOf'>, max = 10_000): Pick<RunStore, 'deviceOf'> {
+  const known = createLru<string | null>(max);
+  return {
+    async deviceOf(id) {
+      const hit = known.get(id);
+      if (hit !== undefined) return hit;
+      const device = await runs.deviceOf(id);
+      if (device !== undefined) known.set(id, device);
+      return device;
+    },
+  };
+}
+
 export function createToolResultWorker(opts: ToolResultWorkerOptions): Worker<ToolResultJob, ToolResultOutcome> {
   const logger = opts.logger ?? silentLogger;
+  const checks = { ...opts, runs: cachedDeviceOf(opts.runs) };
   const worker = new Worker<ToolResultJob, ToolResultOutcome>(
     TOOL_RESULTS_QUEUE,
     async (job: Job<ToolResultJob>) => {
       const data = ToolResultJob.parse(job.data);
-      const refused = await refusalOfResult(data, opts);
+      const refused = await refusalOfResult(data, checks);
       if (refused !== null) {
         // Not applied: the call's timeout fails the step if its device never answers itself.
         logger.warn('tool result refused', { run_id: data.runId, call_id: data.callId, device_id: data.deviceId, reason: refused });

@@ -284,6 +284,12 @@ export function createRunStore(conn: Connection) {
       return toRun(await readDoc(id));
     },
 
+    /** The device a run's tools act on (fixed at start, so one field read, no replay); undefined when there is no such run. */
+    async deviceOf(id: string): Promise<string | null | undefined> {
+      const doc = await Runs.findById(id, { device_id: 1 }).lean<{ device_id: string | null }>().exec();
+      return doc === null ? undefined : doc.device_id;
+    },
+
     /**
      * Moves the run from `before` to `after` unless another writer moved it from `before`
      * first. `entry` is the transition's audit entry; its seq is `before.audit_seq + 1`.

@@ -49,9 +49,8 @@ export function createAccess(deps: AccessDeps) {
     const own = await grants.rolesOf([who.actor.id]);
     const global = roleKeysAllowing(action, null);
     if (own.some((role) => global.includes(role))) return true;
-    const perRunbook = own.some((role) => role.includes('@'));
-    const groupsAsked = who.groupsOf !== undefined;
-    if (!perRunbook && !groupsAsked && target.runbook === undefined) return false;
+    // Only a role on one runbook (the person's own, or a group's) could still decide.
+    if (!own.some((role) => role.includes('@')) && who.groupsOf === undefined) return false;
     const wanted = roleKeysAllowing(action, (await runbookOf(target))?.id ?? null);
     if (own.some((role) => wanted.includes(role))) return true;
     if (!who.groupsOf) return false;
