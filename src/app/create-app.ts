@@ -281,7 +281,8 @@ async function listenToSlack(
   const { service, runsApp, runbooksApp, runbooks, devices, messages, alertStore, alertConfig, notifier, access, clock, logger } = deps;
   const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: runsApp, runbooks: runbooksApp, notifier, groups, devices: createDevices({ devices, runs: service, access }), client: bot.client, logger });
-  const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, clock, logger });
+  const mayRead = (userId: string) => access.allows(botService.principal({ id: userId }), 'read', {});
+  const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, mayRead, clock, logger });
   const cards = createSlackAlertCards({ client: bot.client, notifier, clock, logger });
   const alerts = createAlertService({
     store: alertStore,

@@ -1,5 +1,6 @@
 // App Home: what a user can start, their runs under way (with links to the live messages)
-// and recent runs. Built fresh on every app_home_opened, and after a start from Home.
+// and recent runs. Built fresh on every app_home_opened, and after a start from Home; once
+// roles are on, only for users who may see runbooks and runs.
 import type { WebClient } from '@slack/web-api';
 
 import type { Logger } from '../logger.js';
@@ -7,13 +8,15 @@ import type { RunMessageStore } from '../models/run-message-store.js';
 import type { RunService } from '../services/run-service.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 import { ACTIVE_STATUSES } from './command-text.js';
-import { buildHome } from './views/home.js';
+import { buildHome, buildHomeWithoutRole } from './views/home.js';
 
 export interface HomeServiceDeps {
   runs: RunService;
   runbooks: Pick<RunbookStore, 'list'>;
   messages: RunMessageStore;
   client: WebClient;
+  /** Whether the user may see runbooks and runs (roles, services/access.ts). */
+  mayRead: (userId: string) => Promise<boolean>;
   clock: () => number;
   logger: Logger;
 }
@@ -32,6 +35,10 @@ export function createHomeService(deps: HomeServiceDeps) {
 
   return {
     async publish(userId: string): Promise<void> {
+      if (!(await deps.mayRead(userId))) {
+        await deps.client.views.publish({ user_id: userId, view: buildHomeWithoutRole(userId) });
+        return;
+      }
       const [page, active, recent] = await Promise.all([
         deps.runbooks.list({ status: 'published', limit: 40 }),
         deps.runs.list({ status: [...ACTIVE_STATUSES], startedBy: userId, limit: 20 }),

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { ViewId } from '../../src/bot/slack-ids.js';
 import { createAccessStore } from '../../src/models/access-store.js';
-import { plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
+import { appHomeOpenedEvent, plainTextInputValues, viewSubmissionPayload } from '../support/slack-requests.js';
 import { adminCli } from './support/admin-cli.js';
 import { useBotRig } from './support/bot-rig.js';
 import { startRun } from './support/run-message.js';
@@ -119,6 +119,19 @@ describe('once roles are on', () => {
     expect(told.args.text).toContain('You may not start or drive runs on “Cache Drill”');
     await settle(100);
     expect(await live.snapshot()).toEqual(before);
+  });
+
+  it('shows App Home to a viewer, and to someone without a role only what role they need', async () => {
+    const { fake, slack } = rig();
+    for (const user of [VIEWER, NOBODY]) {
+      const since = fake.calls.length;
+      await slack.event(appHomeOpenedEvent({ user }));
+      await fake.waitForCall('views.publish', (a) => a.user_id === user, { since });
+    }
+    const shown = (user: string) => JSON.stringify(fake.homeView(user)!.view.blocks);
+    expect(shown(VIEWER)).toContain('Cache Drill');
+    expect(shown(NOBODY)).not.toContain('Cache Drill');
+    expect(shown(NOBODY)).toContain(`runbook-bot permissions grant ${NOBODY} viewer`);
   });
 
   it('records every refusal with the surface, the action, the runbook and the run', async () => {

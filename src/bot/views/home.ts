@@ -112,3 +112,14 @@ export function buildHome(input: {
   }
   return { type: 'home', blocks };
 }
+
+/** Home for someone who may not see runbooks and runs (roles are on and they hold none that allows it). */
+export function buildHomeWithoutRole(userId: string): HomeView {
+  return {
+    type: 'home',
+    blocks: [
+      header('Runbooks'),
+      section(`You need the viewer role (or operator, approver, editor or admin) to see runbooks and runs here. An admin can grant it with ${code(`runbook-bot permissions grant ${userId} viewer`)}.`),
+    ],
+  };
+}

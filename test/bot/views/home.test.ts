@@ -2,7 +2,7 @@ import type { SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 
 import { ActionId } from '../../../src/bot/slack-ids.js';
-import { buildHome, decodeStartRunbookValue, encodeStartRunbookValue } from '../../../src/bot/views/home.js';
+import { buildHome, buildHomeWithoutRole, decodeStartRunbookValue, encodeStartRunbookValue } from '../../../src/bot/views/home.js';
 import type { RunSummary } from '../../../src/models/run-store.js';
 import type { RunbookRecord } from '../../../src/models/runbook-records.js';
 import { viewLimitProblems } from './support/block-limits.js';
@@ -100,5 +100,14 @@ describe('StartRunbookValue', () => {
     expect(() => decodeStartRunbookValue('nope')).toThrow(SyntaxError);
     expect(() => decodeStartRunbookValue('{"rb":"run_abcdefghijkl"}')).toThrow(/runbook id/);
     expect(() => decodeStartRunbookValue('{"rb":"rnb_abcdefghijkl","x":1}')).toThrow();
+  });
+});
+
+describe('buildHomeWithoutRole', () => {
+  it('says which role is needed and how to get it, within Slack’s limits, offering nothing to start', () => {
+    const view = buildHomeWithoutRole('U0NOBODY');
+    expect(viewLimitProblems(view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain('runbook-bot permissions grant U0NOBODY viewer');
+    expect(JSON.stringify(view.blocks)).not.toContain('"type":"button"');
   });
 });
