@@ -9,6 +9,7 @@ import { z } from 'zod';
 
 import { silentLogger, type Logger } from '../logger.js';
 import type { DeviceCredentialStore } from '../models/device-credential-store.js';
+import { DeviceId } from '../models/device-model.js';
 import type { DeviceStore } from '../models/device-store.js';
 import { signValue, verifyValue, type DeviceCredential } from '../runner/device-credential.js';
 
@@ -27,7 +28,7 @@ const Registration = z.object({
 
 export const RunnerEvent = z.object({
   kind: z.enum(['register', 'heartbeat', 'stopped']),
-  deviceId: z.string().max(63),
+  deviceId: DeviceId,
   session: z.string().max(64),
   at: z.number().int(),
   registration: Registration.optional(),
@@ -53,13 +54,8 @@ export function createRunnerEvents(opts: { connection: Redis; prefix?: string; c
 
   /** The bot's answer to a job: null when none came within `waitMs` (the bot is down; the event stays queued). */
   async function answer(id: string | undefined, waitMs: number): Promise<RunnerEventOutcome | null> {
-    const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline) {
-      const current = await Job.fromId<unknown, RunnerEventOutcome>(queue, id ?? '');
-      if (current?.finishedOn) return current.returnvalue ?? { outcome: 'refused', reason: current.failedReason ?? 'failed' };
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return null;
+    const done = await finishedJob<RunnerEventOutcome>(queue, id ?? '', waitMs);
+    return done ? (done.returnvalue ?? { outcome: 'refused', reason: done.failedReason ?? 'failed' }) : null;
   }
 
   return {
@@ -122,4 +118,15 @@ export function createRunnerEventWorker(opts: {
   worker.on('failed', (job, error) => logger.warn('runner event failed', { job_id: job?.id, error }));
   worker.on('error', (error) => logger.error('runner event worker error', { error }));
   return worker;
+}
+
+/** The job once it finished (its finishedOn and returnvalue come in one read), or null after `waitMs`. */
+export async function finishedJob<R>(queue: Queue, id: string, waitMs: number): Promise<Job<unknown, R> | null> {
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    const job = await Job.fromId<unknown, R>(queue, id);
+    if (job?.finishedOn) return job;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return null;
 }

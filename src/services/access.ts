@@ -36,6 +36,8 @@ export type Access = ReturnType<typeof createAccess>;
 
 export function createAccess(deps: AccessDeps) {
   const { grants, state, logger } = deps;
+  // Roles, once on, stay on (access-model.ts): only "off" needs asking again, on each command.
+  let enforced = false;
 
   async function runbookOf(target: AccessTarget): Promise<RunbookRef | null> {
     if (target.runbook === undefined) return null;
@@ -66,7 +68,8 @@ export function createAccess(deps: AccessDeps) {
       if (who.scopes.some((scope) => SCOPE_ACTIONS[scope].includes(action))) return true;
       return holdsRole(who, action, target);
     }
-    if ((await state.enforcedSince()) === null) return OPEN_ACTIONS.includes(action);
+    if (!enforced) enforced = (await state.enforcedSince()) !== null;
+    if (!enforced) return OPEN_ACTIONS.includes(action);
     return holdsRole(who, action, target);
   }
 

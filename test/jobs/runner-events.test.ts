@@ -5,7 +5,7 @@ import { Queue, type Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createRedis } from '../../src/jobs/redis.js';
-import { RUNNER_EVENTS_QUEUE, createRunnerEventWorker, createRunnerEvents, type RunnerEventOutcome } from '../../src/jobs/runner-events.js';
+import { RUNNER_EVENTS_QUEUE, createRunnerEventWorker, createRunnerEvents, finishedJob, type RunnerEventOutcome } from '../../src/jobs/runner-events.js';
 import { createDeviceCredentialStore, enrollInProcess } from '../../src/models/device-credential-store.js';
 import { createDeviceStore, type DeviceStore } from '../../src/models/device-store.js';
 import { createDeviceKeyPair, parseDeviceCredential, signValue, type DeviceCredential } from '../../src/runner/device-credential.js';
@@ -45,12 +45,9 @@ async function forge(data: Record<string, unknown>): Promise<RunnerEventOutcome>
   const queue = new Queue(RUNNER_EVENTS_QUEUE, { connection: createRedis(redis.url), prefix: redis.prefix() });
   closers.push(() => queue.close());
   const job = await queue.add('forged', data);
-  for (let i = 0; i < 200; i += 1) {
-    const done = await queue.getJob(job.id!);
-    if (done?.finishedOn) return done.returnvalue as RunnerEventOutcome;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('the event was not processed');
+  const done = await finishedJob<RunnerEventOutcome>(queue, job.id!, 5_000);
+  if (!done) throw new Error('the event was not processed');
+  return done.returnvalue;
 }
 
 describe('runner events', () => {

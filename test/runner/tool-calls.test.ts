@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
-import { Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 
 import { startApp, type App } from '../../src/app/create-app.js';
@@ -16,6 +16,7 @@ import type { Config } from '../../src/config/env.js';
 import { parseDefinition } from '../../src/engine/definition/index.js';
 import type { Run } from '../../src/engine/index.js';
 import { createRedis } from '../../src/jobs/redis.js';
+import { finishedJob } from '../../src/jobs/runner-events.js';
 import { TOOL_RESULTS_QUEUE, toolCallId } from '../../src/jobs/tool-queue.js';
 import { silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
@@ -248,13 +249,9 @@ describe('tool steps on a device runner', () => {
     /** Sends a result as a runner would and waits for the bot's verdict on it. */
     const send = async (job: Record<string, unknown>): Promise<unknown> => {
       const sent = await results.add('result', job, { jobId: `sent-${randomUUID()}` });
-      for (let i = 0; i < 200; i += 1) {
-        // One read of the job: its finishedOn and returnvalue are written together.
-        const done = await Job.fromId(results, sent.id!);
-        if (done?.finishedOn) return done.returnvalue;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error('the result was not processed');
+      const done = await finishedJob(results, sent.id!, 5_000);
+      if (!done) throw new Error('the result was not processed');
+      return done.returnvalue;
     };
     const answerFor = (run: Run, deviceId: string) => {
       const step = run.steps[0]!;
