@@ -65,11 +65,14 @@ describe('runBuildWithProgress', () => {
     const abort = new AbortController();
 
     const building = runBuildWithProgress(
-      { file: 'bash', args: ['-c', `sleep 30 & echo $! > ${pidFile}; wait`] },
+      // Written then renamed: the shell creates a redirect's file before it writes to it,
+      // and a pid read from the empty file would be 0 (this process's own group).
+      { file: 'bash', args: ['-c', `sleep 30 & echo $! > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}; wait`] },
       { logger, name: 'Thing', starting: 'building Thing', signal: abort.signal },
     );
     await expect.poll(() => existsSync(pidFile), { timeout: 5_000 }).toBe(true);
     const grandchild = Number(await readFile(pidFile, 'utf8'));
+    expect(grandchild).toBeGreaterThan(1);
     const reason = new Error('stop');
     abort.abort(reason);
 
