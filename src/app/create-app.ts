@@ -320,5 +320,6 @@ async function drain(notifier: RunNotifier | null, logger: Logger): Promise<void
   });
   const result = await Promise.race([notifier.idle().then(() => 'idle' as const), timeout]);
   clearTimeout(timer);
+  notifier.stop();
   if (result === 'timeout') logger.warn('stopped with Slack updates still queued; the next render after restart shows the whole state');
 }

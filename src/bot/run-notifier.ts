@@ -1,11 +1,14 @@
 // Keeps each run's Slack message in step with the stored run. Renders are coalesced per
 // run (the latest state wins), so a run that moves several steps at once costs one
 // chat.update, and no Slack call ever holds up a command: the stored run is the truth and
-// any render shows the whole of it again.
+// any render shows the whole of it again. Several bot instances may render one run at once:
+// each reply is claimed in the store before it is posted, and whoever updates the message
+// reads the run again afterwards, so the last update shows the latest state.
 import type { WebClient } from '@slack/web-api';
 
 import { currentStep, isToolStep, runsTool, type Run } from '../engine/index.js';
 import type { Logger } from '../logger.js';
+import { createBoundedPoster } from './bounded-poster.js';
 import { createLru } from '../lru.js';
 import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
 import type { EffectHandlers } from '../services/effect-handlers.js';
@@ -20,6 +23,8 @@ export interface RunNotifierDeps {
   deviceOnline?(deviceId: string): Promise<boolean>;
   clock?: () => number;
   logger: Logger;
+  /** Delays before rendering again after a failed render or a reply another process holds. */
+  retryDelaysMs?: readonly number[];
 }
 
 export interface MessageRef {
@@ -30,10 +35,17 @@ export interface MessageRef {
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
 
 const LOCATION_TTL_MS = 10_000;
+/** About six minutes in all: a Slack outage of a minute, or a reply claimed by a process that died (lease 60 s). */
+const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000, 60_000, 60_000];
 
 export function createRunNotifier(deps: RunNotifierDeps) {
   const clock = deps.clock ?? Date.now;
   const { client, messages, logger } = deps;
+  const poster = createBoundedPoster(client, logger);
+  const retryDelays = deps.retryDelaysMs ?? RETRY_DELAYS_MS;
+  // Runs to render again later: how many retries each has had, and its timer.
+  const retries = new Map<string, { tries: number; timer: NodeJS.Timeout | null }>();
+  let stopped = false;
   const slots = new Map<string, { latest: Run; dirty: boolean; done: Promise<void> }>();
   // Run messages being posted: idle() waits for them too, as the render they may end with.
   const publishing = new Set<Promise<unknown>>();
@@ -84,16 +96,58 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     captured.set(run.id, forRun);
   }
 
-  async function postThreadReplies(run: Run, location: RunMessageLocation): Promise<void> {
+  /** Posts what the thread lacks, in order; false when another process is posting one of them. */
+  async function postThreadReplies(run: Run, location: RunMessageLocation): Promise<boolean> {
     const forRun = captured.get(run.id);
     for (const reply of missingReplies(run, location, forRun?.values())) {
-      const where = reply.channel ? { channel: reply.channel } : { channel: location.channel, thread_ts: location.thread_ts };
-      await client.chat.postMessage({ ...where, ...reply.message });
+      const claim = await messages.replies.claim(run.id, reply.key);
+      // Its poster may be posting the next ones too: stop here, so the thread keeps its order.
+      if ('busy' in claim) return false;
+      if ('attempt' in claim) {
+        const where = reply.channel ? { channel: reply.channel } : { channel: location.channel, thread_ts: location.thread_ts };
+        try {
+          await poster.chat.postMessage({ ...where, ...reply.message });
+        } catch (error) {
+          await messages.replies.failed(claim.attempt);
+          throw error;
+        }
+        await messages.replies.posted(claim.attempt);
+      }
       await messages.markReported(run.id, [reply.key]);
       location.reported.push(reply.key);
       forRun?.delete(reply.key);
     }
     if (forRun?.size === 0) captured.delete(run.id);
+    return true;
+  }
+
+  /** Renders the run again from the store after the next delay, while delays remain. */
+  function retryLater(runId: string): void {
+    const entry = retries.get(runId) ?? { tries: 0, timer: null };
+    if (entry.timer || stopped) return;
+    const delay = retryDelays[entry.tries];
+    if (delay === undefined) {
+      retries.delete(runId);
+      logger.warn('gave up rendering the run again; the next change or click renders it', { run_id: runId });
+      return;
+    }
+    entry.tries += 1;
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      deps.loadRun(runId).then(render, (error: unknown) => {
+        logger.warn('could not load the run to render it again', { run_id: runId, error });
+        retryLater(runId);
+      });
+    }, delay);
+    entry.timer.unref();
+    retries.set(runId, entry);
+  }
+
+  /** The message and thread show the latest state: no retry is needed any more. */
+  function settled(runId: string): void {
+    const entry = retries.get(runId);
+    if (entry?.timer) clearTimeout(entry.timer);
+    retries.delete(runId);
   }
 
   async function sync(run: Run): Promise<void> {
@@ -101,10 +155,17 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     if (!location) return; // not posted yet: publish() renders the latest state when it is
     try {
       await client.chat.update({ channel: location.channel, ts: location.ts, ...(await view(run)) });
-      await postThreadReplies(run, location);
+      const complete = await postThreadReplies(run, location);
+      // Another instance may have updated the message with a newer state, and its update may
+      // have landed before ours: whoever updated last reads the run again.
+      const latest = await deps.loadRun(run.id);
+      if (latest.audit_seq > run.audit_seq) render(latest);
+      else if (complete) settled(run.id);
+      if (!complete) retryLater(run.id);
     } catch (error) {
       // The next render shows the whole state again, and posts the replies still missing.
-      logger.warn('slack update failed; the next render will catch up', { run_id: run.id, error });
+      logger.warn('slack update failed; rendering again shortly', { run_id: run.id, error });
+      retryLater(run.id);
     }
   }
 
@@ -175,6 +236,12 @@ export function createRunNotifier(deps: RunNotifierDeps) {
         return;
       }
       await client.chat.update({ channel: message.channel, ts: message.ts, ...(await view(run)) });
+    },
+
+    /** Drops the renders waiting to be tried again (the service is stopping). */
+    stop(): void {
+      stopped = true;
+      for (const runId of [...retries.keys()]) settled(runId);
     },
 
     /** Resolves when every queued render and every post under way has been sent (or has failed). */

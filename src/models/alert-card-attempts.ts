@@ -6,7 +6,8 @@
 import type { Connection } from 'mongoose';
 
 import { alertCardModel, type AlertCardDoc } from './alert-card-model.js';
-import { alertIds, readSeries } from './alert-ids.js';
+import { alertIds } from './alert-ids.js';
+import { readSeries } from './read-series.js';
 import type { AlertEpisode, CardLocation } from './alert-view.js';
 import { insertOnce } from './insert-once.js';
 

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 
 import { alertDecisionModel, type AlertDecisionRecord } from './alert-decision-model.js';
-import { alertIds, readSeries } from './alert-ids.js';
+import { alertIds } from './alert-ids.js';
+import { readSeries } from './read-series.js';
 import type { AlertDecisionDoc } from './alert-model.js';
 import { insertOnce } from './insert-once.js';
 

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 
 import { runMessageModel, type RunMessageDoc } from './run-message-model.js';
+import { createThreadPosts } from './thread-posts.js';
 
 export interface RunMessageLocation {
   run_id: string;
@@ -23,6 +24,9 @@ const toLocation = (doc: RunMessageDoc): RunMessageLocation => ({
 export function createRunMessageStore(conn: Connection, now: () => number = Date.now) {
   const Messages = runMessageModel(conn);
   return {
+    /** Who posts each thread reply: the claim that keeps a reply single with several bot instances. */
+    replies: createThreadPosts(conn, now),
+
     async get(runId: string): Promise<RunMessageLocation | null> {
       const doc = await Messages.findById(runId).lean<RunMessageDoc>().exec();
       return doc ? toLocation(doc) : null;
@@ -42,7 +46,11 @@ export function createRunMessageStore(conn: Connection, now: () => number = Date
       return toLocation(doc as RunMessageDoc);
     },
 
-    /** Marks finished step visits as posted to the thread. */
+    /**
+     * Marks replies as posted to the thread: a shortcut for the next render. A plain update, so
+     * two instances marking at once may lose one key on FerretDB; the reply's claim
+     * (`replies`) still says it was posted.
+     */
     async markReported(runId: string, keys: string[]): Promise<void> {
       if (keys.length === 0) return;
       await Messages.updateOne({ _id: runId }, { $addToSet: { reported: { $each: keys } }, $set: { updated_at: new Date(now()) } }).exec();
