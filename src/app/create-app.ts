@@ -1,6 +1,8 @@
 // The composition root: every long-lived part of the service, wired once, started and
 // stopped in order. The agent API plugs in here as it lands.
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 
 import { createApi } from '../api/create-api.js';
 import { createAuthenticator } from '../api/authenticate.js';
@@ -22,6 +24,7 @@ import { ensureExampleRunbooks } from '../sandbox/example-runbook.js';
 import { grantSandboxPermissions } from '../sandbox/people.js';
 import { SANDBOX_BOT_TOKEN, SANDBOX_CHANNELS, SANDBOX_PATH, startSandbox } from '../sandbox/sandbox.js';
 import type { Config } from '../config/env.js';
+import { createPassClaim } from '../jobs/pass-claim.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
 import { createToolDispatcher } from '../jobs/tool-dispatcher.js';
 import { toolEffectHandlers } from '../jobs/tool-effects.js';
@@ -155,8 +158,11 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   // Redis may have lost timers and tool calls while we were down: put them back (or fire them) before serving.
   logger.info('waits reconciled', { ...(await reconciler.reconcile()) });
   logger.info('tool calls reconciled', { ...(await toolReconciler.reconcile()) });
-  reconciler.start(config.reconcileIntervalMs);
-  toolReconciler.start(config.reconcileIntervalMs);
+  // Every instance reconciles once as it starts (it cannot know what Redis lost meanwhile);
+  // after that, each interval's pass runs on one instance.
+  const passClaim = createPassClaim(queueConnection, queuePrefix, `${hostname()}-${process.pid}-${randomUUID()}`);
+  reconciler.start(config.reconcileIntervalMs, passClaim);
+  toolReconciler.start(config.reconcileIntervalMs, passClaim);
   const demo = sandbox ? await startSandboxDemo({ conn: db.conn, redisUrl: config.redisUrl, prefix: queuePrefix, heartbeatMs: config.deviceHeartbeatMs, stalledCheckMs: config.runnerStalledCheckMs, logger }) : null;
   if (sandbox) {
     const published = await runbooks.list({ status: 'published', limit: 20 });
