@@ -7,6 +7,7 @@ import type { z } from 'zod';
 
 import { issuesToProblems } from '../engine/definition/zod-issues.js';
 import type { Logger } from '../logger.js';
+import { noMetrics, type MetricsRecorder } from '../metrics/metrics.js';
 import type { Principal } from '../services/principal.js';
 import type { Runbooks } from '../services/runbooks.js';
 import type { Runs } from '../services/runs.js';
@@ -29,6 +30,17 @@ export interface ApiDeps {
   idempotency: IdempotencyStore;
   logger: Logger;
   version: string;
+  /** Each request is counted by its route's pattern (`/v1/runbooks/runs/:run_id`), never its raw path. */
+  metrics?: Pick<MetricsRecorder, 'apiRequest'>;
+}
+
+/** The route label of a request no route matches: raw paths would grow the label set without bound. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** What the request turned out to be, once routed: its label, and the run it names for the logs. */
+interface Routed {
+  route: string;
+  runId?: string;
 }
 
 /** Every route, literal paths before the parameterised ones they would otherwise match. */
@@ -70,10 +82,14 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
   const routes = apiRoutes(deps).map(compile);
   const openapi = buildOpenApi(routes.map((c) => c.route), { version: deps.version });
 
-  async function handle(req: IncomingMessage, res: ServerResponse, path: string, search: URLSearchParams): Promise<void> {
+  const metrics = deps.metrics ?? noMetrics;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, path: string, search: URLSearchParams, routed: Routed): Promise<void> {
     const method = req.method ?? 'GET';
     const matches = routes.map((c) => ({ c, m: c.pattern.exec(path) })).filter((x) => x.m !== null);
     const found = matches.find((x) => x.c.route.method === method);
+    routed.route = (found ?? matches[0])?.c.route.path ?? UNMATCHED_ROUTE;
+    if (found && found.c.names.includes('run_id')) routed.runId = found.m?.[found.c.names.indexOf('run_id') + 1];
     if (!found) {
       if (matches.length > 0) {
         const allow = [...new Set(matches.map((x) => x.c.route.method))].join(', ');
@@ -102,7 +118,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       }
       if (earlier) return sendJson(res, earlier.status, earlier.body, { ...limitHeaders, 'idempotency-replayed': 'true' });
     }
-    const answer = await answerFor(route, req, who, text, names, found.m as RegExpExecArray, search, key).catch((error: unknown) => failure(error, method, path));
+    const answer = await answerFor(route, req, who, text, names, found.m as RegExpExecArray, search, key).catch((error: unknown) => failure(error, method, path, routed));
     if (key !== null && answer.status < 500) {
       await deps.idempotency.put(who.actor.id, key, { fingerprint, status: answer.status, body: answer.body ?? null });
     }
@@ -142,17 +158,21 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     });
   }
 
-  const failure = (error: unknown, method: string, path: string) => errorAnswer(error, deps.logger, { method, path });
+  const failure = (error: unknown, method: string, path: string, routed: Routed) =>
+    errorAnswer(error, deps.logger, { method, path, ...(routed.runId === undefined ? {} : { run_id: routed.runId }) });
 
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/v1/') && url.pathname !== '/v1') return false;
+    const routed: Routed = { route: UNMATCHED_ROUTE };
+    res.once('finish', () => metrics.apiRequest(req.method ?? 'GET', routed.route, res.statusCode));
     if (url.pathname === '/v1/openapi.json' && req.method === 'GET') {
+      routed.route = url.pathname;
       sendJson(res, 200, openapi);
       return true;
     }
-    handle(req, res, url.pathname, url.searchParams).catch((error: unknown) => {
-      const answer = failure(error, req.method ?? 'GET', url.pathname);
+    handle(req, res, url.pathname, url.searchParams, routed).catch((error: unknown) => {
+      const answer = failure(error, req.method ?? 'GET', url.pathname, routed);
       if (!res.headersSent) sendJson(res, answer.status, answer.body, answer.headers);
     });
     return true;

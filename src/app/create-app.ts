@@ -37,6 +37,10 @@ import { createWaitScheduler } from '../jobs/wait-queue.js';
 import { createWaitReconciler } from '../jobs/wait-reconciler.js';
 import { createWaitWorker } from '../jobs/wait-worker.js';
 import type { Logger } from '../logger.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { createQueueProbe } from '../metrics/queue-probe.js';
+import { registerScrapeGauges } from '../metrics/scrape-gauges.js';
+import { createTimedSlackFetch } from '../metrics/slack-fetch.js';
 import { createAlertStore, type AlertStore } from '../models/alert-store.js';
 import { createApiKeyStore } from '../models/api-key-store.js';
 import type { BuiltinSyncOptions } from '../models/builtin-playbooks.js';
@@ -66,6 +70,8 @@ export interface AppOptions {
   clock?: () => number;
   /** Where the built-in playbooks come from (default playbooks/); false leaves them out. */
   builtinPlaybooks?: BuiltinSyncOptions | false;
+  /** How long one read of runs by status and queue depths serves later scrapes of /metrics (default 5 s). */
+  metricsCacheMs?: number;
 }
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -75,7 +81,7 @@ const SLACK_DRAIN_MS = 5_000;
 
 export type App = Awaited<ReturnType<typeof startApp>>;
 
-export async function startApp({ config, logger, queuePrefix = config.queuePrefix ?? 'runbook-bot', clock = Date.now, builtinPlaybooks }: AppOptions) {
+export async function startApp({ config, logger, queuePrefix = config.queuePrefix ?? 'runbook-bot', clock = Date.now, builtinPlaybooks, metricsCacheMs }: AppOptions) {
   const mode = slackMode(config);
   // A bad rules file stops the start before anything is started.
   const alertConfig = await loadAlertConfig(config.alertRulesFile);
@@ -113,12 +119,16 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   if (sandbox) await ensureExampleRunbooks(runbooks, logger);
   const messages = createRunMessageStore(db.conn, clock);
   const devices = createDeviceStore(db.conn, { heartbeatMs: config.deviceHeartbeatMs, now: clock });
+  // One registry per app, handed to every part that records; the gauges read at scrape time.
+  const metrics = createMetrics();
+  const queueProbe = createQueueProbe({ connection: queueConnection, prefix: queuePrefix, deviceIds: () => devices.ids(), clock });
+  registerScrapeGauges(metrics, { runCounts: () => runs.countByStatus(), queueDepths: () => queueProbe.depths(), ...(metricsCacheMs === undefined ? {} : { cacheMs: metricsCacheMs }) });
   const permissions = createPermissionStore(db.conn, clock);
   if (sandbox) await grantSandboxPermissions(permissions, logger);
   const accessState = createAccessStore(db.conn, clock);
   const access = createAccess({ grants: permissions, state: accessState, logger });
   logger.info(describeEnforcement(await accessState.enforcedSince()));
-  const bot = botMode ? await createBot({ mode: botMode, slackApiUrl, logger }) : null;
+  const bot = botMode ? await createBot({ mode: botMode, slackApiUrl, logger, fetch: createTimedSlackFetch(metrics) }) : null;
   const notifier: RunNotifier | null = bot
     ? createRunNotifier({
         client: bot.client,
@@ -136,6 +146,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     effects: combineHandlers(waitEffectHandlers(scheduler), toolEffectHandlers(dispatcher), notifier?.handlers ?? {}),
     clock,
     logger,
+    metrics,
   });
   const runsApp = createRuns({
     runs: service,
@@ -153,8 +164,8 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const credentials = createDeviceCredentialStore(db.conn, { now: clock });
   const toolResults = createToolResultWorker({ connection: workerConnection, prefix: queuePrefix, service, runs, credentials, seal, dispatcher, logger });
   const runnerEvents = createRunnerEventWorker({ connection: workerConnection, prefix: queuePrefix, devices, credentials, clock, logger });
-  const reconciler = createWaitReconciler({ runs, scheduler, service, logger });
-  const toolReconciler = createToolReconciler({ runs, dispatcher, logger });
+  const reconciler = createWaitReconciler({ runs, scheduler, service, logger, metrics });
+  const toolReconciler = createToolReconciler({ runs, dispatcher, logger, metrics });
   // Redis may have lost timers and tool calls while we were down: put them back (or fire them) before serving.
   logger.info('waits reconciled', { ...(await reconciler.reconcile()) });
   logger.info('tool calls reconciled', { ...(await toolReconciler.reconcile()) });
@@ -195,6 +206,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     idempotency: createIdempotencyStore({ redis: apiConnection, prefix: queuePrefix }),
     logger,
     version: VERSION,
+    metrics,
   });
   const mcp = createMcpHttp({
     services: { runs: runsApp, runbooks: runbooksApp, devices: createDevices({ devices, runs: service, access }) },
@@ -202,21 +214,28 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     limiter,
     logger,
     version: VERSION,
+    metrics,
   });
-  const health = await startHealthServer(config.host, config.port, {
-    mongodb: async () => {
-      await db.conn.db?.admin().ping();
+  const health = await startHealthServer({
+    host: config.host,
+    port: config.port,
+    checks: {
+      mongodb: async () => {
+        await db.conn.db?.admin().ping();
+      },
+      redis: async () => {
+        await queueConnection.ping();
+      },
     },
-    redis: async () => {
-      await queueConnection.ping();
+    metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
+    fallback: (req, res) => {
+      if (sandbox?.route(req, res)) return;
+      if (alertWebhooks(req, res)) return;
+      if (api(req, res)) return;
+      if (mcp.listener(req, res)) return;
+      if (bot?.route?.(req, res)) return;
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
     },
-  }, (req, res) => {
-    if (sandbox?.route(req, res)) return;
-    if (alertWebhooks(req, res)) return;
-    if (api(req, res)) return;
-    if (mcp.listener(req, res)) return;
-    if (bot?.route?.(req, res)) return;
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
   });
   // The bot's own endpoint, over loopback whatever HOST the service listens on.
   sandbox?.connect(`http://127.0.0.1:${health.port}${SLACK_EVENTS_PATH}`, demo);
@@ -225,6 +244,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
     port: health.port,
     health: '/healthz',
     ready: '/readyz',
+    metrics: '/metrics',
     slack: mode.kind === 'http' ? SLACK_EVENTS_PATH : mode.kind === 'socket' ? 'socket mode' : mode.kind === 'sandbox' ? `sandbox at http://127.0.0.1:${health.port}${SANDBOX_PATH}` : 'off',
     api: '/v1 (OpenAPI at /v1/openapi.json; keys: runbook-bot apikey create NAME)',
     mcp: `${MCP_PATH} (streamable HTTP, the same keys; stdio: runbook-bot mcp)`,
@@ -255,6 +275,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         await drain(notifier, logger);
         await scheduler.close();
         await dispatcher.close();
+        await queueProbe.close();
         queueConnection.disconnect();
         workerConnection.disconnect();
         apiConnection.disconnect();

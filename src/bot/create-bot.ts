@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { App, LogLevel } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { WebClient, type FetchFunction } from '@slack/web-api';
 
 import type { Logger } from '../logger.js';
 import { boltLogger } from './bolt-logger.js';
@@ -21,10 +21,10 @@ export interface Bot {
 }
 
 /** Who the bot is, asked once: without it Bolt would call auth.test on every request. */
-async function botIdentity(mode: Extract<SlackMode, { kind: 'http' | 'socket' }>, slackApiUrl: string, logger: Logger): Promise<{ botId: string; botUserId: string } | null> {
+async function botIdentity(mode: Extract<SlackMode, { kind: 'http' | 'socket' }>, slackApiUrl: string, logger: Logger, fetch?: FetchFunction): Promise<{ botId: string; botUserId: string } | null> {
   try {
     // A few quick tries: the default policy would hold start-up for half an hour if Slack is down.
-    const who = await new WebClient(mode.botToken, { slackApiUrl, logger: boltLogger(logger, LogLevel.INFO), retryConfig: { retries: 2 } }).auth.test();
+    const who = await new WebClient(mode.botToken, { slackApiUrl, logger: boltLogger(logger, LogLevel.INFO), retryConfig: { retries: 2 }, ...(fetch ? { fetch } : {}) }).auth.test();
     logger.info('slack identity', { mode: mode.kind, team: who.team, bot_user: who.user_id });
     if (who.bot_id && who.user_id) return { botId: who.bot_id, botUserId: who.user_id };
   } catch (error) {
@@ -34,10 +34,19 @@ async function botIdentity(mode: Extract<SlackMode, { kind: 'http' | 'socket' }>
   return null;
 }
 
-export async function createBot(opts: { mode: Extract<SlackMode, { kind: 'http' | 'socket' }>; slackApiUrl: string; logger: Logger; logLevel?: LogLevel }): Promise<Bot> {
+export interface CreateBotOptions {
+  mode: Extract<SlackMode, { kind: 'http' | 'socket' }>;
+  slackApiUrl: string;
+  logger: Logger;
+  logLevel?: LogLevel;
+  /** The Web API client's fetch (the WebClient's public option): the metrics time each Slack call through it. */
+  fetch?: FetchFunction;
+}
+
+export async function createBot(opts: CreateBotOptions): Promise<Bot> {
   const { mode, logger } = opts;
   const log = boltLogger(logger, opts.logLevel ?? LogLevel.INFO);
-  const identity = await botIdentity(mode, opts.slackApiUrl, logger);
+  const identity = await botIdentity(mode, opts.slackApiUrl, logger, opts.fetch);
   const receiver =
     mode.kind === 'http'
       ? new SlackHttpReceiver({ signingSecret: mode.signingSecret, logger: log })
@@ -46,7 +55,7 @@ export async function createBot(opts: { mode: Extract<SlackMode, { kind: 'http' 
     token: mode.botToken,
     ...(identity ?? {}),
     ...(mode.kind === 'socket' ? { socketMode: true, appToken: mode.appToken } : { receiver }),
-    clientOptions: { slackApiUrl: opts.slackApiUrl },
+    clientOptions: { slackApiUrl: opts.slackApiUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}) },
     logger: log,
     // Bolt's per-conversation state middleware; runs keep their state in MongoDB instead.
     convoStore: false,

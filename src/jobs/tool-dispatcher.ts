@@ -74,6 +74,15 @@ export function createToolDispatcher(opts: ToolDispatcherOptions) {
       return callId;
     },
 
+    /**
+     * Whether Redis still holds the call's timeout (it lives until the call is answered):
+     * when it is gone while the run still waits, Redis lost the call.
+     */
+    async has(effect: RunToolEffect): Promise<boolean> {
+      const callId = toolCallId(effect.run_id, effect.step_id, effect.visit, effect.try);
+      return (await opts.connection.exists(results.toKey(timeoutJobId(callId)))) === 1;
+    },
+
     /** The answer came: its timeout is moot. */
     async clearTimeout(callId: string): Promise<void> {
       await results.remove(timeoutJobId(callId));

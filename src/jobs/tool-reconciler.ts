@@ -5,14 +5,16 @@
 // running the tool twice.
 import { currentStep, type Run } from '../engine/index.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { noMetrics, type MetricsRecorder } from '../metrics/metrics.js';
 import type { RunStore } from '../models/run-store.js';
 import { createPeriodicPass } from './periodic-pass.js';
 import type { RunToolEffect, ToolDispatcher } from './tool-dispatcher.js';
 
 export interface ToolReconcilerOptions {
   runs: Pick<RunStore, 'toolCallsOut'>;
-  dispatcher: Pick<ToolDispatcher, 'dispatch'>;
+  dispatcher: Pick<ToolDispatcher, 'dispatch' | 'has'>;
   logger?: Logger;
+  metrics?: Pick<MetricsRecorder, 'reconcilerRepairs'>;
 }
 
 /** The call a run is waiting on, rebuilt from the stored run; null when it waits for none. */
@@ -36,17 +38,21 @@ export function pendingToolCall(run: Run): RunToolEffect | null {
 
 export function createToolReconciler(opts: ToolReconcilerOptions) {
   const logger = opts.logger ?? silentLogger;
-  async function pass(): Promise<{ checked: number; resent: number }> {
+  const metrics = opts.metrics ?? noMetrics;
+  async function pass(): Promise<{ checked: number; resent: number; restored: number }> {
     let checked = 0;
     let resent = 0;
+    let restored = 0;
     for (const run of await opts.runs.toolCallsOut()) {
       checked += 1;
       const call = pendingToolCall(run);
       if (!call) continue;
+      if (!(await opts.dispatcher.has(call))) restored += 1;
       await opts.dispatcher.dispatch(call, run);
       resent += 1;
     }
-    return { checked, resent };
+    metrics.reconcilerRepairs('tool_calls', 'restored', restored);
+    return { checked, resent, restored };
   }
   const periodic = createPeriodicPass('tool call reconcile', pass, logger);
   return { reconcile: periodic.run, start: periodic.start, stop: periodic.stop };

@@ -57,6 +57,10 @@ export function createWaitScheduler(opts: WaitSchedulerOptions) {
       const data: WaitJobData = { runId, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at };
       await queue.add('wait', data, { jobId: waitJobId(runId, wait), delay: Math.max(0, wait.due_at - clock()) });
     },
+    /** Whether Redis holds the wait's job (waiting, delayed or under way): the reconciler tells a lost timer from a kept one. */
+    async has(runId: string, wait: PendingWait | PendingTimer): Promise<boolean> {
+      return (await opts.connection.exists(queue.toKey(waitJobId(runId, wait)))) === 1;
+    },
     async cancel(runId: string, wait: PendingWait): Promise<void> {
       await queue.remove(waitJobId(runId, wait));
     },

@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '../logger.js';
+import { noMetrics, type MetricsRecorder } from '../metrics/metrics.js';
 import { createPeriodicPass } from './periodic-pass.js';
 import type { RunStore } from '../models/run-store.js';
 import type { RunService } from '../services/run-service.js';
@@ -7,15 +8,18 @@ import { fireWait } from './wait-worker.js';
 
 export interface ReconcilerOptions {
   runs: Pick<RunStore, 'pendingWaits'>;
-  scheduler: Pick<WaitScheduler, 'schedule'>;
+  scheduler: Pick<WaitScheduler, 'schedule' | 'has'>;
   service: Pick<RunService, 'apply'>;
   clock?: () => number;
   logger?: Logger;
+  metrics?: Pick<MetricsRecorder, 'reconcilerRepairs'>;
 }
 
 export interface ReconcileReport {
   checked: number;
   rescheduled: number;
+  /** Of those rescheduled, the timers Redis had lost (the others were still queued: re-adding changes nothing). */
+  restored: number;
   fired: number;
   skipped: number;
 }
@@ -29,9 +33,10 @@ export interface ReconcileReport {
 export function createWaitReconciler(opts: ReconcilerOptions) {
   const clock = opts.clock ?? Date.now;
   const logger = opts.logger ?? silentLogger;
+  const metrics = opts.metrics ?? noMetrics;
 
   async function pass(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { checked: 0, rescheduled: 0, fired: 0, skipped: 0 };
+    const report: ReconcileReport = { checked: 0, rescheduled: 0, restored: 0, fired: 0, skipped: 0 };
     for (const { run_id, status, wait } of await opts.runs.pendingWaits()) {
       report.checked += 1;
       // A paused run keeps its due time; resume decides what happens then.
@@ -43,10 +48,14 @@ export function createWaitReconciler(opts: ReconcilerOptions) {
         const data = { runId: run_id, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at };
         if ((await fireWait(opts.service, data, waitJobId(run_id, wait))) === 'applied') report.fired += 1;
       } else {
+        if (!(await opts.scheduler.has(run_id, wait))) report.restored += 1;
         await opts.scheduler.schedule(run_id, wait);
         report.rescheduled += 1;
       }
     }
+    // An overdue wait the reconciler fired was one its timer missed; a restored one was lost.
+    metrics.reconcilerRepairs('waits', 'fired', report.fired);
+    metrics.reconcilerRepairs('waits', 'restored', report.restored);
     if (report.fired > 0) logger.info('reconciler fired overdue waits', { ...report });
     return report;
   }

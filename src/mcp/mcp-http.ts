@@ -10,6 +10,7 @@ import { errorAnswer, HttpError } from '../api/api-error.js';
 import { bearerToken, MAX_BODY_BYTES, sendJson } from '../api/http-io.js';
 import type { RateLimiter } from '../api/rate-limiter.js';
 import type { Logger } from '../logger.js';
+import { noMetrics, type MetricsRecorder } from '../metrics/metrics.js';
 import type { Principal } from '../services/principal.js';
 import { createMcpServer } from './mcp-server.js';
 import type { McpServices } from './tools.js';
@@ -22,6 +23,7 @@ export interface McpHttpDeps {
   limiter: RateLimiter;
   logger: Logger;
   version: string;
+  metrics?: Pick<MetricsRecorder, 'mcpRequest'>;
 }
 
 function principalOf(auth: AuthInfo | undefined): Principal {
@@ -57,6 +59,7 @@ export function createMcpHttp(deps: McpHttpDeps): { listener: (req: IncomingMess
     listener(req, res) {
       const path = (req.url ?? '').split('?')[0];
       if (path !== MCP_PATH) return false;
+      res.once('finish', () => (deps.metrics ?? noMetrics).mcpRequest(res.statusCode));
       handle(req, res).catch((error: unknown) => {
         const answer = errorAnswer(error, deps.logger, { method: req.method, path });
         if (!res.headersSent) sendJson(res, answer.status, answer.body, answer.headers);

@@ -108,6 +108,11 @@ export function createDeviceStore(conn: Connection, opts: DeviceStoreOptions = {
       return doc ? toDevice(doc, await beatOf(doc)) : null;
     },
 
+    /** Every registered device's id, and nothing else (the metrics read each one's tool-call queue). */
+    async ids(): Promise<string[]> {
+      return (await Devices.find({}, { _id: 1 }).lean<Pick<DeviceDoc, '_id'>[]>().exec()).map((d) => d._id);
+    },
+
     async list(filter: { tag?: string } = {}): Promise<Device[]> {
       const query = filter.tag ? { tags: filter.tag } : {};
       const docs = await Devices.find(query).sort({ _id: 1 }).lean<DeviceDoc[]>().exec();

@@ -357,6 +357,15 @@ export function createRunStore(conn: Connection) {
       return Runs.countDocuments({ runbook_id: runbookId, status: { $in: ACTIVE_STATUSES } }).exec();
     },
 
+    /**
+     * How many runs are in each status, for the metrics: one pass over the run documents
+     * (a status change always writes the document, so it is current for this).
+     */
+    async countByStatus(): Promise<Partial<Record<RunStatus, number>>> {
+      const groups = await Runs.aggregate<{ _id: RunStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]).exec();
+      return Object.fromEntries(groups.map((g) => [g._id, g.n]));
+    },
+
     /** Deletes a runbook's runs and their audit trails; returns how many runs went. */
     async deleteForRunbook(runbookId: string): Promise<number> {
       const ids = (await Runs.find({ runbook_id: runbookId }, { _id: 1 }).lean<Pick<RunDoc, '_id'>[]>().exec()).map((d) => d._id);

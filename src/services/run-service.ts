@@ -4,10 +4,12 @@ import { newId } from '../ids.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
 import { createLru } from '../lru.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { commandResultOf, noMetrics, type MetricsRecorder } from '../metrics/metrics.js';
 import type { DeviceStore } from '../models/device-store.js';
 import type { RunListFilter, RunStore, RunSummary } from '../models/run-store.js';
 import { requireDevice } from './device-check.js';
 import { performEffects, type EffectHandlers } from './effect-handlers.js';
+import { finishedSteps } from './finished-steps.js';
 
 export interface RunbookLookup {
   snapshotForRun(nameOrId: string, opts: { company?: string }): Promise<RunbookSnapshot>;
@@ -24,6 +26,16 @@ export interface RunServiceDeps {
   logger?: Logger;
   /** How many times a command is re-read and re-applied after losing a write race. */
   maxAttempts?: number;
+  /** Every command's result and every finished step are counted here. */
+  metrics?: Pick<MetricsRecorder, 'command' | 'stepFinished'>;
+}
+
+/** Who sends a command and what must hold first: every surface's command passes here, and is counted once. */
+export interface CommandOrigin {
+  /** slack, api, mcp, alerts, cli...; default: the actor's kind (system for timers and tool results). */
+  surface?: string;
+  /** The surface's checks (roles, approvers, the device): a refusal here is counted like the engine's. */
+  authorize?: () => Promise<void>;
 }
 
 export interface StartInput {
@@ -74,6 +86,23 @@ export function createRunService(deps: RunServiceDeps) {
   const handlers = deps.effects ?? {};
   const maxAttempts = deps.maxAttempts ?? 5;
   const perRun = createKeyedMutex();
+  const metrics = deps.metrics ?? noMetrics;
+
+  /** Runs one command and counts how it ended, refusals and failures included. */
+  async function counted(surface: string, command: string, work: () => Promise<ApplyResult>): Promise<ApplyResult> {
+    try {
+      const result = await work();
+      metrics.command(surface, command, result.duplicate ? 'duplicate' : 'applied');
+      return result;
+    } catch (error) {
+      metrics.command(surface, command, commandResultOf(error));
+      throw error;
+    }
+  }
+
+  function observeSteps(before: Run | null, after: Run): void {
+    for (const step of finishedSteps(before, after)) metrics.stepFinished(step.type, step.outcome, step.duration_ms / 1000);
+  }
 
   async function appliedEarlier(run: Run, command: Command): Promise<boolean> {
     const key = command.key;
@@ -107,6 +136,7 @@ export function createRunService(deps: RunServiceDeps) {
       if (saved.committed) {
         if (saved.documentError) logger.warn('run document behind its events; the next read catches it up', { run_id: runId, error: saved.documentError });
         remember(result.run);
+        observeSteps(run, result.run);
         await performEffects(handlers, result.effects, result.run, logger);
         return { run: result.run, duplicate: false };
       }
@@ -116,7 +146,7 @@ export function createRunService(deps: RunServiceDeps) {
     throw new AppError(ErrorCode.Conflict, `run ${runId} kept changing under this command (${maxAttempts} tries); try again`);
   }
 
-  async function startOnce(input: StartInput): Promise<ApplyResult> {
+  async function startNow(input: StartInput): Promise<ApplyResult> {
     const snapshot = typeof input.runbook === 'string' ? await deps.runbooks.snapshotForRun(input.runbook, { company: input.company }) : input.runbook;
     const variables = input.variables ?? {};
     // The device before the variables: a run with nowhere to run is refused as that, whatever else is missing.
@@ -145,21 +175,34 @@ export function createRunService(deps: RunServiceDeps) {
       if (input.id === undefined || !isDuplicateKeyError(error)) throw error;
       return { run: await deps.runs.load(input.id), duplicate: true };
     }
+    observeSteps(null, result.run);
     await performEffects(handlers, result.effects, result.run, logger);
     return { run: result.run, duplicate: false };
   }
 
+  /**
+   * start, saying whether the run had been started before under the same id. `input` may be
+   * prepared by the caller's checks (which runbook, who may start it): a refusal there is
+   * counted as the start's.
+   */
+  function startOnce(input: StartInput | (() => Promise<StartInput>), origin: Pick<CommandOrigin, 'surface'> = {}): Promise<ApplyResult> {
+    const surface = origin.surface ?? (typeof input === 'function' ? 'unknown' : input.actor.kind);
+    return counted(surface, 'start', async () => startNow(typeof input === 'function' ? await input() : input));
+  }
+
   return {
-    async start(input: StartInput): Promise<Run> {
-      return (await startOnce(input)).run;
+    async start(input: StartInput, origin?: Pick<CommandOrigin, 'surface'>): Promise<Run> {
+      return (await startOnce(input, origin)).run;
     },
 
-    /** start, saying whether the run had been started before under the same id. */
     startOnce,
 
     /** Applies one command; commands for the same run queue behind each other in this process. */
-    apply(runId: string, command: Command): Promise<ApplyResult> {
-      return perRun.run(runId, () => applyNow(runId, command));
+    apply(runId: string, command: Command, origin: CommandOrigin = {}): Promise<ApplyResult> {
+      return counted(origin.surface ?? command.actor.kind, command.type, async () => {
+        await origin.authorize?.();
+        return perRun.run(runId, () => applyNow(runId, command));
+      });
     },
 
     /** Every applied command on the run, in order. */

@@ -11,7 +11,7 @@ import type { RunbookStore } from '../models/runbook-store.js';
 import { requireOnlineDevice } from './device-check.js';
 import type { Access, RunbookRef } from './access.js';
 import type { Principal } from './principal.js';
-import type { ApplyResult, RunService } from './run-service.js';
+import type { ApplyResult, RunService, StartInput } from './run-service.js';
 import { requireStartPermissions } from './permissions.js';
 
 export interface RunsDeps {
@@ -74,6 +74,21 @@ export function createRuns(deps: RunsDeps) {
   const scopedKey = (who: Principal, key: string | undefined) =>
     key === undefined ? {} : { key: who.scopes === null ? key : `api:${who.actor.id}:${key}` };
 
+  /** What the run service starts for a request, once the runbook is known and the caller may start it. */
+  function startInput(who: Principal, request: StartRequest, snapshot: RunbookSnapshot): StartInput {
+    const agent = who.scopes !== null;
+    return {
+      runbook: snapshot,
+      variables: request.variables ?? {},
+      ...(request.device === undefined ? {} : { device: request.device }),
+      actor: who.actor,
+      trigger: request.trigger ?? { source: agent ? 'api' : 'manual', context: request.channel ? { slack_channel: request.channel } : {} },
+      driver: agent ? 'agent' : 'person',
+      ...scopedKey(who, request.key),
+      ...(request.key === undefined ? {} : { id: derivedId('run', `${who.actor.id}\u0000${request.key}`) }),
+    };
+  }
+
   /**
    * An API key approves only where a runbook names it (`apikey:NAME` in approvers), and never
    * on a run it drives: the agent that moves a run on cannot also be its human check.
@@ -116,12 +131,14 @@ export function createRuns(deps: RunsDeps) {
     const deciding = command.type === 'approve' || command.type === 'reject';
     let loaded: Promise<Run> | undefined;
     const run = () => (loaded ??= runs.get(runId));
-    await access.require(who, deciding ? 'approve' : 'run', { runbook: async () => runbookOf(await run()), run_id: runId });
-    if (deciding && who.scopes !== null) await requireApprover(who, await run());
-    if (command.type === 'run_tool') await requireOnlineDevice((await run()).device_id ?? '', deps.devices);
+    const authorize = async () => {
+      await access.require(who, deciding ? 'approve' : 'run', { runbook: async () => runbookOf(await run()), run_id: runId });
+      if (deciding && who.scopes !== null) await requireApprover(who, await run());
+      if (command.type === 'run_tool') await requireOnlineDevice((await run()).device_id ?? '', deps.devices);
+    };
     const full = { ...command, actor: who.actor, ...scopedKey(who, command.key) } as Command;
     try {
-      return await runs.apply(runId, full);
+      return await runs.apply(runId, full, { surface: surfaceOf(who), authorize });
     } catch (error) {
       throw await withApprovers(error, runId);
     }
@@ -145,21 +162,12 @@ export function createRuns(deps: RunsDeps) {
     startable,
 
     async start(who: Principal, request: StartRequest, groupsOf?: GroupsOf): Promise<Started> {
-      if (request.channel !== undefined && !deps.publish) {
-        throw new AppError(ErrorCode.Validation, 'channel: Slack is not configured on this server, so no channel can get the run message');
-      }
-      const snapshot = await startable(who, request.runbook, groupsOf);
-      const agent = who.scopes !== null;
-      const { run, duplicate } = await runs.startOnce({
-        runbook: snapshot,
-        variables: request.variables ?? {},
-        ...(request.device === undefined ? {} : { device: request.device }),
-        actor: who.actor,
-        trigger: request.trigger ?? { source: agent ? 'api' : 'manual', context: request.channel ? { slack_channel: request.channel } : {} },
-        driver: agent ? 'agent' : 'person',
-        ...scopedKey(who, request.key),
-        ...(request.key === undefined ? {} : { id: derivedId('run', `${who.actor.id}\u0000${request.key}`) }),
-      });
+      const { run, duplicate } = await runs.startOnce(async () => {
+        if (request.channel !== undefined && !deps.publish) {
+          throw new AppError(ErrorCode.Validation, 'channel: Slack is not configured on this server, so no channel can get the run message');
+        }
+        return startInput(who, request, await startable(who, request.runbook, groupsOf));
+      }, { surface: surfaceOf(who) });
       let slack: Started['slack'] = null;
       if (request.channel !== undefined && deps.publish && !duplicate) {
         const channel = request.channel;
@@ -185,6 +193,9 @@ export function createRuns(deps: RunsDeps) {
     },
   };
 }
+
+/** The surface a command is counted under: the principal's, else its actor's kind. */
+const surfaceOf = (who: Principal): string => who.surface ?? who.actor.kind;
 
 const runbookOf = (run: Run): RunbookRef => ({ id: run.runbook.runbook_id, name: run.runbook.name });
 

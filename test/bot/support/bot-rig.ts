@@ -37,6 +37,8 @@ export interface BotRigOptions {
   builtinPlaybooks?: BuiltinSyncOptions | false;
   /** Settings on top of the rig's (e.g. the alert webhooks' token and channel). */
   config?: Partial<Config>;
+  /** How long /metrics keeps its scrape-time reads (0: each scrape reads afresh). */
+  metricsCacheMs?: number;
 }
 
 export function useBotRig(opts: BotRigOptions = {}): () => BotRig {
@@ -61,7 +63,13 @@ export function useBotRig(opts: BotRigOptions = {}): () => BotRig {
   });
 
   async function boot(fake: FakeSlack): Promise<{ app: App; slack: SlackSender }> {
-    const app = await startApp({ config: config(fake), logger: opts.logger ?? silentLogger, queuePrefix: prefix, builtinPlaybooks: opts.builtinPlaybooks ?? false });
+    const app = await startApp({
+      config: config(fake),
+      logger: opts.logger ?? silentLogger,
+      queuePrefix: prefix,
+      builtinPlaybooks: opts.builtinPlaybooks ?? false,
+      ...(opts.metricsCacheMs === undefined ? {} : { metricsCacheMs: opts.metricsCacheMs }),
+    });
     const slack = createSlackSender({ url: `http://127.0.0.1:${app.port}/slack/events`, signingSecret: SIGNING_SECRET, responseUrlFor: fake.responseUrl });
     return { app, slack };
   }
