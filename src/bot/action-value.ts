@@ -17,6 +17,16 @@ export function encodeRunActionValue(value: RunActionValue): string {
   return JSON.stringify(value);
 }
 
+/** The run a button value names, for the log line of a click that failed; undefined when it names none. */
+export function runIdOfValue(raw: string | undefined): string | undefined {
+  try {
+    const value: unknown = JSON.parse(raw ?? '');
+    return RunActionValue.shape.r.safeParse(typeof value === 'object' && value !== null ? (value as { r?: unknown }).r : undefined).data;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses a button value; throws a ZodError (or SyntaxError) on anything else. */
 export function decodeRunActionValue(raw: string): RunActionValue {
   return RunActionValue.parse(JSON.parse(raw));

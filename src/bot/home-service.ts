@@ -24,11 +24,11 @@ export interface HomeServiceDeps {
 export type HomeService = ReturnType<typeof createHomeService>;
 
 export function createHomeService(deps: HomeServiceDeps) {
-  async function permalink(channel: string, ts: string): Promise<string | null> {
+  async function permalink(runId: string, channel: string, ts: string): Promise<string | null> {
     try {
       return (await deps.client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
     } catch (error) {
-      deps.logger.warn('no permalink for a run message', { channel, error });
+      deps.logger.warn('no permalink for a run message', { run_id: runId, channel, error });
       return null;
     }
   }
@@ -48,7 +48,7 @@ export function createHomeService(deps: HomeServiceDeps) {
       const activeRuns = await Promise.all(
         active.map(async (run) => {
           const at = locations.get(run.id);
-          return { ...run, permalink: at ? await permalink(at.channel, at.ts) : null };
+          return { ...run, permalink: at ? await permalink(run.id, at.channel, at.ts) : null };
         }),
       );
       const view = buildHome({ userId, runbooks: page.items, activeRuns, recentRuns: recent, now: deps.clock() });

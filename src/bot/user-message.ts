@@ -20,6 +20,12 @@ const USER_FACING = new Set<string>([
   ErrorCode.AwaitingApproval,
 ]);
 
+/** The run the listener named, else the one the error names (the run service puts it in `details`). */
+function runIdOf(context: Record<string, unknown>, error: { details?: Record<string, unknown> }): { run_id?: string } {
+  const id = context.run_id ?? error.details?.run_id;
+  return typeof id === 'string' ? { run_id: id } : {};
+}
+
 function zodMessage(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`).join('; ');
 }
@@ -38,6 +44,6 @@ export function userMessage(error: unknown, logger: Logger, context: Record<stri
   const usage = opts.usage && appError.code !== ErrorCode.Forbidden ? { usage: opts.usage } : {};
   if (USER_FACING.has(appError.code)) return buildNotice(appError.message, usage);
   const reference = randomUUID().slice(0, 8);
-  logger.error('request failed', { ...context, reference, error: appError.message });
+  logger.error('request failed', { ...context, ...runIdOf(context, appError), reference, error: appError.message });
   return buildNotice(`Something went wrong on our side (reference ${reference}); nothing was changed. Try again, or tell your admin the reference.`);
 }

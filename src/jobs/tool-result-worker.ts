@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { createLru } from '../lru.js';
 import { limitOutput } from '../runner/output-limit.js';
 import type { RunService } from '../services/run-service.js';
+import { jobRunId } from './job-run-id.js';
 import type { ToolDispatcher } from './tool-dispatcher.js';
 import { TOOL_RESULTS_QUEUE, ToolResultJob } from './tool-queue.js';
 
@@ -120,13 +121,13 @@ export function createToolResultWorker(opts: ToolResultWorkerOptions): Worker<To
       const outcome = await applyToolResult(opts.service, data);
       logger.debug('tool result', { run_id: data.runId, call_id: data.callId, source: data.source, ok: data.ok, outcome });
       if (data.source === 'runner') {
-        await opts.dispatcher.clearTimeout(data.callId).catch((error: unknown) => logger.warn('could not clear a tool timeout', { call_id: data.callId, error }));
+        await opts.dispatcher.clearTimeout(data.callId).catch((error: unknown) => logger.warn('could not clear a tool timeout', { run_id: data.runId, call_id: data.callId, error }));
       }
       return outcome;
     },
     { connection: opts.connection, ...(opts.prefix ? { prefix: opts.prefix } : {}), concurrency: opts.concurrency ?? 20 },
   );
-  worker.on('failed', (job, error) => logger.warn('tool result job failed', { job_id: job?.id, error }));
+  worker.on('failed', (job, error) => logger.warn('tool result job failed', { job_id: job?.id, run_id: jobRunId(job), error }));
   worker.on('error', (error) => logger.error('tool result worker error', { error }));
   return worker;
 }

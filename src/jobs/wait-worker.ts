@@ -4,6 +4,7 @@ import type { Command } from '../engine/index.js';
 import { isAppError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RunService } from '../services/run-service.js';
+import { jobRunId } from './job-run-id.js';
 import { WAIT_QUEUE_NAME, WaitJobData } from './wait-queue.js';
 
 export interface WaitWorkerOptions {
@@ -57,7 +58,7 @@ export function createWaitWorker(opts: WaitWorkerOptions): Worker<WaitJobData, W
       concurrency: opts.concurrency ?? 20,
     },
   );
-  worker.on('failed', (job, error) => logger.warn('wait job failed', { job_id: job?.id, error }));
+  worker.on('failed', (job, error) => logger.warn('wait job failed', { job_id: job?.id, run_id: jobRunId(job), error }));
   worker.on('error', (error) => logger.error('wait worker error', { error }));
   return worker;
 }

@@ -37,11 +37,17 @@ function success(output: Record<string, unknown>): CallToolResult {
   };
 }
 
-export function toolError(error: unknown, logger: Logger, tool: string): CallToolResult {
+/** The run a tool call names (most take `run_id`), for its log line. */
+function runIdIn(args: unknown): { run_id?: string } {
+  const id = typeof args === 'object' && args !== null ? (args as { run_id?: unknown }).run_id : undefined;
+  return typeof id === 'string' ? { run_id: id } : {};
+}
+
+export function toolError(error: unknown, logger: Logger, tool: string, args?: unknown): CallToolResult {
   const appError = asAppError(error);
   if (appError.code === ErrorCode.Internal || appError.code === ErrorCode.Config) {
     const reference = randomUUID().slice(0, 8);
-    logger.error('mcp tool failed', { tool, reference, error: appError.message });
+    logger.error('mcp tool failed', { tool, ...runIdIn(args), reference, error: appError.message });
     return { isError: true, content: [{ type: 'text', text: `internal_error: something went wrong on our side (reference ${reference}); nothing was changed` }] };
   }
   const problems = appError.details?.problems as { path: string; message: string }[] | undefined;
@@ -70,7 +76,7 @@ export function createMcpServer(who: Principal, services: McpServices, opts: { v
         try {
           return success((await tool.call(who, args as never, services)) as Record<string, unknown>);
         } catch (error) {
-          return toolError(error, opts.logger, tool.name);
+          return toolError(error, opts.logger, tool.name, args);
         }
       },
     );

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 
 import { RESULT_JOB_OPTIONS, TOOL_RESULTS_QUEUE, ToolCallJob, resultJobId, toolQueueName, type ToolResultJob } from '../jobs/tool-queue.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { jobRunId } from '../jobs/job-run-id.js';
 import { createRunnerEvents } from '../jobs/runner-events.js';
 import { AppError, ErrorCode } from '../errors.js';
 import { DEFAULT_HEARTBEAT_MS } from '../models/device-store.js';
@@ -87,14 +88,14 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       const call = ToolCallJob.parse(job.data);
       const result = await runCall(call, { registry: opts.registry, calls: opts.journal, config: opts.config, machine, clock, stopping: stopping.signal });
       if (result === null) {
-        logger.warn('tool call arrived after its deadline; not run', { call_id: call.callId, tool: call.tool });
+        logger.warn('tool call arrived after its deadline; not run', { run_id: call.runId, call_id: call.callId, tool: call.tool });
         return;
       }
       const { callId, runId, stepId, visit } = call;
       const answer = { callId, runId, stepId, visit, try: call.try, deviceId, ...result };
       const signature = signResult(opts.credential, answer);
       await results.add('result', { ...answer, source: 'runner', signature }, { ...RESULT_JOB_OPTIONS, jobId: resultJobId(callId) });
-      logger.info('tool call answered', { call_id: callId, tool: call.tool, ok: result.ok });
+      logger.info('tool call answered', { run_id: runId, call_id: callId, tool: call.tool, ok: result.ok });
     },
     {
       connection: opts.workerConnection,
@@ -104,7 +105,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
       stalledInterval: stalledCheckMs,
     },
   );
-  worker.on('failed', (job, error) => logger.error('tool call job failed', { job_id: job?.id, error }));
+  worker.on('failed', (job, error) => logger.error('tool call job failed', { job_id: job?.id, run_id: jobRunId(job), error }));
   worker.on('error', (error) => logger.error('runner worker error', { error }));
   logger.info('runner started', { device_id: deviceId, tools, tags: opts.tags });
 

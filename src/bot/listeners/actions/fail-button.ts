@@ -1,7 +1,7 @@
 // Fail asks why before it fails the step: the reason goes on the step and in the thread.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 
-import { decodeRunActionValue } from '../../action-value.js';
+import { decodeRunActionValue, runIdOfValue } from '../../action-value.js';
 import { findStep } from '../../../engine/index.js';
 import { AppError, ErrorCode } from '../../../errors.js';
 import { ActionId } from '../../slack-ids.js';
@@ -31,7 +31,7 @@ export function registerFailButton(app: App, deps: ListenerDeps): void {
         }),
       });
     } catch (error) {
-      const reply = userMessage(error, deps.logger, { action: ActionId.Fail, user: body.user.id });
+      const reply = userMessage(error, deps.logger, { action: ActionId.Fail, user: body.user.id, run_id: runIdOfValue(action.value) });
       await respond({ response_type: 'ephemeral', replace_original: false, ...reply });
     }
   });

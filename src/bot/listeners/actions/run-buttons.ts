@@ -3,7 +3,7 @@
 // step, not an approver, ...) re-renders the message and tells only the clicker why.
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 
-import { decodeRunActionValue } from '../../action-value.js';
+import { decodeRunActionValue, runIdOfValue } from '../../action-value.js';
 import { CLICK_ACTIONS, type ClickAction } from '../../bot-service.js';
 import { ActionId } from '../../slack-ids.js';
 import { userMessage } from '../../user-message.js';
@@ -31,7 +31,7 @@ function registerClick(
         message: clickedMessage(body),
       });
     } catch (error) {
-      await tellClicker(respond, userMessage(error, deps.logger, { action: button.action_id, user: body.user.id }));
+      await tellClicker(respond, userMessage(error, deps.logger, { action: button.action_id, user: body.user.id, run_id: runIdOfValue(button.value) }));
     }
   });
 }

@@ -29,7 +29,7 @@ export function registerFailReasonView(app: App, deps: ListenerDeps): void {
         message: ctx.channel_id && ctx.message_ts ? { channel: ctx.channel_id, ts: ctx.message_ts } : null,
       });
     } catch (error) {
-      const reply = userMessage(error, deps.logger, { view: ViewId.FailReason, user: body.user.id });
+      const reply = userMessage(error, deps.logger, { view: ViewId.FailReason, user: body.user.id, run_id: ctx.run_id });
       const channel = ctx.channel_id ?? body.user.id;
       await client.chat.postEphemeral({ channel, user: body.user.id, ...reply }).catch(() => undefined);
     }
