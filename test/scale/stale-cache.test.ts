@@ -1,0 +1,51 @@
+// Found by the scale harness: an API step command (advance, skip, fail: no step named) sent
+// to an instance whose cached copy of the run is behind (another instance moved the run
+// since) is refused as stale, though it was sent after the run had moved and aims at the
+// current step. The run service pins the command to the step and visit of the state it
+// holds in its per-process cache (`pinned ??= pin(command, run)` in run-service.ts), and
+// keeps that pin when the commit loses and the run is read again; one process alone never
+// has a cache behind the store, so one instance answers 200 where two answer 409.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { connectMongo } from '../../src/models/connection.js';
+import { createTestDbName } from '../support/mongo.js';
+import { useTestRedis } from '../support/redis.js';
+import { startCluster, type Cluster } from './cluster.js';
+
+const redis = useTestRedis();
+const dbName = createTestDbName();
+let cluster: Cluster | undefined;
+
+beforeAll(async () => {
+  cluster = await startCluster({ mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`, redisUrl: redis.url, prefix: redis.prefix(), instances: 2, devices: [] });
+}, 240_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  const conn = await connectMongo(inject('mongodbUri'), dbName);
+  await conn.dropDatabase();
+  await conn.close();
+}, 120_000);
+
+async function post(instance: number, path: string, body: unknown): Promise<{ status: number; json: { data?: { id?: string; status?: string }; error?: { message?: string } } }> {
+  const res = await fetch(`http://127.0.0.1:${cluster!.instances[instance]!.port}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cluster!.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as never };
+}
+
+describe('an API advance at an instance that last saw the run several steps ago', () => {
+  it('applies to the current step, as it would with one instance', async () => {
+    const started = await post(0, `/v1/runbooks/${cluster!.snapshots.quick.runbook_id}/runs`, {});
+    expect(started.status).toBe(201);
+    const runId = started.json.data!.id!;
+    // Instance 1 moves the run to "Two" (and caches it there); instance 2 moves it on to "Three".
+    expect((await post(0, `/v1/runbooks/runs/${runId}/advance`, {})).status).toBe(200);
+    expect((await post(1, `/v1/runbooks/runs/${runId}/advance`, {})).status).toBe(200);
+    // The agent advances "Three" through instance 1, after both answers came back.
+    const third = await post(0, `/v1/runbooks/runs/${runId}/advance`, {});
+    expect({ status: third.status, message: third.json.error?.message }).toEqual({ status: 200, message: undefined });
+  }, 60_000);
+});
