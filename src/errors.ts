@@ -1,3 +1,5 @@
+import mongoose from 'mongoose';
+
 // One error type for the whole shell, in the manner of bolt-js's CodedError: code says
 // what kind of failure it is (and so how to answer the user); message says what happened.
 // One place (the bot's error handler, the API's) turns an AppError into a user message.
@@ -10,6 +12,8 @@ export const ErrorCode = {
   /** A step waits for an approval (a gate, a hybrid `act`): advancing it has to wait. */
   AwaitingApproval: 'awaiting_approval',
   Config: 'config',
+  /** The database or Redis did not answer: the outcome of a write in flight is unknown. */
+  Unavailable: 'unavailable',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -50,9 +54,30 @@ export function isDuplicateKeyError(e: unknown): boolean {
   return code === DUPLICATE_KEY;
 }
 
+// What the MongoDB driver, mongoose and ioredis throw when their server does not answer (down,
+// paused, unreachable), as opposed to refusing a request.
+// (A pool cleared after a network failure throws a MongoNetworkError too.)
+const { MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError } = mongoose.mongo;
+const MONGO_UNAVAILABLE = [MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, mongoose.Error.MongooseServerSelectionError];
+
+/** Which store did not answer, if `e` says one did not. */
+export function unavailableStore(e: unknown): 'database' | 'redis' | null {
+  if (!(e instanceof Error)) return null;
+  if (MONGO_UNAVAILABLE.some((type) => e instanceof type) || /buffering timed out after/.test(e.message)) return 'database';
+  if (e.name === 'MaxRetriesPerRequestError' || e.message === 'Connection is closed.') return 'redis';
+  return null;
+}
+
+const UNAVAILABLE_MESSAGE = {
+  database: 'the database did not answer in time, so this may not have been applied; the run shows where it stands once the database is back. Try again in a minute',
+  redis: 'the job queue (Redis) did not answer in time, so this may not have been applied; the run shows where it stands once Redis is back. Try again in a minute',
+} as const;
+
 /** Wraps anything thrown into an AppError, keeping the original as `cause`. */
 export function asAppError(e: unknown): AppError {
   if (isAppError(e)) return e;
+  const store = unavailableStore(e);
+  if (store) return new AppError(ErrorCode.Unavailable, UNAVAILABLE_MESSAGE[store], { cause: e, details: { store } });
   if (e instanceof Error) {
     const code = isDuplicateKeyError(e) ? ErrorCode.Conflict : ErrorCode.Internal;
     return new AppError(code, e.message, { cause: e });

@@ -43,6 +43,7 @@ const BY_CODE: Partial<Record<ErrorCode, { status: number; code: ApiErrorCode }>
   [ErrorCode.AwaitingApproval]: { status: 409, code: 'awaiting_approval' },
   [ErrorCode.Validation]: { status: 422, code: 'validation_error' },
   [ErrorCode.Forbidden]: { status: 403, code: 'forbidden' },
+  [ErrorCode.Unavailable]: { status: 503, code: 'service_unavailable' },
 };
 
 export function errorAnswer(error: unknown, logger: Logger, context: Record<string, unknown> = {}): ErrorAnswer {
@@ -66,7 +67,7 @@ export function errorAnswer(error: unknown, logger: Logger, context: Record<stri
           ...(approvers ? { approvers } : {}),
         },
       },
-      headers: {},
+      headers: appError.code === ErrorCode.Unavailable ? { 'retry-after': '30' } : {},
     };
   }
   const reference = randomUUID().slice(0, 8);

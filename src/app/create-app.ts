@@ -25,6 +25,7 @@ import { grantSandboxPermissions } from '../sandbox/people.js';
 import { SANDBOX_BOT_TOKEN, SANDBOX_CHANNELS, SANDBOX_PATH, startSandbox } from '../sandbox/sandbox.js';
 import type { Config } from '../config/env.js';
 import { createPassClaim } from '../jobs/pass-claim.js';
+import { createPeriodicPass } from '../jobs/periodic-pass.js';
 import { createRedis, pingRedis } from '../jobs/redis.js';
 import { createToolDispatcher } from '../jobs/tool-dispatcher.js';
 import { toolEffectHandlers } from '../jobs/tool-effects.js';
@@ -75,6 +76,9 @@ export interface AppOptions {
 }
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** How often commands whose commit the store did not confirm are looked at again. */
+const SETTLE_INTERVAL_MS = 5_000;
 
 /** How long a stop waits for Slack updates still being sent. */
 const SLACK_DRAIN_MS = 5_000;
@@ -172,6 +176,9 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   // Every instance reconciles once as it starts (it cannot know what Redis lost meanwhile);
   // after that, each interval's pass runs on one instance.
   const passClaim = createPassClaim(queueConnection, queuePrefix, `${hostname()}-${process.pid}-${randomUUID()}`);
+  // Commands this instance sent while the store stopped answering: their outcome, once it answers.
+  const settler = createPeriodicPass('settle unknown commits', service.settle, logger);
+  settler.start(SETTLE_INTERVAL_MS);
   reconciler.start(config.reconcileIntervalMs, passClaim);
   toolReconciler.start(config.reconcileIntervalMs, passClaim);
   const demo = sandbox ? await startSandboxDemo({ conn: db.conn, redisUrl: config.redisUrl, prefix: queuePrefix, heartbeatMs: config.deviceHeartbeatMs, stalledCheckMs: config.runnerStalledCheckMs, logger }) : null;
@@ -269,6 +276,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
         await demo?.stop();
         await reconciler.stop();
         await toolReconciler.stop();
+        await settler.stop();
         await worker.close();
         await toolResults.close();
         await runnerEvents.close();

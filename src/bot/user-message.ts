@@ -18,6 +18,7 @@ const USER_FACING = new Set<string>([
   ErrorCode.Forbidden,
   ErrorCode.NotFound,
   ErrorCode.AwaitingApproval,
+  ErrorCode.Unavailable,
 ]);
 
 /** The run the listener named, else the one the error names (the run service puts it in `details`). */

@@ -4,18 +4,22 @@
 // prom-client. Gauges read at scrape time (runs, queues) are wired in scrape-gauges.ts.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-import { isAppError } from '../errors.js';
+import { asAppError } from '../errors.js';
 
 export const METRIC_PREFIX = 'runbook_bot_';
 
 /** What a command came to: applied, duplicate, the AppError code of a refusal, or error. */
-export type CommandResult = 'applied' | 'duplicate' | 'conflict' | 'validation' | 'forbidden' | 'not_found' | 'awaiting_approval' | 'error';
+export type CommandResult = 'applied' | 'duplicate' | 'conflict' | 'validation' | 'forbidden' | 'not_found' | 'awaiting_approval' | 'unavailable' | 'error';
 
-const REFUSALS = new Set<string>(['conflict', 'validation', 'forbidden', 'not_found', 'awaiting_approval']);
+const REFUSALS = new Set<string>(['conflict', 'validation', 'forbidden', 'not_found', 'awaiting_approval', 'unavailable']);
 
-/** A refusal is counted by its AppError code (conflict: stale or moved on); anything else is an error. */
+/**
+ * A refusal is counted by its AppError code (conflict: stale or moved on), a store that did not
+ * answer as `unavailable`; anything else is an error.
+ */
 export function commandResultOf(error: unknown): CommandResult {
-  return isAppError(error) && REFUSALS.has(error.code) ? (error.code as CommandResult) : 'error';
+  const code = asAppError(error).code;
+  return REFUSALS.has(code) ? (code as CommandResult) : 'error';
 }
 
 /** The recording side every part of the app gets: services, workers, HTTP surfaces, Slack. */

@@ -1,4 +1,4 @@
-import { resolveDevice, startRun, transition, type Actor, type AuditEntry, type Command, type JsonObject, type Run, type RunbookSnapshot, type RunDriver, type TriggerSource } from '../engine/index.js';
+import { resolveDevice, startRun, transition, type Actor, type AuditEntry, type Command, type Effect, type JsonObject, type Run, type RunbookSnapshot, type RunDriver, type TriggerSource } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
 import { newId } from '../ids.js';
 import { createKeyedMutex } from '../keyed-mutex.js';
@@ -114,6 +114,39 @@ export function createRunService(deps: RunServiceDeps) {
   // exists) and the run is re-read. A refusal is never given on cached state alone.
   const recent = createLru<Run>(1_000);
   const remember = (run: Run) => recent.set(run.id, run);
+  // Commits whose outcome is unknown (the store did not answer), by run: what they would have done.
+  const unsettled = new Map<string, { entry: AuditEntry; run: Run; effects: Effect[] }>();
+
+  /** Whether the trail's entry at `entry.seq` is this one (it landed after all). */
+  async function landed(runId: string, entry: AuditEntry): Promise<boolean> {
+    const stored = (await deps.runs.audit(runId)).find((e) => e.seq === entry.seq);
+    return stored !== undefined && stored.at === entry.at && stored.command === entry.command && stored.actor.id === entry.actor.id;
+  }
+
+  /**
+   * For each commit whose outcome was unknown: reads the run (which catches its document up
+   * with its events), performs the commit's effects if its event landed after all, and
+   * renders the run either way. A run whose store still does not answer stays for the next call.
+   */
+  async function settle(): Promise<{ settled: number; landed: number }> {
+    const report = { settled: 0, landed: 0 };
+    for (const [runId, pending] of [...unsettled]) {
+      try {
+        const run = await deps.runs.load(runId);
+        if (await landed(runId, pending.entry)) {
+          report.landed += 1;
+          await performEffects(handlers, pending.effects, pending.run, logger);
+        }
+        await performEffects(handlers, [{ type: 'render', run_id: runId }], run, logger);
+        unsettled.delete(runId);
+        report.settled += 1;
+      } catch (error) {
+        logger.debug('run not settled yet', { run_id: runId, error });
+      }
+    }
+    if (report.settled > 0) logger.info('settled commands whose outcome was unknown', { ...report });
+    return report;
+  }
 
   async function applyNow(runId: string, command: Command): Promise<ApplyResult> {
     let pinned: Command | null = null;
@@ -132,7 +165,13 @@ export function createRunService(deps: RunServiceDeps) {
         if (!result.ok) throw new AppError(result.error.code, result.error.message, { details: { run_id: runId, status: run.status } });
         return { run, duplicate: true };
       }
-      const saved = await deps.runs.commit(run, result.run, result.audit);
+      const saved = await deps.runs.commit(run, result.run, result.audit).catch((error: unknown) => {
+        // The store stopped answering mid-write: the event may still land. settle() finds out
+        // once it answers again and then performs what this commit would have.
+        recent.delete(runId);
+        unsettled.set(runId, { entry: result.audit, run: result.run, effects: result.effects });
+        throw error;
+      });
       if (saved.committed) {
         if (saved.documentError) logger.warn('run document behind its events; the next read catches it up', { run_id: runId, error: saved.documentError });
         remember(result.run);
@@ -196,6 +235,9 @@ export function createRunService(deps: RunServiceDeps) {
     },
 
     startOnce,
+
+    /** Commands the store did not confirm, settled once it answers (see settle above); call it every few seconds. */
+    settle,
 
     /** Applies one command; commands for the same run queue behind each other in this process. */
     apply(runId: string, command: Command, origin: CommandOrigin = {}): Promise<ApplyResult> {

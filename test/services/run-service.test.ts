@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import type { Actor, Effect } from '../../src/engine/index.js';
 import { APPLIED_KEYS_WINDOW } from '../../src/engine/index.js';
@@ -172,5 +173,60 @@ describe('run service against the database', () => {
     expect(paused.map((r) => r.id)).not.toContain(b.id);
     const mine = await service.list({ startedBy: 'U0ALICE', limit: 100 });
     expect(mine.map((r) => r.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+});
+
+describe('a commit the store did not confirm', () => {
+  /** The real store, but its commit either writes and then loses the answer, or never gets through. */
+  function unconfirmed(landed: boolean) {
+    const effects: Effect[] = [];
+    const record = async (effect: Effect) => void effects.push(effect);
+    const real = createRunStore(db.conn());
+    let failNext = false;
+    const runs: typeof real = {
+      ...real,
+      async commit(before, after, entry) {
+        if (!failNext) return real.commit(before, after, entry);
+        failNext = false;
+        if (landed) await real.commit(before, after, entry);
+        throw new mongoose.mongo.MongoNetworkTimeoutError('connection 7 to 127.0.0.1:27017 timed out');
+      },
+    };
+    const service = createRunService({ runs, runbooks: snapshotLookup([deploy]), effects: { scheduleWait: record, render: record, cancelWait: record } });
+    return { service, runs: real, effects, failNextCommit: () => (failNext = true) };
+  }
+
+  async function toTheWait(service: ReturnType<typeof createRunService>) {
+    const run = await service.start({ runbook: 'Deploy', variables: { version: '1' }, actor: alice });
+    await service.apply(run.id, { type: 'advance', actor: alice });
+    return run.id;
+  }
+
+  it('performs the command’s effects once settle finds its event landed after all, and renders the run', async () => {
+    const { service, runs, effects, failNextCommit } = unconfirmed(true);
+    const runId = await toTheWait(service);
+    failNextCommit();
+    await expect(service.apply(runId, { type: 'advance', actor: alice, outcome: 'pass' })).rejects.toThrow('timed out');
+    effects.length = 0;
+
+    expect(await service.settle()).toEqual({ settled: 1, landed: 1 });
+    expect(effects.filter((e) => e.type === 'scheduleWait')).toHaveLength(1);
+    expect(effects).toContainEqual({ type: 'render', run_id: runId });
+    expect((await runs.load(runId)).status).toBe('waiting');
+    expect(await service.settle()).toEqual({ settled: 0, landed: 0 });
+  });
+
+  it('only renders the run when the event never landed, and the command can be sent again', async () => {
+    const { service, runs, effects, failNextCommit } = unconfirmed(false);
+    const runId = await toTheWait(service);
+    failNextCommit();
+    await expect(service.apply(runId, { type: 'advance', actor: alice, outcome: 'pass' })).rejects.toThrow('timed out');
+    effects.length = 0;
+
+    expect(await service.settle()).toEqual({ settled: 1, landed: 0 });
+    expect(effects).toEqual([{ type: 'render', run_id: runId }]);
+    expect((await runs.load(runId)).status).toBe('running');
+    await service.apply(runId, { type: 'advance', actor: alice, outcome: 'pass' });
+    expect((await runs.load(runId)).status).toBe('waiting');
   });
 });

@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'method_not_allowed',
   'internal_error',
+  'service_unavailable',
 ] as const;
 export type ApiErrorCode = (typeof ERROR_CODES)[number];
 
