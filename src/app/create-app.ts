@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 
+import type { FetchFunction } from '@slack/web-api';
+
 import { createApi } from '../api/create-api.js';
 import { createAuthenticator } from '../api/authenticate.js';
 import { createIdempotencyStore } from '../api/idempotency-store.js';
@@ -132,10 +134,12 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const accessState = createAccessStore(db.conn, clock);
   const access = createAccess({ grants: permissions, state: accessState, logger });
   logger.info(describeEnforcement(await accessState.enforcedSince()));
-  const bot = botMode ? await createBot({ mode: botMode, slackApiUrl, logger, fetch: createTimedSlackFetch(metrics) }) : null;
+  const slackFetch = createTimedSlackFetch(metrics);
+  const bot = botMode ? await createBot({ mode: botMode, slackApiUrl, logger, fetch: slackFetch }) : null;
   const notifier: RunNotifier | null = bot
     ? createRunNotifier({
         client: bot.client,
+        slackFetch,
         messages,
         loadRun: (id) => runs.load(id),
         deviceOnline: async (id) => (await devices.get(id))?.status === 'online',
@@ -190,7 +194,7 @@ export async function startApp({ config, logger, queuePrefix = config.queuePrefi
   const alertStore = createAlertStore(db.conn, clock);
   for (const line of describeAlertConfig(alertConfig)) logger.info(line);
   const alerts = bot && notifier
-    ? await listenToSlack(bot, { service, runsApp, runbooksApp, runbooks, devices, messages, alertStore, alertConfig, notifier, access, clock, logger })
+    ? await listenToSlack(bot, { service, runsApp, runbooksApp, runbooks, devices, messages, alertStore, alertConfig, notifier, access, clock, logger, slackFetch })
     : null;
   const alertChannel = config.alertsChannel ?? null;
   const alertWebhooks = createAlertWebhooks({
@@ -311,14 +315,15 @@ async function listenToSlack(
     access: Access;
     clock: () => number;
     logger: Logger;
+    slackFetch: FetchFunction;
   },
 ): Promise<AlertService> {
-  const { service, runsApp, runbooksApp, runbooks, devices, messages, alertStore, alertConfig, notifier, access, clock, logger } = deps;
+  const { service, runsApp, runbooksApp, runbooks, devices, messages, alertStore, alertConfig, notifier, access, clock, logger, slackFetch } = deps;
   const groups = createGroupResolver(bot.client, { logger });
   const botService = createBotService({ runs: runsApp, runbooks: runbooksApp, notifier, groups, devices: createDevices({ devices, runs: service, access }), client: bot.client, logger });
   const mayRead = (userId: string) => access.allows(botService.principal({ id: userId }), 'read', {});
   const home = createHomeService({ runs: service, runbooks, messages, client: bot.client, mayRead, clock, logger });
-  const cards = createSlackAlertCards({ client: bot.client, notifier, clock, logger });
+  const cards = createSlackAlertCards({ client: bot.client, notifier, clock, logger, slackFetch });
   const alerts = createAlertService({
     store: alertStore,
     runbooks,

@@ -1,7 +1,7 @@
 // How Slack shows alerts (the AlertCards of services/alerts.ts): a card message posted in the
 // alert's thread and edited as the alert is run, dismissed or resolved; the live message of
 // a run an alert started by itself.
-import type { WebClient } from '@slack/web-api';
+import type { FetchFunction, WebClient } from '@slack/web-api';
 
 import type { Logger } from '../logger.js';
 
@@ -10,10 +10,10 @@ import { createBoundedPoster } from './bounded-poster.js';
 import type { RunNotifier } from './run-notifier.js';
 import { buildAlertCard } from './views/alert-card.js';
 
-export function createSlackAlertCards(deps: { client: WebClient; notifier: Pick<RunNotifier, 'publish'>; clock: () => number; logger: Logger }): AlertCards {
+export function createSlackAlertCards(deps: { client: WebClient; notifier: Pick<RunNotifier, 'publish'>; clock: () => number; logger: Logger; slackFetch?: FetchFunction }): AlertCards {
   const { client, notifier, clock } = deps;
   // A failed post is recorded and the next delivery of the alert posts again at once.
-  const poster = createBoundedPoster(client, deps.logger);
+  const poster = createBoundedPoster(client, deps.logger, deps.slackFetch ? { fetch: deps.slackFetch } : {});
   return {
     async post(where, card) {
       const posted = await poster.chat.postMessage({

@@ -4,7 +4,7 @@
 // any render shows the whole of it again. Several bot instances may render one run at once:
 // each reply is claimed in the store before it is posted, and whoever updates the message
 // reads the run again afterwards, so the last update shows the latest state.
-import type { WebClient } from '@slack/web-api';
+import type { FetchFunction, WebClient } from '@slack/web-api';
 
 import { currentStep, isToolStep, runsTool, type Run } from '../engine/index.js';
 import type { Logger } from '../logger.js';
@@ -23,6 +23,8 @@ export interface RunNotifierDeps {
   deviceOnline?(deviceId: string): Promise<boolean>;
   clock?: () => number;
   logger: Logger;
+  /** The fetch of the bot's client, for the client that posts thread replies. */
+  slackFetch?: FetchFunction;
   /** Delays before rendering again after a failed render or a reply another process holds. */
   retryDelaysMs?: readonly number[];
 }
@@ -41,7 +43,7 @@ const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000, 60_000, 60
 export function createRunNotifier(deps: RunNotifierDeps) {
   const clock = deps.clock ?? Date.now;
   const { client, messages, logger } = deps;
-  const poster = createBoundedPoster(client, logger);
+  const poster = createBoundedPoster(client, logger, deps.slackFetch ? { fetch: deps.slackFetch } : {});
   const retryDelays = deps.retryDelaysMs ?? RETRY_DELAYS_MS;
   // Runs to render again later: how many retries each has had, and its timer.
   const retries = new Map<string, { tries: number; timer: NodeJS.Timeout | null }>();

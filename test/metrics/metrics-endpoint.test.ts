@@ -54,6 +54,7 @@ describe('GET /metrics', () => {
     const reader = await apiKey('metrics-reader', ['read']);
     const before = await scrape();
     const updatesBefore = fake.callsTo('chat.update').length;
+    const postsBefore = fake.callsTo('chat.postMessage').length;
     expect(before.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
     // The bot asked Slack who it is at start-up, through the same timed client.
     expect(valueOf(before.samples, 'runbook_bot_slack_api_duration_seconds_count', { method: 'auth.test' })).toBeGreaterThanOrEqual(1);
@@ -102,6 +103,10 @@ describe('GET /metrics', () => {
     expect(rateLimited(s) - rateLimited(before.samples)).toBe(1);
     const updateSamples = (x: Sample[]) => valueOf(x, 'runbook_bot_slack_api_duration_seconds_count', { method: 'chat.update' });
     expect(updateSamples(s) - updateSamples(before.samples)).toBe(fake.callsTo('chat.update').length - updatesBefore);
+    // Posts too, thread replies included (their own client, with the bot's timed fetch).
+    const postSamples = (x: Sample[]) => valueOf(x, 'runbook_bot_slack_api_duration_seconds_count', { method: 'chat.postMessage' });
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.args.thread_ts !== undefined).length).toBeGreaterThanOrEqual(1);
+    expect(postSamples(s) - postSamples(before.samples)).toBe(fake.callsTo('chat.postMessage').length - postsBefore);
 
     // Routes by pattern, never the raw path: the run id appears in no label.
     expect(apiRequests(s, 'POST', '/v1/runbooks/:id/runs', 201)).toBe(1);
