@@ -158,7 +158,10 @@ export function createRunService(deps: RunServiceDeps) {
       const result = transition(run, pinned, { now: clock() });
       if (!result.ok || result.duplicate) {
         if (cached) {
+          // Another instance may have moved the run since this copy: aim the command again at
+          // the step it is really on, as one instance alone would have.
           recent.delete(runId);
+          pinned = null;
           attempt -= 1;
           continue;
         }
@@ -180,6 +183,9 @@ export function createRunService(deps: RunServiceDeps) {
         return { run: result.run, duplicate: false };
       }
       recent.delete(runId);
+      // A pin taken from this process's copy is only as current as the copy; one taken from a
+      // fresh read holds, so a command racing another is refused rather than moved on.
+      if (cached) pinned = null;
       logger.debug('lost a write race to another process; re-reading', { run_id: runId, attempt });
     }
     throw new AppError(ErrorCode.Conflict, `run ${runId} kept changing under this command (${maxAttempts} tries); try again`);
