@@ -264,6 +264,21 @@ export function createRunStore(conn: Connection) {
     return out;
   }
 
+  /** Every run document `filter` finds, in _id order, `page` at a time (no cap, and no one read of them all). */
+  async function everyPage<T extends { _id: string }>(filter: Record<string, unknown>, projection: Record<string, 1> | null, page: number): Promise<T[]> {
+    const all: T[] = [];
+    for (let last: string | null = null; ; ) {
+      const docs: T[] = await Runs.find(last === null ? filter : { ...filter, _id: { $gt: last } }, projection)
+        .sort({ _id: 1 })
+        .limit(page)
+        .lean<T[]>()
+        .exec();
+      all.push(...docs);
+      if (docs.length < page) return all;
+      last = docs.at(-1)!._id;
+    }
+  }
+
   /** Summaries show where runs are now, not where their documents were last written. */
   const summaries = async (docs: RunDoc[]): Promise<RunSummary[]> => (await forwardAll(docs)).map(toSummary);
 
@@ -394,22 +409,19 @@ export function createRunStore(conn: Connection) {
      * Running runs without a wait whose document says a tool call is out (or predates saying
      * so), oldest change first: the caller asks the engine which call each waits for.
      */
-    async toolCallsOut(limit = 1000): Promise<Run[]> {
-      const docs = await Runs.find({ status: 'running', wait: null, tool_call_out: { $ne: false } })
-        .sort({ updated_at: 1 })
-        .limit(limit)
-        .lean<RunDoc[]>()
-        .exec();
+    /** Every run waiting on a tool call, read `page` at a time (a reconcile pass after Redis lost them all). */
+    async toolCallsOut(page = 500): Promise<Run[]> {
+      const docs = await everyPage<RunDoc>({ status: 'running', wait: null, tool_call_out: { $ne: false } }, null, page);
       return Promise.all((await forwardAll(docs)).map(toRun));
     },
 
-    /** Runs holding a wait or a step deadline (paused ones too: they keep their due times), soonest wait first. */
-    async pendingWaits(limit = 1000): Promise<DueWait[]> {
-      const docs = await Runs.find({ $or: [{ 'wait.due_at': { $ne: null } }, { 'timers.due_at': { $ne: null } }] }, { status: 1, wait: 1, timers: 1 })
-        .sort({ 'wait.due_at': 1 })
-        .limit(limit)
-        .lean<Pick<RunDoc, '_id' | 'status' | 'wait' | 'timers'>[]>()
-        .exec();
+    /** Every run holding a wait or a step deadline (paused ones too: they keep their due times), read `page` at a time. */
+    async pendingWaits(page = 2_000): Promise<DueWait[]> {
+      const docs = await everyPage<Pick<RunDoc, '_id' | 'status' | 'wait' | 'timers'>>(
+        { $or: [{ 'wait.due_at': { $ne: null } }, { 'timers.due_at': { $ne: null } }] },
+        { status: 1, wait: 1, timers: 1 },
+        page,
+      );
       return docs.flatMap((d) => {
         const status = d.status as RunStatus;
         const due = [

@@ -143,6 +143,19 @@ describe('run store', () => {
     expect(pending).toContainEqual({ run_id: run.id, status: 'waiting', wait: waiting.run.wait });
   });
 
+  it('lists every run holding a wait however many there are, a page at a time (none left out, none twice)', async () => {
+    const store = createRunStore(db.conn());
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const waiting = transition(started(), { type: 'advance', actor: alice }, { now: 2_000 + i });
+      if (!waiting.ok) throw new Error('advance failed');
+      await store.insert(waiting.run, []);
+      ids.push(waiting.run.id);
+    }
+    const listed = (await store.pendingWaits(3)).map((p) => p.run_id).filter((id) => ids.includes(id));
+    expect(listed.sort()).toEqual([...ids].sort());
+  });
+
   it('keeps every applied command in the trail, and finds keys that have left the run’s window', async () => {
     const store = createRunStore(db.conn());
     let run = started();
