@@ -22,4 +22,5 @@ if (all || which.includes('alerts')) console.log(`${await benchAlerts()}\n`);
 if (all || which.includes('api')) console.log(`${await benchApi()}\n`);
 if (all || which.includes('pushdown')) console.log(`${await benchPushdown()}\n`);
 if (all || which.includes('memory')) console.log(`${await benchMemory()}\n`);
+if (all || which.includes('scale')) console.log(`${await (await import('./scale.js')).benchScale()}\n`);
 process.exit(0);

