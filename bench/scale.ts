@@ -205,10 +205,10 @@ export async function benchScale(): Promise<string> {
     }),
   );
   const checks = table(
-    ['instances', 'final statuses', 'live posts', 'step replies', 'approval requests', 'tool executions', 'duplicates', 'mismatches', 'missing', 'diverged', 'anomalies', 'notes'],
+    ['instances', 'final statuses', 'live posts', 'step replies', 'approval requests', 'tool executions', 'chat.update per applied command', 'duplicates', 'mismatches', 'missing', 'diverged', 'anomalies', 'notes'],
     rows.map((r) => {
       const by = (finding: string) => r.report.problems.filter((p) => p.finding === finding).length;
-      return [r.instances, JSON.stringify(r.report.statuses).replace(/"/g, ''), r.report.livePosts, r.report.stepReplies, r.report.approvalRequests, r.report.toolCalls, by('duplicate'), by('mismatch'), by('missing'), by('diverged'), r.drive.anomalies.length, by('note')];
+      return [r.instances, JSON.stringify(r.report.statuses).replace(/"/g, ''), r.report.livePosts, r.report.stepReplies, r.report.approvalRequests, r.report.toolCalls, f2((r.report.slackCalls['chat.update'] ?? 0) / r.report.applied), by('duplicate'), by('mismatch'), by('missing'), by('diverged'), r.drive.anomalies.length, by('note')];
     }),
   );
   const kinds = rows.flatMap((r) => [...countProblems(r.report.problems)].map(([kind, n]) => `  ${r.instances} instance(s): ${n} × ${kind}`));

@@ -41,6 +41,8 @@ export interface CheckReport {
   /** Slack calls the fake answered with an error, and posts to channels no run owns. */
   failedSlackCalls: number;
   strayPosts: number;
+  /** Slack Web API calls the instances made, by method. */
+  slackCalls: Record<string, number>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -240,7 +242,9 @@ export async function checkDrive(cluster: Cluster, drive: DriveResult): Promise<
 
   const failedSlackCalls = cluster.fake.calls.filter((c) => !c.ok).length;
   const strayPosts = cluster.fake.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && !channels.has(String(c.args.channel))).length;
-  return { problems, statuses, livePosts, stepReplies, approvalRequests, toolCalls, applied, failedSlackCalls, strayPosts };
+  const slackCalls: Record<string, number> = {};
+  for (const c of cluster.fake.calls) slackCalls[c.method] = (slackCalls[c.method] ?? 0) + 1;
+  return { problems, statuses, livePosts, stepReplies, approvalRequests, toolCalls, applied, failedSlackCalls, strayPosts, slackCalls };
 }
 
 /** A problem's kind: its finding and first line with ids, numbers and quoted names taken out. */
