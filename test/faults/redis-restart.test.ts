@@ -19,7 +19,7 @@ import type { Config } from '../../src/config/env.js';
 import { parseDefinition } from '../../src/engine/definition/index.js';
 import type { AuditEntry, Run, RunbookSnapshot } from '../../src/engine/index.js';
 import { createRedis } from '../../src/jobs/redis.js';
-import { toolCallId, toolQueueName } from '../../src/jobs/tool-queue.js';
+import { TOOL_RESULTS_QUEUE, toolCallId, toolQueueName } from '../../src/jobs/tool-queue.js';
 import { WAIT_QUEUE_NAME } from '../../src/jobs/wait-queue.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { connectMongo } from '../../src/models/connection.js';
@@ -59,7 +59,7 @@ const prefix = createTestPrefix();
 let redis: RedisServer | undefined;
 let fake: FakeSlack | undefined;
 let app: App | undefined;
-let runner: { child: ChildProcess; exited: Promise<void> } | undefined;
+let runner: { child: ChildProcess; exited: Promise<void>; output: () => string } | undefined;
 let workDir = '';
 
 function config(redisUrl: string, slackApiUrl: string): Config {
@@ -166,8 +166,8 @@ async function startRunner(args: string[], env: Record<string, string>, timeoutM
   const full: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env, MONGODB_URI: 'mongodb://127.0.0.1:1/no-database-for-runners' };
   for (const name of Object.keys(full)) if (name.startsWith('SLACK_')) delete full[name];
   const child = spawn(process.execPath, ['bin/runbook-bot.mjs', 'runner', ...args], { env: full, stdio: ['ignore', 'ignore', 'pipe'] });
-  runner = { child, exited: new Promise((resolve) => child.once('exit', () => resolve())) };
   let output = '';
+  runner = { child, exited: new Promise((resolve) => child.once('exit', () => resolve())), output: () => output };
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the runner did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     child.once('exit', (code) => reject(new Error(`the runner exited (${code}) before starting:\n${output}`)));
@@ -346,6 +346,15 @@ describe('Redis restarted with nothing persisted', () => {
       expect(record, `journal record for ${run.id}`).toMatchObject({ status: 'succeeded', run_id: run.id });
     }
     note(`journal deliveries: ${JSON.stringify(journal.reduce<Record<number, number>>((by, r) => ({ ...by, [r.deliveries]: (by[r.deliveries] ?? 0) + 1 }), {}))}`);
+    if (verbose) {
+      const connection = createRedis(redis!.url);
+      const results = new Queue(TOOL_RESULTS_QUEUE, { connection, prefix });
+      const answered = runner!.output().split('\n').filter((l) => l.includes('"msg":"tool call answered"'));
+      note(`the runner answered ${answered.length} deliveries of ${new Set(answered.map((l) => (JSON.parse(l) as { call_id: string }).call_id)).size} calls`);
+      note(`tool results queue at the end: ${JSON.stringify(await results.getJobCounts())}`);
+      await results.close();
+      connection.disconnect();
+    }
     note(`done at +${Date.now() - t0} ms`);
   }, 300_000);
 });
