@@ -20,6 +20,7 @@ import { slackActor } from '../../src/bot/slack-actor.js';
 import { ActionId } from '../../src/bot/slack-ids.js';
 import { buildRunMessage } from '../../src/bot/views/run-message.js';
 import { currentStep, gateDecision, isTerminal, type Command, type Run } from '../../src/engine/index.js';
+import { createRunStore } from '../../src/models/run-store.js';
 import { apiKeyActor } from '../../src/services/principal.js';
 import { blockActionPayload, createSlackSender, type SlackSender } from '../support/slack-requests.js';
 import { API_KEY_NAME, SIGNING_SECRET, type Cluster } from './cluster.js';
@@ -119,7 +120,8 @@ interface Watch {
   ts: string | null;
   runId: string | null;
   seen: Array<{ fp: string; at: number }>;
-  refusals: Set<string>;
+  /** What each clicker was told, by the click's response id. */
+  refusals: Map<string, string>;
   /** How far `settle` has read `seen`. */
   cursor: number;
   wake: Set<() => void>;
@@ -229,7 +231,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     if (event.kind === 'response') {
       const watch = responseOwner.get(event.response.id);
       if (watch) {
-        watch.refusals.add(event.response.id);
+        watch.refusals.set(event.response.id, String(event.response.body.text ?? '(no text)'));
         notify(watch);
       }
       return;
@@ -295,20 +297,28 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     return (await senders[instance]!.action(payload)).status;
   }
 
+  const store = createRunStore(cluster.conn);
+  /** The stored document's status and the last audit entries, for a report. */
+  async function storedTail(runId: string): Promise<string> {
+    try {
+      const doc = await cluster.conn.collection('runs').findOne({ _id: runId as never });
+      const audit = await store.audit(runId);
+      const tail = audit.slice(-5).map((e) => `#${e.seq} ${e.command} ${e.from_status}→${e.to_status} by ${e.actor.kind}:${e.actor.id}${e.key ? ` key ${e.key}` : ''} at ${new Date(e.at).toISOString().slice(11, 23)}`);
+      return `stored: document ${String(doc?.status)} at audit_seq ${String(doc?.audit_seq)}; last events:\n    ${tail.join('\n    ')}`;
+    } catch (error) {
+      return `stored: could not read (${(error as Error).message})`;
+    }
+  }
+
   async function driveRun(rec: RunRecord, plan: Plan): Promise<void> {
     const rng = rngFrom(plan.seed);
-    const watch: Watch = { ts: null, runId: null, seen: [], refusals: new Set(), cursor: 0, wake: new Set() };
+    const watch: Watch = { ts: null, runId: null, seen: [], refusals: new Map(), cursor: 0, wake: new Set() };
     watches.set(rec.channel, watch);
     const snapshot = cluster.snapshots[plan.kind];
     const variables: Record<string, string> = plan.kind === 'tools' ? { tag: rec.tag, verdict: plan.verdict } : {};
     const trail = (line: string) => rec.trail.push(line);
     const diverge = async (why: string) => {
-      let stored = '';
-      if (watch.runId) {
-        const doc = await cluster.conn.collection('runs').findOne({ _id: watch.runId as never }).catch(() => null);
-        stored = doc ? ` (stored document: ${String(doc.status)} at ${String(doc.current_step_id)}, audit_seq ${String(doc.audit_seq)})` : '';
-      }
-      rec.diverged = `${why}${stored}`;
+      rec.diverged = `${why}${watch.runId ? `\n  ${await storedTail(watch.runId)}` : ''}`;
       trail(`DIVERGED: ${rec.diverged}`);
     };
 
@@ -534,9 +544,13 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
         remember(model.run);
         if (retriable) applied.push(() => send(instanceOf(rng)));
       }
-      if (decision.note) anomalies.push(`${runId}: ${decision.note} (${label})`);
-      if (!decision.accepted && decision.unexpected) rec.problems.push(`${decision.unexpected}\n  command: ${label}\n  model state: ${model.run.status} at ${model.run.current_step_id ?? '-'}, visit ${model.run.visit_count}\n  trail so far:\n    ${rec.trail.join('\n    ')}`);
-      trail(`${label} → ${decision.accepted ? 'took effect' : `refused${decision.why ? `: ${decision.why}` : ''}`}${decision.path.before.length ? ' after the wait elapsed' : ''}; now ${model.run.status} at ${model.run.current_step_id ?? '-'}`);
+      if (decision.note) {
+        anomalies.push(`${runId}: ${decision.note} (${label})`);
+        rec.problems.push(`${decision.note}\n  command: ${label}\n  trail so far:\n    ${rec.trail.join('\n    ')}`);
+      }
+      if (!decision.accepted && decision.unexpected) rec.problems.push(`${decision.unexpected}\n  ${await storedTail(runId)}\n  command: ${label}\n  model state: ${model.run.status} at ${model.run.current_step_id ?? '-'}, visit ${model.run.visit_count}\n  trail so far:\n    ${rec.trail.join('\n    ')}`);
+      const told = clickId !== null ? watch.refusals.get(clickId) : undefined;
+      trail(`${label} → ${decision.accepted ? 'took effect' : `refused${decision.why ? `: ${decision.why}` : ''}${told ? ` (told: ${told.slice(0, 200)})` : ''}`}${decision.path.before.length ? ' after the wait elapsed' : ''}; now ${model.run.status} at ${model.run.current_step_id ?? '-'}`);
     }
   }
 
@@ -603,7 +617,10 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
             graceUntil ??= Date.now() + 1500;
             if (Date.now() >= graceUntil) return { path: refusedPath!, accepted: false, why };
           } else {
-            note = 'a click the model says takes effect got a refusal message';
+            // Refused though every order accepts it: believed once its effect has not shown for 3 s.
+            note = `a click the model accepts in every order got a refusal message: ${watch.refusals.get(clickId)}`;
+            graceUntil ??= Date.now() + 3000;
+            if (Date.now() >= graceUntil) return { path: ps[0]!, accepted: false, why: watch.refusals.get(clickId) ?? '', unexpected: note };
           }
         }
         return undefined;
@@ -613,7 +630,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     if (decision) return decision;
     const answers = apiAnswers();
     return {
-      diverged: `no sign of the command's effect within ${opts.observeTimeoutMs} ms${answers ? ` (API answered ${answers.map((a) => a.status).join(', ')})` : ''}${clickId && watch.refusals.has(clickId) ? ' (the clicker was told it was refused)' : ''}; last shown:\n${watch.seen.at(-1)?.fp ?? '(nothing)'}\n--- expected one of\n${targets.map((t) => t.fp).join('\n---\n') || '(a refusal)'}`,
+      diverged: `no sign of the command's effect within ${opts.observeTimeoutMs} ms${answers ? ` (API answered ${answers.map((a) => a.status).join(', ')})` : ''}${clickId && watch.refusals.has(clickId) ? ` (the clicker was told: ${watch.refusals.get(clickId)})` : ''}; last shown:\n${watch.seen.at(-1)?.fp ?? '(nothing)'}\n--- expected one of\n${targets.map((t) => t.fp).join('\n---\n') || '(a refusal)'}`,
     };
   }
 
