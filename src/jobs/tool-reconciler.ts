@@ -1,17 +1,24 @@
-// Redis may lose a tool call or its timeout (flushed, or the bot stopped between saving a
-// run and sending its call). MongoDB knows which runs wait for a tool: send their calls
-// again. Call and timeout job ids are deterministic, so a call still queued is not doubled,
-// and a runner that already answered a call answers it again from its record, never by
-// running the tool twice.
+// Redis may lose a tool call and its timeout (flushed, or the bot stopped between saving a
+// run and sending its call). MongoDB knows which runs wait for a tool: send again the calls
+// whose timeout Redis no longer holds. Call and timeout job ids are deterministic, so a call
+// still queued is not doubled, and a runner that already answered a call answers it again
+// from its record, never by running the tool twice.
 import { currentStep, type Run } from '../engine/index.js';
+import { mapInLanes } from '../lanes.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { noMetrics, type MetricsRecorder } from '../metrics/metrics.js';
 import type { RunStore } from '../models/run-store.js';
 import { createPeriodicPass } from './periodic-pass.js';
 import type { RunToolEffect, ToolDispatcher } from './tool-dispatcher.js';
+import { toolCallId } from './tool-queue.js';
+
+/** Calls looked at (and sent again) at once in a pass. */
+const LANES = 10;
+
+const toolCallIdOf = (call: RunToolEffect) => toolCallId(call.run_id, call.step_id, call.visit, call.try);
 
 export interface ToolReconcilerOptions {
-  runs: Pick<RunStore, 'toolCallsOut'>;
+  runs: Pick<RunStore, 'toolCallsOut' | 'load'>;
   dispatcher: Pick<ToolDispatcher, 'dispatch' | 'has'>;
   logger?: Logger;
   metrics?: Pick<MetricsRecorder, 'reconcilerRepairs'>;
@@ -41,18 +48,22 @@ export function createToolReconciler(opts: ToolReconcilerOptions) {
   const metrics = opts.metrics ?? noMetrics;
   async function pass(): Promise<{ checked: number; resent: number; restored: number }> {
     let checked = 0;
-    let resent = 0;
     let restored = 0;
-    for (const run of await opts.runs.toolCallsOut()) {
+    await mapInLanes(await opts.runs.toolCallsOut(), LANES, async (listed) => {
       checked += 1;
-      const call = pendingToolCall(run);
-      if (!call) continue;
-      if (!(await opts.dispatcher.has(call))) restored += 1;
-      await opts.dispatcher.dispatch(call, run);
-      resent += 1;
-    }
+      const call = pendingToolCall(listed);
+      // Redis keeps a call's timeout until the call is answered: while it is there, the call is
+      // queued, under way or answered, and sending it again would only make the runner answer twice.
+      if (!call || (await opts.dispatcher.has(call))) return;
+      // Answered and applied since the list was read? Then its timeout went for that reason.
+      const run = await opts.runs.load(listed.id);
+      const still = pendingToolCall(run);
+      if (!still || toolCallIdOf(still) !== toolCallIdOf(call)) return;
+      await opts.dispatcher.dispatch(still, run);
+      restored += 1;
+    });
     metrics.reconcilerRepairs('tool_calls', 'restored', restored);
-    return { checked, resent, restored };
+    return { checked, resent: restored, restored };
   }
   const periodic = createPeriodicPass('tool call reconcile', pass, logger);
   return { reconcile: periodic.run, start: periodic.start, stop: periodic.stop };

@@ -1,3 +1,4 @@
+import { mapInLanes } from '../lanes.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { noMetrics, type MetricsRecorder } from '../metrics/metrics.js';
 import { createPeriodicPass } from './periodic-pass.js';
@@ -30,6 +31,9 @@ export interface ReconcileReport {
  * at once. Firing uses the job id as idempotency key, so a timer that survived after all
  * and fires later changes nothing.
  */
+/** Waits put back or fired at once in a pass (the wait worker's own concurrency is 20). */
+const LANES = 10;
+
 export function createWaitReconciler(opts: ReconcilerOptions) {
   const clock = opts.clock ?? Date.now;
   const logger = opts.logger ?? silentLogger;
@@ -37,22 +41,23 @@ export function createWaitReconciler(opts: ReconcilerOptions) {
 
   async function pass(): Promise<ReconcileReport> {
     const report: ReconcileReport = { checked: 0, rescheduled: 0, restored: 0, fired: 0, skipped: 0 };
-    for (const { run_id, status, wait } of await opts.runs.pendingWaits()) {
-      report.checked += 1;
-      // A paused run keeps its due time; resume decides what happens then.
-      if (status === 'paused') {
-        report.skipped += 1;
-        continue;
-      }
-      if (wait.due_at <= clock()) {
-        const data = { runId: run_id, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at };
-        if ((await fireWait(opts.service, data, waitJobId(run_id, wait))) === 'applied') report.fired += 1;
-      } else {
-        if (!(await opts.scheduler.has(run_id, wait))) report.restored += 1;
-        await opts.scheduler.schedule(run_id, wait);
-        report.rescheduled += 1;
-      }
-    }
+    const pending = await opts.runs.pendingWaits();
+    report.checked = pending.length;
+    // A paused run keeps its due time; resume decides what happens then.
+    const live = pending.filter((p) => p.status !== 'paused');
+    report.skipped = pending.length - live.length;
+    const now = clock();
+    // Timers still ahead first: each is one cheap Redis write, and firing a thousand overdue
+    // waits first would leave the others to come due unseen meanwhile.
+    await mapInLanes(live.filter((p) => p.wait.due_at > now), LANES, async ({ run_id, wait }) => {
+      if (!(await opts.scheduler.has(run_id, wait))) report.restored += 1;
+      await opts.scheduler.schedule(run_id, wait);
+      report.rescheduled += 1;
+    });
+    await mapInLanes(live.filter((p) => p.wait.due_at <= now), LANES, async ({ run_id, wait }) => {
+      const data = { runId: run_id, stepId: wait.step_id, visit: wait.visit, kind: wait.kind, dueAt: wait.due_at };
+      if ((await fireWait(opts.service, data, waitJobId(run_id, wait))) === 'applied') report.fired += 1;
+    });
     // An overdue wait the reconciler fired was one its timer missed; a restored one was lost.
     metrics.reconcilerRepairs('waits', 'fired', report.fired);
     metrics.reconcilerRepairs('waits', 'restored', report.restored);

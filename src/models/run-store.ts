@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { computeProgress, isTerminal, RUN_STATUSES, type AuditEntry, type Progress, type RunbookSnapshot, type RunStep, type PendingTimer, type PendingWait, type Run, type RunStatus } from '../engine/index.js';
 import { AppError, ErrorCode, isDuplicateKeyError } from '../errors.js';
+import { mapInLanes } from '../lanes.js';
 import { createLru } from '../lru.js';
 import { actorOf, timerFromDoc, applyRunDocPatch, auditFromDoc, auditToDocs, fromRunDoc, mutableFields, runDocPatch, toRunDoc, type RunDocPatch } from './run-codec.js';
 import { runEventModel, type RunEventDoc } from './run-event-model.js';
@@ -255,13 +256,7 @@ export function createRunStore(conn: Connection) {
    * put a thousand reads in flight at once (each holds its query and buffers until answered).
    */
   async function forwardAll<T extends Pick<RunDoc, '_id' | 'audit_seq'>>(docs: T[]): Promise<T[]> {
-    const out: T[] = new Array<T>(docs.length);
-    let next = 0;
-    const lane = async () => {
-      for (let i = next++; i < docs.length; i = next++) out[i] = (await bringForward(docs[i] as T)).doc;
-    };
-    await Promise.all(Array.from({ length: Math.min(FORWARD_CONCURRENCY, docs.length) }, lane));
-    return out;
+    return mapInLanes(docs, FORWARD_CONCURRENCY, async (doc) => (await bringForward(doc)).doc);
   }
 
   /** Every run document `filter` finds, in _id order, `page` at a time (no cap, and no one read of them all). */

@@ -13,35 +13,47 @@ const redis = useTestRedis();
 const INTERVAL_MS = 40;
 
 function instances(count: number, prefix: string) {
+  // The interval each pass was claimed for (a pass may start just after the interval ends).
   const slots: { instance: number; slot: number }[] = [];
-  const passes = Array.from({ length: count }, (_, instance) => {
+  let passes = 0;
+  const passesOf = new Map<number, number>();
+  const all = Array.from({ length: count }, (_, instance) => {
     const pass = createPeriodicPass('test pass', async () => {
-      slots.push({ instance, slot: Math.floor(Date.now() / INTERVAL_MS) });
+      passes += 1;
+      passesOf.set(instance, (passesOf.get(instance) ?? 0) + 1);
     });
-    pass.start(INTERVAL_MS, createPassClaim(redis.redis(), prefix, `instance-${instance}`));
+    const claim = createPassClaim(redis.redis(), prefix, `instance-${instance}`);
+    pass.start(INTERVAL_MS, async (name, slot, intervalMs) => {
+      const won = await claim(name, slot, intervalMs);
+      if (won) slots.push({ instance, slot });
+      return won;
+    });
     return pass;
   });
-  return { slots, passes };
+  return { slots, passes: all, ran: () => passes, passesOf };
 }
 
 describe('periodic passes claimed in Redis', () => {
   it('runs each interval’s pass on one of three instances only', async () => {
-    const { slots, passes } = instances(3, redis.prefix());
-    await expect.poll(() => slots.length, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(20);
+    const { slots, passes, ran } = instances(3, redis.prefix());
+    await expect.poll(ran, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(20);
     await Promise.all(passes.map((p) => p.stop()));
 
     const perSlot = new Map<number, number>();
     for (const { slot } of slots) perSlot.set(slot, (perSlot.get(slot) ?? 0) + 1);
     expect([...perSlot.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    // A pass runs only for an interval its instance won (fewer if one was still running then).
+    expect(ran()).toBeLessThanOrEqual(slots.length);
   });
 
   it('goes on running the pass when the instance that won the last intervals stops', async () => {
-    const { slots, passes } = instances(2, redis.prefix());
+    const { slots, passes, passesOf } = instances(2, redis.prefix());
     await expect.poll(() => slots.length, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(3);
     const last = slots.at(-1)!.instance;
     await passes[last]!.stop();
-    const before = slots.length;
-    await expect.poll(() => slots.slice(before).filter((s) => s.instance !== last).length, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(3);
+    const other = 1 - last;
+    const before = passesOf.get(other) ?? 0;
+    await expect.poll(() => (passesOf.get(other) ?? 0) - before, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(3);
     await Promise.all(passes.map((p) => p.stop()));
   });
 

@@ -1,6 +1,6 @@
-// The tool-call reconciler counts a call as repaired only when Redis had lost it (its timeout
-// job gone while the run still waits for the answer), not each time it re-sends a call that
-// is still queued. Real Redis and the real dispatcher; the run comes from the engine.
+// The tool-call reconciler sends a call again, and counts it as repaired, only when Redis had
+// lost it (its timeout job gone while the run still waits for the answer): never a call still
+// queued or under way, nor one answered while the pass was looking. Real Redis and the real dispatcher; the run comes from the engine.
 import { randomBytes } from 'node:crypto';
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,17 +30,24 @@ describe('the tool-call reconciler', () => {
   it('counts the calls it put back after Redis lost them, and not those still queued', async () => {
     const metrics = createMetrics();
     const run = runWaitingForATool();
-    const reconciler = createToolReconciler({ runs: { toolCallsOut: async () => [run] }, dispatcher, metrics });
+    let stored = run;
+    const reconciler = createToolReconciler({ runs: { toolCallsOut: async () => [run], load: async () => stored }, dispatcher, metrics });
     const restored = async () => valueOf(parseExposition(await metrics.registry.metrics()), 'runbook_bot_reconciler_repairs_total', { reconciler: 'tool_calls', action: 'restored' });
 
     // Never sent (the bot stopped between saving the run and sending): put back.
     expect(await reconciler.reconcile()).toEqual({ checked: 1, resent: 1, restored: 1 });
-    // Still queued: re-sent (a no-op for BullMQ), not a repair.
-    expect(await reconciler.reconcile()).toEqual({ checked: 1, resent: 1, restored: 0 });
+    // Still queued: left alone.
+    expect(await reconciler.reconcile()).toEqual({ checked: 1, resent: 0, restored: 0 });
     expect(await restored()).toBe(1);
 
     await deleteKeysUnder(redis.redis(), redis.prefix());
     expect(await reconciler.reconcile()).toEqual({ checked: 1, resent: 1, restored: 1 });
+    expect(await restored()).toBe(2);
+
+    // Answered and applied (its timeout cleared) after the pass listed the run: not sent again.
+    await deleteKeysUnder(redis.redis(), redis.prefix());
+    stored = { ...run, status: 'completed' };
+    expect(await reconciler.reconcile()).toEqual({ checked: 1, resent: 0, restored: 0 });
     expect(await restored()).toBe(2);
   });
 });
