@@ -23,7 +23,7 @@
 // "1,2,3") picks the configurations, BENCH_SCALE_SEED the seed (the same for each).
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -128,6 +128,10 @@ async function measure(instances: number, store: { uri: string; pids: number[] |
     const cpu = Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]));
     log(`drive done in ${((result.endedAt - result.startedAt) / 1000).toFixed(1)} s; checking`);
     const report = await checkDrive(cluster, result);
+    // BENCH_SCALE_REPORT=PREFIX keeps every problem and trail in PREFIX-<instances>.json.
+    if (process.env.BENCH_SCALE_REPORT) {
+      await writeFile(`${process.env.BENCH_SCALE_REPORT}-${instances}.json`, JSON.stringify({ problems: report.problems, anomalies: result.anomalies, runs: result.records.map((r) => ({ index: r.index, runId: r.runId, kind: r.kind, trail: r.trail })) }, null, 2));
+    }
     return { instances, drive: result, report, cpu, seconds: (result.endedAt - result.startedAt) / 1000, load: `${loadBefore} → ${load()}` };
   } finally {
     await cluster?.stop().catch((e: unknown) => console.error(`scale bench: stopping the cluster failed: ${(e as Error).message}`));
