@@ -152,7 +152,9 @@ export function createBotService(deps: BotServiceDeps) {
         await refreshIfNotLive(click.value.r, click.message);
         return result;
       } catch (error) {
-        if (click.message) await notifier.refresh(click.value.r, click.message).catch(() => undefined);
+        // The clicker hears why at once; the message catches up when Slack takes the update
+        // (which may wait out a rate limit or an outage).
+        if (click.message) void notifier.refresh(click.value.r, click.message).catch(() => undefined);
         throw error;
       }
     },
@@ -218,7 +220,7 @@ export function createBotService(deps: BotServiceDeps) {
     if (!message) return;
     const live = await notifier.location(runId);
     if (live && live.channel === message.channel && live.ts === message.ts) return;
-    await notifier.refresh(runId, message).catch((error: unknown) => logger.warn('could not refresh an older run message', { run_id: runId, error }));
+    void notifier.refresh(runId, message).catch((error: unknown) => logger.warn('could not refresh an older run message', { run_id: runId, error }));
   }
 }
 

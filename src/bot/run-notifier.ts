@@ -4,7 +4,7 @@
 // any render shows the whole of it again. Several bot instances may render one run at once:
 // each reply is claimed in the store before it is posted, and whoever updates the message
 // reads the run again afterwards, so the last update shows the latest state.
-import type { FetchFunction, WebClient } from '@slack/web-api';
+import { ErrorCode, type FetchFunction, type WebClient } from '@slack/web-api';
 
 import { currentStep, isToolStep, runsTool, type Run } from '../engine/index.js';
 import type { Logger } from '../logger.js';
@@ -36,6 +36,16 @@ export interface MessageRef {
 
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
 
+/** Each thread reply carries its run and key as message metadata, so a thread can be searched for it. */
+const REPLY_EVENT = 'runbook_bot_reply';
+const replyMetadata = (runId: string, key: string) => ({ event_type: REPLY_EVENT, event_payload: { run_id: runId, key } });
+
+/** How long Slack asked us to wait, when it answered 429. */
+function retryAfterMs(error: unknown): number {
+  const { code, retryAfter } = (error ?? {}) as { code?: unknown; retryAfter?: unknown };
+  return code === ErrorCode.RateLimitedError && typeof retryAfter === 'number' ? retryAfter * 1000 : 0;
+}
+
 const LOCATION_TTL_MS = 10_000;
 /** About six minutes in all: a Slack outage of a minute, or a reply claimed by a process that died (lease 60 s). */
 const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000, 60_000, 60_000];
@@ -43,13 +53,16 @@ const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 20_000, 40_000, 60_000, 60
 export function createRunNotifier(deps: RunNotifierDeps) {
   const clock = deps.clock ?? Date.now;
   const { client, messages, logger } = deps;
-  const poster = createBoundedPoster(client, logger, deps.slackFetch ? { fetch: deps.slackFetch } : {});
+  // Updates and replies fail fast (a rate limit or an outage is not waited out inside one
+  // call, which would hold the run's render for minutes): retryLater tries again on its own
+  // schedule, never sooner than Slack's Retry-After, with the whole state as it is by then.
+  const slack = createBoundedPoster(client, logger, deps.slackFetch ? { fetch: deps.slackFetch } : {});
   const retryDelays = deps.retryDelaysMs ?? RETRY_DELAYS_MS;
   // Runs to render again later: how many retries each has had, and its timer.
   const retries = new Map<string, { tries: number; timer: NodeJS.Timeout | null }>();
   let stopped = false;
   const slots = new Map<string, { latest: Run; dirty: boolean; done: Promise<void> }>();
-  // Run messages being posted: idle() waits for them too, as the render they may end with.
+  // Run messages being posted or refreshed: idle() waits for them too.
   const publishing = new Set<Promise<unknown>>();
   // Step replies built from each transition's state, until they are in the thread (bounded).
   const captured = createLru<Map<string, ThreadReply>>(1_000);
@@ -98,6 +111,21 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     captured.set(run.id, forRun);
   }
 
+  /** Whether the run's thread holds the reply (posted by a process that died before recording it). */
+  async function inThread(location: RunMessageLocation, runId: string, key: string): Promise<boolean> {
+    let cursor: string | undefined;
+    do {
+      const page = await slack.conversations.replies({ channel: location.channel, ts: location.thread_ts, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) });
+      const found = (page.messages ?? []).some((m) => {
+        const meta = m.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
+        return meta?.event_type === REPLY_EVENT && meta.event_payload?.run_id === runId && meta.event_payload?.key === key;
+      });
+      if (found) return true;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return false;
+  }
+
   /** Posts what the thread lacks, in order; false when another process is posting one of them. */
   async function postThreadReplies(run: Run, location: RunMessageLocation): Promise<boolean> {
     const forRun = captured.get(run.id);
@@ -108,7 +136,8 @@ export function createRunNotifier(deps: RunNotifierDeps) {
       if ('attempt' in claim) {
         const where = reply.channel ? { channel: reply.channel } : { channel: location.channel, thread_ts: location.thread_ts };
         try {
-          await poster.chat.postMessage({ ...where, ...reply.message });
+          const landed = claim.takeover && !reply.channel && (await inThread(location, run.id, reply.key));
+          if (!landed) await slack.chat.postMessage({ ...where, ...reply.message, metadata: replyMetadata(run.id, reply.key) });
         } catch (error) {
           await messages.replies.failed(claim.attempt);
           throw error;
@@ -123,17 +152,18 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     return true;
   }
 
-  /** Renders the run again from the store after the next delay, while delays remain. */
-  function retryLater(runId: string): void {
+  /** Renders the run again from the store after the next delay (at least `notBeforeMs`), while delays remain. */
+  function retryLater(runId: string, notBeforeMs = 0): void {
     const entry = retries.get(runId) ?? { tries: 0, timer: null };
     if (entry.timer || stopped) return;
-    const delay = retryDelays[entry.tries];
-    if (delay === undefined) {
+    const scheduled = retryDelays[entry.tries];
+    if (scheduled === undefined) {
       retries.delete(runId);
       logger.warn('gave up rendering the run again; the next change or click renders it', { run_id: runId });
       return;
     }
     entry.tries += 1;
+    const delay = Math.max(scheduled, notBeforeMs);
     entry.timer = setTimeout(() => {
       entry.timer = null;
       deps.loadRun(runId).then(render, (error: unknown) => {
@@ -156,7 +186,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     const location = await locate(run.id);
     if (!location) return; // not posted yet: publish() renders the latest state when it is
     try {
-      await client.chat.update({ channel: location.channel, ts: location.ts, ...(await view(run)) });
+      await slack.chat.update({ channel: location.channel, ts: location.ts, ...(await view(run)) });
       const complete = await postThreadReplies(run, location);
       // Another instance may have updated the message with a newer state, and its update may
       // have landed before ours: whoever updated last reads the run again.
@@ -167,7 +197,7 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     } catch (error) {
       // The next render shows the whole state again, and posts the replies still missing.
       logger.warn('slack update failed; rendering again shortly', { run_id: run.id, error });
-      retryLater(run.id);
+      retryLater(run.id, retryAfterMs(error));
     }
   }
 
@@ -206,6 +236,29 @@ export function createRunNotifier(deps: RunNotifierDeps) {
     return location;
   }
 
+  async function refreshNow(runId: string, message: MessageRef): Promise<void> {
+    const run = await deps.loadRun(runId);
+    const live = await locate(runId);
+    if (live && live.channel === message.channel && live.ts === message.ts) {
+      // The live message goes through the run's render queue: a full render also posts the
+      // thread replies an earlier failed render missed, and cannot land before a newer one.
+      render(run);
+      await slots.get(runId)?.done;
+      return;
+    }
+    await client.chat.update({ channel: message.channel, ts: message.ts, ...(await view(run)) });
+  }
+
+  /** Keeps `sending` in the set idle() waits for until it settles. */
+  function track<T>(sending: Promise<T>): Promise<T> {
+    publishing.add(sending);
+    void sending.then(
+      () => publishing.delete(sending),
+      () => publishing.delete(sending),
+    );
+    return sending;
+  }
+
   return {
     render,
 
@@ -217,27 +270,15 @@ export function createRunNotifier(deps: RunNotifierDeps) {
      * makes it the one later renders update. Throws when Slack refuses the post.
      */
     publish(run: Run, where: { channel: string; thread_ts?: string }): Promise<RunMessageLocation> {
-      const posting = publishNow(run, where);
-      publishing.add(posting);
-      void posting.then(
-        () => publishing.delete(posting),
-        () => publishing.delete(posting),
-      );
-      return posting;
+      return track(publishNow(run, where));
     },
 
-    /** Re-renders one message (e.g. an older copy whose button was clicked) from the stored run. */
-    async refresh(runId: string, message: MessageRef): Promise<void> {
-      const run = await deps.loadRun(runId);
-      const live = await locate(runId);
-      if (live && live.channel === message.channel && live.ts === message.ts) {
-        // The live message goes through the run's render queue: a full render also posts the
-        // thread replies an earlier failed render missed, and cannot land before a newer one.
-        render(run);
-        await slots.get(runId)?.done;
-        return;
-      }
-      await client.chat.update({ channel: message.channel, ts: message.ts, ...(await view(run)) });
+    /**
+     * Re-renders one message (e.g. an older copy whose button was clicked) from the stored run.
+     * Resolves when it is sent; idle() waits for it too, so a caller need not.
+     */
+    refresh(runId: string, message: MessageRef): Promise<void> {
+      return track(refreshNow(runId, message));
     },
 
     /** Drops the renders waiting to be tried again (the service is stopping). */

@@ -11,7 +11,11 @@ import { threadPostModel, type ThreadPostDoc } from './thread-post-model.js';
 /** How long a claimed reply is left to its poster before another process may post it. */
 export const THREAD_POST_LEASE_MS = 60_000;
 
-export type ThreadPostClaim = { attempt: ThreadPostDoc } | { posted: true } | { busy: true };
+/**
+ * `takeover`: the attempt before this one neither posted nor failed within the lease: its
+ * poster died, perhaps after Slack took the reply, so look in the thread before posting.
+ */
+export type ThreadPostClaim = { attempt: ThreadPostDoc; takeover: boolean } | { posted: true } | { busy: true };
 
 const attemptId = (runId: string, key: string, n: number) => `${runId}#${key}#${n}`;
 
@@ -28,13 +32,13 @@ export function createThreadPosts(conn: Connection, now: () => number = Date.now
     /** Attempt 1 when nobody has tried; otherwise decided from the attempts as read. */
     async claim(runId: string, key: string): Promise<ThreadPostClaim> {
       const first = await insert(runId, key, 1);
-      if (first) return { attempt: first };
+      if (first) return { attempt: first, takeover: false };
       const attempts = await readSeries(find, (n) => attemptId(runId, key, n));
       if (attempts.some((a) => a.posted_at !== null)) return { posted: true };
       const last = attempts.at(-1);
       if (last && last.failed_at === null && now() - last.at.getTime() < leaseMs) return { busy: true };
       const next = await insert(runId, key, (last?.n ?? 0) + 1);
-      return next ? { attempt: next } : { busy: true };
+      return next ? { attempt: next, takeover: last !== undefined && last.failed_at === null } : { busy: true };
     },
 
     /** The attempt's reply is in Slack (its poster only: a plain update is enough). */

@@ -72,6 +72,8 @@ export interface FakeMessage {
   username?: string;
   /** Set by chat.update. */
   edited?: { user: string; ts: string };
+  /** Message metadata the poster attached (returned by conversations.replies with include_all_metadata). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface FakeEphemeral {
@@ -540,6 +542,7 @@ function builtInHandler(state: State, opts: FakeSlackOptions, method: string): M
     },
     'users.info': (args) => ({ user: userInfo(opts, requireString(args, 'user', 'user_not_found')) }),
     'conversations.info': (args) => ({ channel: channelInfo(opts, requireString(args, 'channel', 'channel_not_found')) }),
+    'conversations.replies': (args) => threadOf(state, args),
   };
   return handlers[method];
 }
@@ -579,7 +582,7 @@ function findMessage(state: State, channel: string, ts: string): FakeMessage | u
 }
 
 function messageJson(m: FakeMessage): Record<string, unknown> {
-  const { channel: _channel, ...rest } = m;
+  const { channel: _channel, metadata: _metadata, ...rest } = m;
   return { type: 'message', subtype: 'bot_message', app_id: FAKE_APP_ID, team: FAKE_TEAM.id, ...rest };
 }
 
@@ -596,11 +599,30 @@ function postMessage(state: State, args: Record<string, unknown>): Record<string
     ...(text !== undefined && { text }),
     ...(blocks !== undefined && { blocks }),
     ...(attachments !== undefined && { attachments }),
+    ...(isMetadata(args.metadata) && { metadata: args.metadata }),
     user: FAKE_BOT.userId,
     bot_id: FAKE_BOT.botId,
   };
   state.messages.push(message);
   return { channel, ts: message.ts, message: messageJson(message) };
+}
+
+function isMetadata(value: unknown): value is NonNullable<FakeMessage['metadata']> {
+  return typeof value === 'object' && value !== null && typeof (value as { event_type?: unknown }).event_type === 'string';
+}
+
+/** A thread, parent first, all on one page; metadata only when asked for, as Slack does. */
+function threadOf(state: State, args: Record<string, unknown>): Record<string, unknown> {
+  const channel = requireString(args, 'channel', 'channel_not_found');
+  const ts = requireString(args, 'ts', 'thread_not_found');
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+  const thread = state.messages.filter((m) => m.channel === channel && (m.ts === ts || m.thread_ts === ts));
+  if (thread.length === 0) throw new FakeSlackError('thread_not_found');
+  return {
+    messages: thread.map((m) => ({ ...messageJson(m), ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })),
+    has_more: false,
+    response_metadata: { next_cursor: '' },
+  };
 }
 
 /** Like Slack: fields not sent keep their previous value. */

@@ -155,4 +155,30 @@ describe('the run notifier', () => {
     await fake.waitFor(() => replyTexts('C0DOWN', ts).length === 1, { timeoutMs: 10_000 });
     expect(fake.callsTo('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === ts)).toHaveLength(1);
   });
+
+  it('does not post a reply again when the process that claimed it died after Slack took it, before recording so', async () => {
+    let now = NOW;
+    let latest: Run = fresh(steps);
+    const a = instance('a', { loadRun: async () => latest, now: () => now });
+    const { ts } = await a.notifier.publish(latest, { channel: 'C0DIED' });
+    latest = step(latest, done(alice), now).run;
+    // a posts the reply, then "dies" before it records the post.
+    a.messages.replies.posted = async () => {
+      throw new Error('killed before recording the post');
+    };
+    a.notifier.render(latest);
+    await a.notifier.idle();
+    a.notifier.stop();
+    expect(replyTexts('C0DIED', ts)).toHaveLength(1);
+
+    now += 61_000; // the claim's lease is over: b takes the reply over and looks in the thread first
+    const b = instance('b', { loadRun: async () => latest, now: () => now });
+    const looked = fake.callsTo('conversations.replies').length;
+    b.notifier.render(latest);
+    await b.notifier.idle();
+
+    expect(replyTexts('C0DIED', ts)).toHaveLength(1);
+    expect(fake.callsTo('conversations.replies').length - looked).toBe(1);
+    expect(await b.messages.replies.claim(latest.id, `${latest.steps[0]!.step_id}#1`)).toEqual({ posted: true });
+  });
 });
