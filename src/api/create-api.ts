@@ -34,6 +34,10 @@ export interface ApiDeps {
   metrics?: Pick<MetricsRecorder, 'apiRequest'>;
 }
 
+/** How long a request waits for another with the same Idempotency-Key to be answered, and how often it looks. */
+const KEY_WAIT_MS = 15_000;
+const KEY_POLL_MS = 50;
+
 /** The route label of a request no route matches: raw paths would grow the label set without bound. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -112,17 +116,43 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     // Only a request with a key is remembered, so only then is its body hashed.
     const fingerprint = key === null ? '' : requestFingerprint(method, path, text);
     if (key !== null) {
-      const earlier = await deps.idempotency.get(who.actor.id, key);
+      const earlier = await earlierAnswer(who.actor.id, key);
       if (earlier && earlier.fingerprint !== fingerprint) {
         throw new HttpError(422, 'validation_error', `Idempotency-Key "${key}" was already used with a different request; use a new key for a new request`);
       }
       if (earlier) return sendJson(res, earlier.status, earlier.body, { ...limitHeaders, 'idempotency-replayed': 'true' });
     }
-    const answer = await answerFor(route, req, who, text, names, found.m as RegExpExecArray, search, key).catch((error: unknown) => failure(error, method, path, routed));
-    if (key !== null && answer.status < 500) {
-      await deps.idempotency.put(who.actor.id, key, { fingerprint, status: answer.status, body: answer.body ?? null });
+    try {
+      const answer = await answerFor(route, req, who, text, names, found.m as RegExpExecArray, search, key).catch((error: unknown) => failure(error, method, path, routed));
+      if (key !== null && answer.status < 500) {
+        await deps.idempotency.put(who.actor.id, key, { fingerprint, status: answer.status, body: answer.body ?? null });
+      }
+      sendJson(res, answer.status, answer.body, { ...limitHeaders, ...('headers' in answer ? (answer.headers as Record<string, string>) : {}) });
+    } finally {
+      if (key !== null) await deps.idempotency.end(who.actor.id, key);
     }
-    sendJson(res, answer.status, answer.body, { ...limitHeaders, ...('headers' in answer ? (answer.headers as Record<string, string>) : {}) });
+  }
+
+  /**
+   * The answer stored for the key, once no other request with it is being handled (a retry
+   * sent while the first is still under way waits for that one's answer instead of being
+   * handled again and perhaps answered differently); null when this request takes the key.
+   */
+  async function earlierAnswer(owner: string, key: string) {
+    for (let waited = 0; ; waited += KEY_POLL_MS) {
+      const stored = await deps.idempotency.get(owner, key);
+      if (stored) return stored;
+      if (await deps.idempotency.begin(owner, key)) {
+        // The request before may have stored its answer and let go between the two reads.
+        const answered = await deps.idempotency.get(owner, key);
+        if (answered) await deps.idempotency.end(owner, key);
+        return answered;
+      }
+      if (waited >= KEY_WAIT_MS) {
+        throw new HttpError(409, 'conflict', `a request with Idempotency-Key "${key}" is still being handled; send it again in a moment to get its answer`, { 'retry-after': '1' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, KEY_POLL_MS));
+    }
   }
 
   async function answerFor(

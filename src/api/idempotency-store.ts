@@ -36,7 +36,17 @@ export interface IdempotencyStore {
   get(owner: string, key: string): Promise<StoredAnswer | null>;
   /** Stores the answer unless one is already stored: the first answer stays the answer. */
   put(owner: string, key: string, answer: StoredAnswer): Promise<void>;
+  /**
+   * Takes the key for a request about to be handled: false while another request with it
+   * (on any instance) is being handled. Held at most `HANDLING_MS`, in case its holder dies.
+   */
+  begin(owner: string, key: string): Promise<boolean>;
+  /** Gives the key up (its answer is stored, or there is none to store). */
+  end(owner: string, key: string): Promise<void>;
 }
+
+/** How long a request may hold its key while it is handled. */
+export const HANDLING_MS = 60_000;
 
 const DELETE_IF_UNCHANGED = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
@@ -97,6 +107,12 @@ export function createIdempotencyStore(opts: IdempotencyStoreOptions): Idempoten
     async put(owner, key, answer) {
       const json = JSON.stringify(StoredAnswer.parse(answer));
       await redis.set(redisKey(owner, key), json, 'PX', ttlMs, 'NX');
+    },
+    async begin(owner, key) {
+      return (await redis.set(`${redisKey(owner, key)}:handling`, '1', 'PX', HANDLING_MS, 'NX')) === 'OK';
+    },
+    async end(owner, key) {
+      await redis.del(`${redisKey(owner, key)}:handling`);
     },
   };
 }

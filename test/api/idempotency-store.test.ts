@@ -49,6 +49,15 @@ describe('createIdempotencyStore', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+  it('lets one of two requests with the same key handle it at a time, per owner, until it ends', async () => {
+    const [a, b] = [store(), store()]; // two instances
+    const taken = await Promise.all([a.begin('ci-bot', 'busy'), b.begin('ci-bot', 'busy')]);
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    expect(await a.begin('other-owner', 'busy')).toBe(true);
+    await a.end('ci-bot', 'busy');
+    expect(await b.begin('ci-bot', 'busy')).toBe(true);
+  });
+
   it('forgets an answer once its TTL has passed', async () => {
     const s = createIdempotencyStore({ redis: redis.redis(), prefix: redis.prefix(), ttlMs: 200 });
     await s.put('ci-bot', 'short', answer(200, 'soon gone'));
