@@ -15,7 +15,6 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
 import { startApp, type App } from '../../src/app/create-app.js';
-import type { Config } from '../../src/config/env.js';
 import { parseDefinition } from '../../src/engine/definition/index.js';
 import type { AuditEntry, Run, RunbookSnapshot } from '../../src/engine/index.js';
 import { createRedis } from '../../src/jobs/redis.js';
@@ -29,6 +28,7 @@ import { createRunStore } from '../../src/models/run-store.js';
 import { createCallJournal } from '../../src/runner/call-journal.js';
 import { parseExposition, valueOf } from '../metrics/support/exposition.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { testAppConfig } from '../support/app-config.js';
 import { createTestDbName } from '../support/mongo.js';
 import { createTestPrefix } from '../support/redis.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
@@ -62,22 +62,14 @@ let app: App | undefined;
 let runner: { child: ChildProcess; exited: Promise<void>; output: () => string } | undefined;
 let workDir = '';
 
-function config(redisUrl: string, slackApiUrl: string): Config {
-  // The bot rig's shape (HTTP-mode Slack against the fake), with a short reconcile interval.
-  return {
-    mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`,
-    redisUrl,
+/** The bot rig's shape (HTTP-mode Slack against the fake), with a short reconcile interval. */
+const config = (redisUrl: string, slackApiUrl: string) =>
+  testAppConfig({ mongodbUri: inject('mongodbUri'), dbName }, redisUrl, {
     slackApiUrl,
     slackBotToken: 'xoxb-faults-token',
     slackSigningSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
     reconcileIntervalMs: RECONCILE_MS,
-    deviceHeartbeatMs: 10_000,
-    runnerStalledCheckMs: 30_000,
-  };
-}
+  });
 
 async function publish(definition: Record<string, unknown>): Promise<RunbookSnapshot> {
   const parsed = parseDefinition(definition);

@@ -16,7 +16,6 @@ import { ActionId } from '../../src/bot/slack-ids.js';
 import { buildApprovalRequest, needsApproval } from '../../src/bot/views/approval-request.js';
 import { buildRunMessage } from '../../src/bot/views/run-message.js';
 import { buildStepReply } from '../../src/bot/views/step-reply.js';
-import type { Config } from '../../src/config/env.js';
 import { parseDefinition } from '../../src/engine/definition/index.js';
 import type { Run } from '../../src/engine/index.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
@@ -24,6 +23,7 @@ import { connectMongo } from '../../src/models/connection.js';
 import { withoutClock } from '../bot/support/run-message.js';
 import { buttons, runIdIn, visibleText } from '../bot/support/slack-ui.js';
 import { startFakeSlack, type FakeMessage, type FakeSlack } from '../support/fake-slack.js';
+import { testAppConfig } from '../support/app-config.js';
 import { createTestDbName } from '../support/mongo.js';
 import { useTestRedis } from '../support/redis.js';
 import { blockActionPayload, createSlackSender, DEFAULT_CHANNEL, type SlackSender } from '../support/slack-requests.js';
@@ -54,22 +54,9 @@ let proxy: SlackOutageProxy | undefined;
 let app: App | undefined;
 let slack: SlackSender;
 
-function config(slackApiUrl: string): Config {
-  // The bot rig's configuration, with Slack's Web API behind the outage proxy.
-  return {
-    mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`,
-    redisUrl: redis.url,
-    slackApiUrl,
-    slackBotToken: 'xoxb-faults-token',
-    slackSigningSecret: SIGNING_SECRET,
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
-    reconcileIntervalMs: 60_000,
-    deviceHeartbeatMs: 10_000,
-    runnerStalledCheckMs: 30_000,
-  };
-}
+/** The bot rig's configuration, with Slack's Web API behind the outage proxy. */
+const config = (slackApiUrl: string) =>
+  testAppConfig({ mongodbUri: inject('mongodbUri'), dbName }, redis.url, { slackApiUrl, slackBotToken: 'xoxb-faults-token', slackSigningSecret: SIGNING_SECRET });
 
 beforeAll(async () => {
   fake = await startFakeSlack();

@@ -5,32 +5,16 @@
 // holds in its per-process cache (`pinned ??= pin(command, run)` in run-service.ts), and
 // keeps that pin when the commit loses and the run is read again; one process alone never
 // has a cache behind the store, so one instance answers 200 where two answer 409.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { connectMongo } from '../../src/models/connection.js';
-import { createTestDbName } from '../support/mongo.js';
-import { useTestRedis } from '../support/redis.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const redis = useTestRedis();
-const dbName = createTestDbName();
-let cluster: Cluster | undefined;
-
-beforeAll(async () => {
-  cluster = await startCluster({ mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`, redisUrl: redis.url, prefix: redis.prefix(), instances: 2, devices: [] });
-}, 240_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  const conn = await connectMongo(inject('mongodbUri'), dbName);
-  await conn.dropDatabase();
-  await conn.close();
-}, 120_000);
+const cluster = useCluster({ instances: 2, devices: [] });
 
 async function post(instance: number, path: string, body: unknown): Promise<{ status: number; json: { data?: { id?: string; status?: string }; error?: { message?: string } } }> {
-  const res = await fetch(`http://127.0.0.1:${cluster!.instances[instance]!.port}${path}`, {
+  const res = await fetch(`http://127.0.0.1:${cluster().instances[instance]!.port}${path}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${cluster!.apiKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${cluster().apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as never };
@@ -38,7 +22,7 @@ async function post(instance: number, path: string, body: unknown): Promise<{ st
 
 describe('an API advance at an instance that last saw the run several steps ago', () => {
   it('applies to the current step, as it would with one instance', async () => {
-    const started = await post(0, `/v1/runbooks/${cluster!.snapshots.quick.runbook_id}/runs`, {});
+    const started = await post(0, `/v1/runbooks/${cluster().snapshots.quick.runbook_id}/runs`, {});
     expect(started.status).toBe(201);
     const runId = started.json.data!.id!;
     // Instance 1 moves the run to "Two" (and caches it there); instance 2 moves it on to "Three".

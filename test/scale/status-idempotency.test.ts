@@ -5,32 +5,16 @@
 // the run, finds it running, and `running` from running is refused as a conflict. The key's
 // contract (docs/api.md: the same key changes a run once and gets the same answer) holds for
 // the change, not for the answer.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { connectMongo } from '../../src/models/connection.js';
-import { createTestDbName } from '../support/mongo.js';
-import { useTestRedis } from '../support/redis.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { useCluster } from './use-cluster.js';
 
-const redis = useTestRedis();
-const dbName = createTestDbName();
-let cluster: Cluster | undefined;
-
-beforeAll(async () => {
-  cluster = await startCluster({ mongodbUri: `${inject('mongodbUri').replace(/\/$/, '')}/${dbName}`, redisUrl: redis.url, prefix: redis.prefix(), instances: 1, devices: [] });
-}, 240_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  const conn = await connectMongo(inject('mongodbUri'), dbName);
-  await conn.dropDatabase();
-  await conn.close();
-}, 120_000);
+const cluster = useCluster({ instances: 1, devices: [] });
 
 async function call(method: string, path: string, body: unknown, key?: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(`http://127.0.0.1:${cluster!.instances[0]!.port}${path}`, {
+  const res = await fetch(`http://127.0.0.1:${cluster().instances[0]!.port}${path}`, {
     method,
-    headers: { authorization: `Bearer ${cluster!.apiKey}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    headers: { authorization: `Bearer ${cluster().apiKey}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.text() };
@@ -40,7 +24,7 @@ describe('a status change sent twice with one Idempotency-Key', () => {
   it('gets the same answer both times', async () => {
     const answers: string[] = [];
     for (let i = 0; i < 20; i += 1) {
-      const started = JSON.parse((await call('POST', `/v1/runbooks/${cluster!.snapshots.quick.runbook_id}/runs`, {})).body) as { data: { id: string } };
+      const started = JSON.parse((await call('POST', `/v1/runbooks/${cluster().snapshots.quick.runbook_id}/runs`, {})).body) as { data: { id: string } };
       const run = `/v1/runbooks/runs/${started.data.id}`;
       expect((await call('PUT', run, { status: 'paused' })).status).toBe(200);
       // The retry leaves a few ms after the first, as a client's does after a dropped connection.
