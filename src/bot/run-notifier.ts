@@ -8,10 +8,10 @@ import { ErrorCode, type FetchFunction, type WebClient } from '@slack/web-api';
 
 import { currentStep, isToolStep, runsTool, type Run } from '../engine/index.js';
 import type { Logger } from '../logger.js';
-import { createBoundedPoster } from './bounded-poster.js';
 import { createLru } from '../lru.js';
 import type { RunMessageLocation, RunMessageStore } from '../models/run-message-store.js';
 import type { EffectHandlers } from '../services/effect-handlers.js';
+import { createBoundedPoster } from './bounded-poster.js';
 import { missingReplies, repliesFinishedBy, type ThreadReply } from './thread-replies.js';
 import { buildRunMessage } from './views/run-message.js';
 

@@ -1,10 +1,8 @@
 // Found by the scale harness: an API step command (advance, skip, fail: no step named) sent
-// to an instance whose cached copy of the run is behind (another instance moved the run
-// since) is refused as stale, though it was sent after the run had moved and aims at the
-// current step. The run service pins the command to the step and visit of the state it
-// holds in its per-process cache (`pinned ??= pin(command, run)` in run-service.ts), and
-// keeps that pin when the commit loses and the run is read again; one process alone never
-// has a cache behind the store, so one instance answers 200 where two answer 409.
+// to an instance whose cached copy of the run was behind (another instance had moved the run)
+// was refused as stale, though it aimed at the current step: the run service pinned it to the
+// step of its cached copy and kept the pin after reading the run again. One instance answers
+// 200; so must two.
 import { describe, expect, it } from 'vitest';
 
 import { useCluster } from './use-cluster.js';
