@@ -2,7 +2,8 @@
 // the bot with its path and problem rather than missing alerts silently. Either a list of
 // regex rules (for alerts no built-in recogniser reads: a home-grown script's "DISK ALERT on
 // db-02: /var at 97%"), or an object with those `rules`, the `sources` allowed to raise
-// alerts per channel, and `auto_execute_as`, the identity auto_execute playbooks run as.
+// alerts per channel, `auto_execute_as`, the identity auto_execute playbooks run as, and
+// `targets`, the labels and values that name machines for a sender whose alerts say it their way.
 import { readFile } from 'node:fs/promises';
 
 import { parse as parseYaml } from 'yaml';
@@ -11,6 +12,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { parseSubject } from '../models/permission-names.js';
 import { AlertSource } from './alert-sources.js';
+import type { TargetMapping } from './infer/index.js';
 import { formatIssues, issueMessage } from './parse/problems.js';
 import { parseAlertRules, type AlertRule } from './parse/index.js';
 
@@ -20,9 +22,21 @@ export interface AlertConfig {
   sources: AlertSource[] | null;
   /** The permission subject auto_execute runs act as; null: nothing runs by itself. */
   autoExecuteAs: string | null;
+  /** Labels and values naming machines, per sender; [] when none are configured. */
+  targets: TargetMapping[];
 }
 
-export const NO_ALERT_CONFIG: AlertConfig = { rules: [], sources: null, autoExecuteAs: null };
+export const NO_ALERT_CONFIG: AlertConfig = { rules: [], sources: null, autoExecuteAs: null, targets: [] };
+
+export const SENDER_FAMILIES = ['alertmanager', 'grafana', 'webhook', 'rules', '*'] as const;
+
+const Target = z
+  .strictObject({
+    from: z.array(z.enum(SENDER_FAMILIES)).min(1).default(['*']),
+    labels: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a label name (letters, digits, _)' })).default([]),
+    map: z.record(z.string().min(1), z.string().trim().min(1, { error: 'must name a device id' })).default({}),
+  })
+  .refine((t) => t.labels.length + Object.keys(t.map).length > 0, { error: 'name labels that name the machine, or a map from label values to device ids' });
 
 const AlertConfigFile = z.strictObject({
   sources: z.array(AlertSource).optional(),
@@ -38,6 +52,7 @@ const AlertConfigFile = z.strictObject({
     }, { error: 'must be a permission subject: a user id (U…), a user group id (S…) or apikey:NAME' })
     .optional(),
   rules: z.array(z.unknown()).default([]),
+  targets: z.array(Target).default([]),
 });
 
 /** The file's content as parsed YAML or JSON; `where` names it in every problem. */
@@ -51,6 +66,7 @@ export function parseAlertConfig(raw: unknown, where: string): AlertConfig {
     rules: rules.rules,
     sources: parsed.data.sources ?? null,
     autoExecuteAs: parsed.data.auto_execute_as === undefined ? null : parseSubject(parsed.data.auto_execute_as).id,
+    targets: parsed.data.targets,
   };
 }
 

@@ -1,5 +1,5 @@
-// `POST /alerts/alertmanager` (Alertmanager's webhook, version 4) and `POST /alerts` (one
-// generic JSON alert): a bearer token from the environment, the body parsed and checked
+// `POST /alerts/alertmanager` (Alertmanager's webhook, version 4, or Grafana's, version 1;
+// `/alerts/grafana` is the same) and `POST /alerts` (one generic JSON alert): a bearer token from the environment, the body parsed and checked
 // before anything is stored, one stored alert per fingerprint however often it is sent.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +14,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const ROUTES: Record<string, (body: unknown) => ParseResult<{ alerts: Alert[] }>> = {
   '/alerts/alertmanager': parseAlertmanagerWebhook,
+  '/alerts/grafana': parseAlertmanagerWebhook,
   '/alerts': parseGenericAlert,
 };
 

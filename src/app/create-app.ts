@@ -333,6 +333,7 @@ async function listenToSlack(
     rules: alertConfig.rules,
     sources: alertConfig.sources,
     autoExecuteAs: alertConfig.autoExecuteAs,
+    targets: alertConfig.targets,
     access,
     clock,
     logger,

@@ -66,8 +66,9 @@ export interface Click {
   message: MessageRef | null;
 }
 
-function missingVariables(runbook: RunbookSnapshot, given: Record<string, string>): VariableDef[] {
-  return startInputs(runbook).filter((v) => v.required && v.default === null && !(given[v.name] ?? '').trim());
+/** Inputs with no value given: the required ones without a default, and any named in `ask` (a default is not enough for those). */
+function missingVariables(runbook: RunbookSnapshot, given: Record<string, string>, ask: readonly string[] = []): VariableDef[] {
+  return startInputs(runbook).filter((v) => ((v.required && v.default === null) || ask.includes(v.name)) && !(given[v.name] ?? '').trim());
 }
 
 export type BotService = ReturnType<typeof createBotService>;
@@ -126,13 +127,15 @@ export function createBotService(deps: BotServiceDeps) {
       user: SlackUser;
       where: Where | null;
       askForMissing: boolean;
+      /** Inputs to ask for even when they have a default (an alert's device nobody vouched for). */
+      ask?: readonly string[];
       /** Default: manual, with the channel it was started in. */
       trigger?: { source: TriggerSource; context: JsonObject };
     }): Promise<StartOutcome> {
       const who = principal(input.user);
       // Before asking for inputs: nobody should fill in a modal only to be refused.
       const runbook = await runs.startable(who, input.runbook, groupsOf);
-      const missing = missingVariables(runbook, input.variables);
+      const missing = missingVariables(runbook, input.variables, input.ask);
       if (missing.length > 0 && input.askForMissing) return { kind: 'needs_inputs', runbook, missing, values: input.variables };
       const { run } = await runs.start(
         who,

@@ -6,7 +6,7 @@
 // that died before writing it leaves it one change behind, never wrong.
 import { Schema, type Connection, type Model } from 'mongoose';
 
-import { ALERT_SOURCES, ALERT_STATUSES, type Alert, type AlertSource, type AlertStatus } from '../alerts/alert.js';
+import { ALERT_SOURCES, ALERT_STATUSES, type Alert, type AlertSource, type AlertStatus, type TitleValues } from '../alerts/alert.js';
 import { SEVERITIES, type Severity } from '../engine/types.js';
 
 /** What the alert is, as the notification that opened the episode said. */
@@ -20,6 +20,9 @@ export const describedFields = {
   labels_json: { type: String, required: true },
   summary: { type: String, required: true },
   started_at: { type: Date, default: null },
+  // A title-only Slack notification's values and what was inferred from them (Alert.title_values).
+  title_values_json: { type: String, default: null },
+  inferred: { type: [String], default: undefined },
 } as const;
 
 export type Described = {
@@ -31,6 +34,8 @@ export type Described = {
   labels_json: string;
   summary: string;
   started_at: Date | null;
+  title_values_json?: string | null;
+  inferred?: string[];
 };
 
 export function described(alert: Alert): Described {
@@ -43,6 +48,8 @@ export function described(alert: Alert): Described {
     labels_json: JSON.stringify(alert.labels),
     summary: alert.summary,
     started_at: alert.started_at === null ? null : new Date(alert.started_at),
+    title_values_json: alert.title_values === null ? null : JSON.stringify(alert.title_values),
+    inferred: alert.inferred,
   };
 }
 
@@ -59,6 +66,9 @@ export function undescribed(fingerprint: string, doc: Described, status: AlertSt
     summary: doc.summary,
     fingerprint,
     started_at: doc.started_at?.getTime() ?? null,
+    // Alerts stored before these fields were read from labels only.
+    title_values: doc.title_values_json ? (JSON.parse(doc.title_values_json) as TitleValues) : null,
+    inferred: doc.inferred ?? [],
   };
 }
 

@@ -41,6 +41,8 @@ const describedOf = (doc: Described): Described => ({
   labels_json: doc.labels_json,
   summary: doc.summary,
   started_at: doc.started_at ?? null,
+  title_values_json: doc.title_values_json ?? null,
+  inferred: doc.inferred ?? [],
 });
 
 function stateOfDoc(doc: AlertDoc): AlertState {

@@ -17,6 +17,7 @@ import type { AlertDecisionRecord } from '../models/alert-decision-model.js';
 import type { DeviceStore } from '../models/device-store.js';
 import type { RunbookStore } from '../models/runbook-store.js';
 import type { Alert } from '../alerts/alert.js';
+import { readAlert, resolveTarget, type AlertKnowledge, type AlertTarget, type TargetMapping } from '../alerts/infer/index.js';
 import { matchPlaybooks, variablesFromAlert, type MatchCandidate, type PlaybookMatch } from '../alerts/match/index.js';
 import { senderOf, sourceTrust, type AlertSource } from '../alerts/alert-sources.js';
 import { readSlackMessage } from '../alerts/parse/slack-message.js';
@@ -47,9 +48,11 @@ export interface AlertCardStart {
   auto: boolean;
 }
 
-/** What a card shows: this episode of the alert (its decisions only), the matches, the run started. */
+/** What a card shows: this episode of the alert (its decisions only), its target, the matches, the run started. */
 export interface AlertCardState {
   alert: AlertEpisode;
+  /** The device a playbook would act on, or why none is certain (Run then asks). */
+  target: AlertTarget;
   matches: AlertCardMatch[];
   started: AlertCardStart | null;
 }
@@ -78,13 +81,15 @@ export interface AlertRunStart {
   variables: Record<string, string>;
   where: { channel: string; thread_ts?: string };
   askForMissing: boolean;
+  /** Inputs a person must give even when they have a default: the device, when the alert names none for sure. */
+  ask: string[];
   trigger: { source: TriggerSource; context: JsonObject };
 }
 
 export interface AlertServiceDeps {
   store: AlertStore;
   runbooks: Pick<RunbookStore, 'publishedSnapshots' | 'snapshotForRun'>;
-  devices: Pick<DeviceStore, 'get'>;
+  devices: Pick<DeviceStore, 'get' | 'ids'>;
   runs: Pick<Runs, 'start' | 'get'>;
   cards: AlertCards;
   /** Rules for alerts no built-in recogniser reads (ALERT_RULES_FILE). */
@@ -93,6 +98,8 @@ export interface AlertServiceDeps {
   sources?: readonly AlertSource[] | null;
   /** The permission subject auto_execute runs act as; null or absent: nothing runs by itself. */
   autoExecuteAs?: string | null;
+  /** Labels and values naming machines per sender (ALERT_RULES_FILE `targets`). */
+  targets?: readonly TargetMapping[];
   access: Pick<Access, 'require'>;
   clock: () => number;
   logger: Logger;
@@ -137,23 +144,36 @@ export function createAlertService(deps: AlertServiceDeps) {
     return published.filter((s) => s.trigger !== null).map((snapshot) => ({ ...snapshot, variables: startInputs(snapshot), status: 'published' as const, snapshot }));
   }
 
-  async function matchesFor(alert: Alert, channel: string | null): Promise<PlaybookMatch[]> {
-    const device = alert.host ? await deps.devices.get(alert.host) : null;
-    return matchPlaybooks(alert, await candidates(), { channel, deviceTags: device?.tags ?? null, company: null });
+  /** The types published playbooks trigger on and the registered devices, read per alert like the candidates. */
+  async function knowledge(): Promise<AlertKnowledge> {
+    const [published, devices] = await Promise.all([candidates(), deps.devices.ids()]);
+    return { alertTypes: published.flatMap((c) => c.trigger?.alert_types ?? []), devices: new Set(devices) };
+  }
+
+  async function targetOf(alert: Alert): Promise<AlertTarget> {
+    return resolveTarget(alert, { devices: new Set(await deps.devices.ids()) }, deps.targets ?? []);
+  }
+
+  /** The matches, and the device they would act on: only a certain target's tags count. */
+  async function matchesFor(alert: Alert, channel: string | null): Promise<{ matches: PlaybookMatch[]; target: AlertTarget }> {
+    const target = await targetOf(alert);
+    const device = target.device === null ? null : await deps.devices.get(target.device);
+    return { matches: matchPlaybooks(alert, await candidates(), { channel, deviceTags: device?.tags ?? null, company: null }), target };
   }
 
   const snapshotOf = (match: PlaybookMatch) => (match.candidate as MatchCandidate & { snapshot: RunbookSnapshot }).snapshot;
 
-  function cardFor(alert: AlertEpisode, matches: PlaybookMatch[], started: AlertCardStart | null): AlertCardState {
+  function cardFor(alert: AlertEpisode, { matches, target }: { matches: PlaybookMatch[]; target: AlertTarget }, started: AlertCardStart | null): AlertCardState {
     return {
       alert: { ...alert, decisions: episodeDecisions(alert) },
+      target,
       matches: matches.map((m) => ({
         runbook_id: m.candidate.runbook_id,
         name: m.candidate.name,
         version: m.candidate.version,
         reason: m.reason,
         auto_execute: m.auto_execute,
-        missing: variablesFromAlert(alert, m.candidate.variables).missing.map((v) => v.name),
+        missing: variablesFromAlert(alert, m.candidate.variables, target.device).missing.map((v) => v.name),
       })),
       started,
     };
@@ -186,8 +206,8 @@ export function createAlertService(deps: AlertServiceDeps) {
       if (alert === null || alert.cards.length === 0) return alert;
       const state = shownState(alert);
       if (state === shown) return alert;
-      const matches = await matchesFor({ ...alert, status: 'firing' }, alert.channel);
-      const card = cardFor(alert, matches, startedOf(alert, matches));
+      const found = await matchesFor({ ...alert, status: 'firing' }, alert.channel);
+      const card = cardFor(alert, found, startedOf(alert, found.matches));
       await Promise.all(alert.cards.map((c) => cards.update({ channel: c.channel, ts: c.card_ts }, card)));
       shown = state;
       alert = await store.recheck(alert);
@@ -225,14 +245,19 @@ export function createAlertService(deps: AlertServiceDeps) {
    * Starts a playbook for an alert without asking anyone (its trigger says auto_execute),
    * once per episode: the episode's first run claim, and a run id derived from the episode.
    */
-  async function autoStart(alert: AlertEpisode, match: PlaybookMatch, where: { channel: string; thread_ts: string }, identity: string): Promise<void> {
+  async function autoStart(alert: AlertEpisode, match: PlaybookMatch, target: AlertTarget, where: { channel: string; thread_ts: string }, identity: string): Promise<void> {
     if ((await store.decisions.runs(alert.fingerprint, alert.episode)).length > 0) return; // a person's Run came first
     const snapshot = snapshotOf(match);
     // The run is recorded as started by the configured identity, which must hold the playbook's permissions.
     const actor = { kind: 'system' as const, id: identity, name: 'alerts' };
     const claim = await store.decisions.claimRun(alert.fingerprint, alert.episode, 1, { action: 'auto_run', runbook_id: snapshot.runbook_id, by: actor });
     if (!claim) return;
-    const { values } = variablesFromAlert(alert, startInputs(snapshot));
+    const { values, missing } = variablesFromAlert(alert, startInputs(snapshot), target.device);
+    // Checked again on the snapshot that would run: never start on a machine nobody vouched for.
+    if (missing.length > 0) {
+      await release(claim);
+      return;
+    }
     let run: Run;
     try {
       ({ run } = await deps.runs.start(personPrincipal(actor, { surface: 'alerts' }), {
@@ -259,10 +284,10 @@ export function createAlertService(deps: AlertServiceDeps) {
     if (await runIsActive(alert.run_id)) return; // its run is still going: nothing new to offer
     const attempt = await store.cards.claim(alert, where, { first });
     if (!attempt) return;
-    const matches = await matchesFor(alert, where.channel);
+    const found = await matchesFor(alert, where.channel);
     let cardTs: string;
     try {
-      cardTs = await cards.post(where, cardFor(alert, matches, null));
+      cardTs = await cards.post(where, cardFor(alert, found, null));
     } catch (error) {
       await store.cards.failed(attempt, error).catch((failure: unknown) => logger.warn('could not record a failed alert card post', { card: attempt._id, error: failure }));
       throw error;
@@ -273,8 +298,13 @@ export function createAlertService(deps: AlertServiceDeps) {
     const posted = { ...alert, ...location, cards: [location] };
     const now = await refreshCards(await store.recheck(posted), shownState(posted));
     if (now?.status !== 'firing') return;
-    const auto = matches.find((m) => m.auto_execute && variablesFromAlert(alert, m.candidate.variables).missing.length === 0);
-    if (!auto) return;
+    // A playbook that acts on a device runs by itself only on a device the alert names for sure.
+    const auto = found.matches.find((m) => m.auto_execute && variablesFromAlert(alert, m.candidate.variables, found.target.device).missing.length === 0);
+    if (!auto) {
+      const unsure = found.matches.find((m) => m.auto_execute);
+      if (unsure) logger.info('auto_execute playbook only suggested: it needs inputs the alert does not give for sure', { fingerprint: alert.fingerprint, runbook_id: unsure.candidate.runbook_id, target: found.target.reason });
+      return;
+    }
     const identity = deps.autoExecuteAs ?? null;
     if (!trust.mayAutoRun || identity === null) {
       const why = identity === null ? 'no auto_execute_as identity is configured in ALERT_RULES_FILE' : 'the alert did not come from a configured source';
@@ -282,7 +312,7 @@ export function createAlertService(deps: AlertServiceDeps) {
       return;
     }
     try {
-      await autoStart(now, auto, { channel: location.channel, thread_ts: location.thread_ts }, identity);
+      await autoStart(now, auto, found.target, { channel: location.channel, thread_ts: location.thread_ts }, identity);
     } catch (error) {
       // The card stays up with its Run buttons: a person can still start it and see why not.
       logger.warn('could not start an auto-execute playbook', { fingerprint: alert.fingerprint, runbook_id: auto.candidate.runbook_id, error });
@@ -327,13 +357,14 @@ export function createAlertService(deps: AlertServiceDeps) {
       let outcome: O;
       try {
         const snapshot = await deps.runbooks.snapshotForRun(runbookId, {});
-        const { values } = variablesFromAlert(alert, startInputs(snapshot));
+        const { values, missing } = variablesFromAlert(alert, startInputs(snapshot), (await targetOf(alert)).device);
         const where = { channel: alert.channel ?? user.id, ...(alert.thread_ts ? { thread_ts: alert.thread_ts } : {}) };
         outcome = await start({
           runbook: snapshot,
           variables: { ...values, ...given.values },
           where,
           askForMissing: given.askForMissing ?? true,
+          ask: missing.map((v) => v.name),
           trigger: { source: 'alert', context: { alert_id: fingerprint, slack_channel: where.channel } },
         });
       } catch (error) {
@@ -358,15 +389,18 @@ export function createAlertService(deps: AlertServiceDeps) {
       const channel = (message as { channel?: unknown }).channel;
       const ts = (message as { ts?: unknown }).ts;
       if (typeof channel !== 'string' || typeof ts !== 'string') return 0;
-      const alerts = recognizeSlackMessage(message, deps.rules ?? [], { self });
+      const recognized = recognizeSlackMessage(message, deps.rules ?? [], { self });
       // Most channel messages are not alerts: only those are read again for their sender.
-      const read = alerts.length > 0 ? readSlackMessage(message) : undefined;
+      const read = recognized.length > 0 ? readSlackMessage(message) : undefined;
       if (!read) return 0;
       const trust = sourceTrust(deps.sources ?? null, channel, read);
       if (trust === 'unknown') {
         logger.info('alert ignored: its sender is not a configured source for this channel', { channel, ...senderOf(read) });
         return 0;
       }
+      // A title-only notification is read against what the bot knows (its types, its devices).
+      const known = recognized.some((a) => a.title_values !== null) ? await knowledge() : null;
+      const alerts = known === null ? recognized : recognized.map((a) => readAlert(a, known));
       for (const alert of alerts) {
         const received = await store.receive(alert, { channel });
         await this.received(received, { channel, thread_ts: ts }, { mayAutoRun: trust === 'trusted' });

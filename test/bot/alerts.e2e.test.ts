@@ -32,13 +32,14 @@ const restartByHand = (name: string, extra: Record<string, unknown> = {}) => ({
   steps: [{ label: 'Restart {{serviceName}} on {{deviceId}}', instruction: 'Restart it.' }],
 });
 
-const { postAlert, clickCard, cardsIn, cardButtons } = alertCards(rig, { token: TOKEN, channel: CHANNEL });
+const { postAlert, clickCard, cardsIn, cardButtons, registerDevices } = alertCards(rig, { token: TOKEN, channel: CHANNEL });
 
 describe('alert suggestions', () => {
   it('suggests the matching playbooks on a card, and Run starts one in the card thread with the alert’s variables', async () => {
     const { fake, publish } = rig();
     await publish(restartByHand('Restart service by hand'));
     await publish(restartByHand('Restart on critical only', { min_severity: 'critical' }));
+    await registerDevices('web-01');
     const since = fake.calls.length;
     const { alerts } = await postAlert({ type: 'service_down', severity: 'high', host: 'web-01', summary: 'nginx down', labels: { service: 'nginx' }, fingerprint: 'svc-1' });
     expect(alerts).toEqual([{ fingerprint: 'svc-1', type: 'service_down', status: 'firing', outcome: 'new' }].map((a) => expect.objectContaining(a)));
@@ -147,6 +148,7 @@ describe('alert suggestions', () => {
       trigger: { alert_types: ['queue_stuck'] },
       steps: [{ label: 'Restart {{deviceId}} because {{reason}}' }],
     });
+    await registerDevices('mq-01');
     const since = fake.calls.length;
     await postAlert({ type: 'queue_stuck', severity: 'high', host: 'mq-01', summary: 'queue stuck', fingerprint: 'mq-1' });
     const cardTs = cardsIn(since)[0]!.result?.ts as string;

@@ -24,6 +24,8 @@ const alertOf = (fingerprint: string, status: Alert['status'], summary = 'nginx 
   summary,
   fingerprint,
   started_at: null,
+  title_values: null,
+  inferred: [],
 });
 
 /** A store on a clock the test moves. */

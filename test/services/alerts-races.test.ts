@@ -125,6 +125,8 @@ const alertOf = (fingerprint: string, status: Alert['status'], type = 'service_d
   summary: `${type} on ${fingerprint}`,
   fingerprint,
   started_at: null,
+  title_values: null,
+  inferred: [],
 });
 
 /** One delivery as the webhook makes it (authenticated, so it may auto-run): stored, then acted on. */

@@ -1,13 +1,15 @@
 // Filling a run's variables from the alert that suggested it (issue 5, "Suggest, or start"):
-// labels by name, then a few well-known label names, and the device from the alert's host.
-// Defaults are left to the engine (resolveVariables), so a value here always came from the alert.
+// labels by name, then a few well-known label names. The device is only ever the target the
+// alert names for sure (infer/target.ts), never a label read here: when there is none, every
+// device variable is asked for, its default included, so no run lands on a machine by guess.
+// Other defaults are left to the engine (resolveVariables), so a value here came from the alert.
 import { VARIABLE_VALUE_MAX_CHARS, type VariableDef } from '../../engine/index.js';
 import type { Alert } from '../alert.js';
 
 /**
  * Names that mean the same thing, the variable's usual spelling first. A variable whose name
- * is in a group also takes the group's labels, tried in this order. `instance` is left out
- * on purpose: it carries a port (`web-01:9100`); the recogniser already turned it into `host`.
+ * is in a group also takes the group's labels, tried in this order; the device group takes
+ * only the resolved target.
  */
 export const VARIABLE_ALIASES: readonly (readonly string[])[] = [
   ['deviceId', 'device_id', 'host', 'hostname', 'nodename'],
@@ -26,26 +28,27 @@ export interface AlertVariables {
   missing: VariableDef[];
 }
 
-export function variablesFromAlert(alert: Pick<Alert, 'labels' | 'host'>, variables: readonly VariableDef[]): AlertVariables {
+/** `device`: the known device the alert names for sure (AlertTarget.device), or null. */
+export function variablesFromAlert(alert: Pick<Alert, 'labels'>, variables: readonly VariableDef[], device: string | null): AlertVariables {
   const byLowerName = indexLabels(alert.labels);
   const values: Record<string, string> = {};
   const missing: VariableDef[] = [];
   for (const def of variables) {
-    const value = firstValue(candidateValues(def.name, alert, byLowerName));
+    const isDevice = groupOf(def.name) === DEVICE_GROUP;
+    const value = isDevice ? (device === null ? null : firstValue([device])) : firstValue(candidateValues(def.name, alert, byLowerName));
     if (value !== null) values[def.name] = value;
-    else if (def.required && def.default === null) missing.push(def);
+    else if (isDevice || (def.required && def.default === null)) missing.push(def);
   }
   return { values, missing };
 }
 
+const groupOf = (name: string) => VARIABLE_ALIASES.find((names) => names.some((alias) => alias.toLowerCase() === name.toLowerCase()));
+
 /** Where a variable's value may come from, most specific first. */
-function* candidateValues(name: string, alert: Pick<Alert, 'labels' | 'host'>, byLowerName: Map<string, string>) {
+function* candidateValues(name: string, alert: Pick<Alert, 'labels'>, byLowerName: Map<string, string>) {
   yield Object.hasOwn(alert.labels, name) ? alert.labels[name] : undefined;
   yield byLowerName.get(name.toLowerCase());
-  const group = VARIABLE_ALIASES.find((names) => names.some((alias) => alias.toLowerCase() === name.toLowerCase()));
-  if (group === undefined) return;
-  if (group === DEVICE_GROUP) yield alert.host ?? undefined;
-  for (const alias of group) yield byLowerName.get(alias.toLowerCase());
+  for (const alias of groupOf(name) ?? []) yield byLowerName.get(alias.toLowerCase());
 }
 
 function firstValue(values: Iterable<string | undefined>): string | null {

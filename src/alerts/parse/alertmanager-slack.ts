@@ -18,5 +18,5 @@ export function recognizeAlertmanagerAttachment(attachment: SlackAttachment): Al
   // A custom title template may still leave the default fallback: `<subject> | <link>`.
   const subject = parseSubjectTitle(plainText(attachment.title)) ?? parseSubjectTitle(plainText(attachment.fallback).split(' | ')[0]);
   if (!subject) return undefined;
-  return alertsFromSubject(subject, plainText(attachment.text), ALERTMANAGER_SLACK);
+  return alertsFromSubject(subject, plainText(attachment.text), ALERTMANAGER_SLACK, attachment.title_link);
 }

@@ -1,7 +1,9 @@
 // Alertmanager's webhook body, version 4 (prometheus/alertmanager docs/configuration.md,
 // `<webhook_config>`): a group notification whose `alerts[]` each carry their own status,
 // labels, annotations, times and fingerprint. One Alert per entry, so a group with one alert
-// firing and one resolved yields one of each, each keyed by Alertmanager's own fingerprint.
+// firing and one resolved yields one of each, each keyed by its sender's own fingerprint.
+// Grafana's webhook contact point sends the same shape as version 1, with fields of its own
+// (orgId, title, state, message; per alert values, dashboardURL, silenceURL...).
 import { z } from 'zod';
 
 import { ALERT_STATUSES } from '../alert.js';
@@ -12,6 +14,10 @@ import { formatIssues, issueMessage, type ParseResult } from './problems.js';
 import { parseTimestamp, Timestamp } from './timestamp.js';
 
 export const ALERTMANAGER_WEBHOOK = 'alertmanager-webhook';
+export const GRAFANA_WEBHOOK = 'grafana-webhook';
+
+/** The body versions read: Alertmanager's and Grafana's. */
+const VERSIONS = { '4': 'alertmanager', '1': 'grafana' } as const;
 
 const LabelSet = z.record(z.string(), z.string());
 
@@ -29,7 +35,9 @@ export const AlertmanagerWebhookAlert = z.object({
 });
 
 export const AlertmanagerWebhook = z.object({
-  version: z.literal('4'),
+  version: z.enum(Object.keys(VERSIONS) as ['4', '1'], {
+    error: (issue) => (issue.input === undefined ? undefined : `must be "4" (Alertmanager) or "1" (Grafana) (got ${JSON.stringify(issue.input).slice(0, 40)})`),
+  }),
   groupKey: z.string().optional(),
   truncatedAlerts: z.int().min(0).optional(),
   status: z.enum(ALERT_STATUSES),
@@ -42,12 +50,12 @@ export const AlertmanagerWebhook = z.object({
 });
 export type AlertmanagerWebhook = z.infer<typeof AlertmanagerWebhook>;
 
-function toAlert(entry: z.infer<typeof AlertmanagerWebhookAlert>): Alert {
+function toAlert(entry: z.infer<typeof AlertmanagerWebhookAlert>, sender: 'alertmanager' | 'grafana'): Alert {
   const host = hostOf(entry.labels);
   const name = entry.labels.alertname ?? 'Alert';
   return buildAlert({
-    source: 'alertmanager',
-    recognizer: ALERTMANAGER_WEBHOOK,
+    source: sender,
+    recognizer: sender === 'grafana' ? GRAFANA_WEBHOOK : ALERTMANAGER_WEBHOOK,
     status: entry.status,
     labels: entry.labels,
     annotations: entry.annotations,
@@ -62,5 +70,6 @@ function toAlert(entry: z.infer<typeof AlertmanagerWebhookAlert>): Alert {
 export function parseAlertmanagerWebhook(body: unknown): ParseResult<{ alerts: Alert[] }> {
   const parsed = AlertmanagerWebhook.safeParse(body, { error: issueMessage });
   if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues) };
-  return { ok: true, alerts: parsed.data.alerts.map(toAlert) };
+  const sender = VERSIONS[parsed.data.version];
+  return { ok: true, alerts: parsed.data.alerts.map((entry) => toAlert(entry, sender)) };
 }

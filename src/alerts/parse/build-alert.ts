@@ -1,6 +1,6 @@
 // Every parser ends here, so type, severity, host, summary and fingerprint are read the same
 // way whatever the source; a parser only overrides what its payload states outright.
-import type { Alert, AlertSource, AlertStatus, Severity } from '../alert.js';
+import type { Alert, AlertSource, AlertStatus, Severity, TitleValues } from '../alert.js';
 import { deriveFingerprint } from './fingerprint.js';
 import { alertTypeOf, hostOf, severityOf, summaryOf, type Labels } from './normalize.js';
 
@@ -20,6 +20,8 @@ export interface AlertParts {
   /** What identifies the alert, when not simply its labels (a rule's key captures, a group's title). */
   fingerprintLabels?: Labels;
   startedAt?: number | null;
+  /** A title-only notification's values (see Alert.title_values). */
+  titleValues?: TitleValues | null;
 }
 
 export function buildAlert(parts: AlertParts): Alert {
@@ -36,5 +38,7 @@ export function buildAlert(parts: AlertParts): Alert {
     summary: summaryOf(parts.annotations ?? {}, parts.title),
     fingerprint: parts.fingerprint || deriveFingerprint(parts.source, name, parts.fingerprintLabels ?? parts.labels),
     started_at: parts.startedAt ?? null,
+    title_values: parts.titleValues ?? null,
+    inferred: [],
   };
 }

@@ -6,7 +6,8 @@
 //   severity     required  low | medium | high | critical, or a common word for one
 //                          (warning → medium, error/page → high, info → low...)
 //   status       optional  firing (default) | resolved
-//   host         optional  the device or host; else read from labels host/hostname/instance...
+//   host         optional  the device or host (kept as the `host` label); else read from labels
+//                          node/host/hostname/exported_instance..., instance last
 //   summary      required  one line a person reads
 //   labels       optional  string → string, e.g. {service: nginx}; feed runbook variables
 //   fingerprint  optional  same value for every notification of one alert; default: a hash
@@ -50,7 +51,8 @@ export function parseGenericAlert(body: unknown): ParseResult<{ alerts: Alert[] 
     source: 'webhook',
     recognizer: GENERIC_WEBHOOK,
     status: data.status,
-    labels: data.labels,
+    // The host field names the machine outright: it is the `host` label the target is read from.
+    labels: data.host === undefined ? data.labels : { ...data.labels, host: data.host },
     title: data.summary,
     type: snakeCase(data.type),
     severity: severityWord(data.severity),

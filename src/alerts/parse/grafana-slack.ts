@@ -50,6 +50,6 @@ function recognizeLegacy(attachment: SlackAttachment): Alert[] | undefined {
 export function recognizeGrafanaAttachment(attachment: SlackAttachment): Alert[] | undefined {
   if (!isGrafanaAttachment(attachment)) return undefined;
   const subject = parseSubjectTitle(plainText(attachment.title) || plainText(attachment.fallback));
-  if (subject) return alertsFromSubject(subject, plainText(attachment.text), GRAFANA_SLACK);
+  if (subject) return alertsFromSubject(subject, plainText(attachment.text), GRAFANA_SLACK, attachment.title_link);
   return recognizeLegacy(attachment);
 }

@@ -60,7 +60,11 @@ export function severityOf(labels: Labels): Severity {
   return severityWord(labels.severity) ?? 'medium';
 }
 
-const HOST_LABELS = ['host', 'hostname', 'instance', 'device', 'node'] as const;
+// Labels naming the machine first; `instance` last, as it may be an exporter's address
+// (infer/target.ts decides what a playbook may act on). Not `device`: node-exporter uses it
+// for a disk or a network interface.
+export const MACHINE_LABELS = ['deviceId', 'device_id', 'node', 'host', 'hostname', 'exported_instance', 'nodename'] as const;
+const HOST_LABELS = [...MACHINE_LABELS, 'instance'] as const;
 
 /** `web-01:9100` → `web-01`; `[::1]:9100` → `::1`; a probe URL → its host name. */
 export function stripPort(value: string): string {

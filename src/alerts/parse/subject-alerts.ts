@@ -1,19 +1,30 @@
 // Turns a `[FIRING:n] ...` notification (Alertmanager's or Grafana's) into Alerts: one per
-// alert when its text lists them with their labels, else one for the whole group, because
-// the title alone names only label values, not which alert is which.
+// alert when its text lists them with their labels, else one for the whole group, known by
+// its title's values alone (read against what the bot knows by readAlert).
 import type { Alert } from '../alert.js';
+import { NO_KNOWLEDGE, readAlert } from '../infer/index.js';
 import { parseAlertList } from './alert-list-text.js';
 import { buildAlert } from './build-alert.js';
 import { hostOf, toLabels } from './normalize.js';
-import { inferredLabels, type SubjectTitle } from './subject-title.js';
+import type { SubjectTitle } from './subject-title.js';
 
-export function alertsFromSubject(subject: SubjectTitle, text: string, recognizer: string): Alert[] {
+/** `receiver=slack-ops` in Alertmanager's title link: which route the group belongs to. */
+function receiverOf(link: string | undefined): string {
+  const match = /[?&]receiver=([^&#]*)/.exec(link ?? '');
+  if (!match?.[1]) return '';
+  try {
+    return decodeURIComponent(match[1].replace(/\+/g, ' '));
+  } catch {
+    return match[1];
+  }
+}
+
+export function alertsFromSubject(subject: SubjectTitle, text: string, recognizer: string, link?: string): Alert[] {
   const listed = parseAlertList(text);
-  const inferred = inferredLabels(subject);
-  const groupName = inferred.alertname;
   if (listed.length > 0) {
+    // A template may leave alertname out of the list; the title still names the group.
+    const groupName = readAlert(titleAlert(subject, recognizer, link), NO_KNOWLEDGE).labels.alertname;
     return listed.map((alert) => {
-      // A template may leave alertname out of the list; the title still names the group.
       const labels = alert.labels.alertname || !groupName ? alert.labels : toLabels([['alertname', groupName], ...Object.entries(alert.labels)]);
       const host = hostOf(labels);
       return buildAlert({
@@ -26,15 +37,23 @@ export function alertsFromSubject(subject: SubjectTitle, text: string, recognize
       });
     });
   }
-  return [
-    buildAlert({
-      source: 'slack',
-      recognizer,
-      status: subject.status,
-      labels: inferred,
-      title: subject.rest,
-      // The title without its status is what the firing and resolved messages share.
-      fingerprintLabels: { ...inferred, group: subject.rest },
-    }),
-  ];
+  return [readAlert(titleAlert(subject, recognizer, link), NO_KNOWLEDGE)];
+}
+
+/**
+ * The group as one alert. Alertmanager keys a group by its route and its group labels' values
+ * and drops resolved alerts after each notification, so the common part of the title changes
+ * as the group shrinks (`[FIRING:3] InstanceDown (critical)` … `[RESOLVED] InstanceDown
+ * (web-01:9100 node critical)`); the receiver and the group part do not, and make its identity.
+ */
+function titleAlert(subject: SubjectTitle, recognizer: string, link: string | undefined): Alert {
+  return buildAlert({
+    source: 'slack',
+    recognizer,
+    status: subject.status,
+    labels: {},
+    title: subject.rest,
+    fingerprintLabels: { receiver: receiverOf(link), group: subject.groupText },
+    titleValues: { group: subject.group, common: subject.common },
+  });
 }

@@ -3,16 +3,15 @@
 //   [{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}]
 //   {{ .GroupLabels.SortedPairs.Values | join " " }} ({{ CommonLabels not grouped on, values only }})
 // Grafana adds `, RESOLVED:n` inside the brackets when a firing group has resolved alerts too.
-import type { AlertStatus } from '../alert.js';
-import { severityWord, stripPort, toLabels, type Labels } from './normalize.js';
+// SortedPairs puts `alertname` first and sorts the other names, so when the alert name is in
+// a part at all it is that part's first value.
+import type { AlertStatus, TitleValues } from '../alert.js';
 
-export interface SubjectTitle {
+export interface SubjectTitle extends TitleValues {
   status: AlertStatus;
-  /** Group label values, sorted by label name (label names are not in the title). */
-  groupValues: string[];
-  /** Values of the labels common to every alert but not grouped on: the part in parentheses. */
-  commonValues: string[];
-  /** The title without its status: the same for the firing and the resolved notification. */
+  /** The group part as written: the same in every notification of the group, however it shrinks. */
+  groupText: string;
+  /** The title without its status. */
   rest: string;
 }
 
@@ -23,38 +22,28 @@ export function parseSubjectTitle(title: string | undefined): SubjectTitle | und
   if (!match) return undefined;
   const rest = (match[2] ?? '').trim().replace(/\s+/g, ' ');
   if (rest === '') return undefined;
-  // Values may hold spaces, so the split is a best reading; `rest` keeps the exact text.
-  const open = rest.startsWith('(') ? 0 : rest.indexOf(' (');
-  const hasCommon = open >= 0 && rest.endsWith(')');
-  const group = hasCommon ? rest.slice(0, open) : rest;
-  const common = hasCommon ? rest.slice(open).trim().slice(1, -1) : '';
-  return {
-    status: match[1] === 'FIRING' ? 'firing' : 'resolved',
-    groupValues: words(group),
-    commonValues: words(common),
-    rest,
-  };
+  const open = commonPartStart(rest);
+  const groupText = (open < 0 ? rest : rest.slice(0, open)).trim();
+  const common = open < 0 ? '' : rest.slice(open + 1, -1);
+  return { status: match[1] === 'FIRING' ? 'firing' : 'resolved', group: words(groupText), common: words(common), groupText, rest };
 }
-
-function words(text: string): string[] {
-  return text.split(' ').filter((word) => word !== '');
-}
-
-const HOST_PORT = /^(\[[^\]]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/;
 
 /**
- * The labels a title lets us infer, for a group whose alerts the message does not list:
- * `alertname` is the first value (the usual `group_by: [alertname, ...]`, and labels sort
- * `alertname` early when grouping on all), `severity` a value that is a severity word, and
- * `instance` the one value shaped like host:port. Anything else stays only in the text.
+ * Where the parenthesised common part starts, or -1: the `(` matching the title's last `)`,
+ * at the start or after a space, so a value holding parentheses stays in its part.
  */
-export function inferredLabels(subject: SubjectTitle): Labels {
-  const values = [...subject.groupValues, ...subject.commonValues];
-  const entries: [string, string][] = [];
-  if (values[0] !== undefined) entries.push(['alertname', values[0]]);
-  const severity = values.slice(1).find((value) => severityWord(value) !== undefined);
-  if (severity !== undefined) entries.push(['severity', severity]);
-  const hosts = values.slice(1).filter((value) => HOST_PORT.test(value));
-  if (hosts.length === 1 && hosts[0] !== undefined && stripPort(hosts[0]) !== '') entries.push(['instance', hosts[0]]);
-  return toLabels(entries);
+function commonPartStart(rest: string): number {
+  if (!rest.endsWith(')')) return -1;
+  let depth = 0;
+  for (let i = rest.length - 1; i >= 0; i -= 1) {
+    if (rest[i] === ')') depth += 1;
+    else if (rest[i] === '(') depth -= 1;
+    if (depth === 0) return i === 0 || rest[i - 1] === ' ' ? i : -1;
+  }
+  return -1;
+}
+
+// Values may hold spaces, so a value is not always a word: readTitle tries runs of words.
+function words(text: string): string[] {
+  return text.split(' ').filter((word) => word !== '');
 }

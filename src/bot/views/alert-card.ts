@@ -7,6 +7,7 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 
 import type { AlertSource, Severity } from '../../alerts/alert.js';
+import type { AlertTarget } from '../../alerts/infer/index.js';
 import type { AlertDecisionDoc } from '../../models/alert-model.js';
 import type { StoredAlert } from '../../models/alert-store.js';
 import { encodeAlertActionValue, isButtonFingerprint } from '../alert-action-value.js';
@@ -19,7 +20,7 @@ import type { AlertCardMatch, AlertCardStart } from '../../services/alerts.js';
 
 export type AlertCardAlert = Pick<
   StoredAlert,
-  'fingerprint' | 'type' | 'severity' | 'status' | 'host' | 'summary' | 'labels' | 'source' | 'decisions' | 'run_id'
+  'fingerprint' | 'type' | 'severity' | 'status' | 'host' | 'summary' | 'labels' | 'source' | 'decisions' | 'run_id' | 'inferred'
 >;
 
 export type { AlertCardMatch, AlertCardStart } from '../../services/alerts.js';
@@ -30,6 +31,8 @@ export interface AlertCardInput {
    * only this episode's, or an old Dismiss would show on the new card.
    */
   alert: AlertCardAlert;
+  /** The device a playbook would act on, or why none is certain. */
+  target: AlertTarget;
   matches: AlertCardMatch[];
   /**
    * The run this episode started, if any: the card then offers no buttons. It is not read
@@ -60,6 +63,10 @@ const REASON_CHARS = 300;
 const VARIABLE_CHARS = 60;
 const MISSING_SHOWN = 10;
 const ACTOR_CHARS = 80;
+const TARGET_CHARS = 400;
+const INFERRED_CHARS = 300;
+/** Inferred lines shown; Block Kit allows 10 elements in a context block. */
+const INFERRED_SHOWN = 4;
 const RUN_ID_CHARS = 80;
 /** Block Kit's limit for a button's accessibility_label (not in SLACK_LIMITS yet). */
 const ACCESSIBILITY_LABEL_CHARS = 75;
@@ -69,6 +76,7 @@ const SEVERITY_EMOJI: Readonly<Record<Severity, string>> = { critical: '🔴', h
 const SOURCE_WORDS: Readonly<Record<AlertSource, string>> = {
   slack: 'a Slack message',
   alertmanager: 'Alertmanager',
+  grafana: 'Grafana',
   webhook: 'a webhook',
 };
 
@@ -123,10 +131,25 @@ export function alertTitle(alert: Pick<AlertCardAlert, 'type' | 'severity' | 'ho
   return `*${type}* · ${alert.severity}${host === null ? '' : ` · on ${host}`}`;
 }
 
-/** The alert section: emoji, title and the summary. */
-function alertSection(alert: AlertCardAlert): SectionBlock {
+/** The alert section: emoji, title (with the device only when it is certain) and the summary. */
+function alertSection(alert: AlertCardAlert, target: AlertTarget): SectionBlock {
   const summary = alert.summary.trim() === '' ? '' : `\n${truncate(escapeMrkdwn(alert.summary.trim()), SUMMARY_CHARS)}`;
-  return sectionBlock(truncate(`${severityEmoji(alert.severity)} ${alertTitle(alert)}${summary}`, SLACK_LIMITS.sectionText));
+  const title = alertTitle({ ...alert, host: target.device });
+  return sectionBlock(truncate(`${severityEmoji(alert.severity)} ${title}${summary}`, SLACK_LIMITS.sectionText));
+}
+
+/** Which device Run acts on, or why a person is asked: every card says. */
+export function targetLine(target: AlertTarget): string {
+  const reason = truncate(escapeMrkdwn(target.reason), TARGET_CHARS);
+  if (target.device !== null) return `🎯 Acts on ${code(truncate(target.device, HOST_CHARS))}: ${reason}`;
+  return `⚠️ Target unknown: ${reason}. Run asks which device; nothing starts by itself on it.`;
+}
+
+/** What was inferred from a title rather than read from named labels, or null. */
+function inferredBlock(inferred: readonly string[]): KnownBlock | null {
+  if (inferred.length === 0) return null;
+  const lines = inferred.slice(0, INFERRED_SHOWN).map((line) => truncate(escapeMrkdwn(line), INFERRED_CHARS));
+  return contextBlock(`Inferred (a Slack title names label values, not labels): ${lines.join('; ')}`);
 }
 
 /** `service: nginx · env: production · +3 more`, or null without labels. */
@@ -207,7 +230,7 @@ function startLine(start: ShownStart): string {
   return `▶️ Started ${what} ${run}${start.by === null ? '' : ` by ${start.by}`}`;
 }
 
-function fallbackText(alert: AlertCardAlert, state: { resolved: boolean; start: ShownStart | null; dismissed: boolean }, matchCount: number): string {
+function fallbackText(alert: Pick<AlertCardAlert, 'type' | 'host'>, state: { resolved: boolean; start: ShownStart | null; dismissed: boolean }, matchCount: number): string {
   const { type, host } = alertTitleParts(alert);
   const base = `Alert ${type}${host === null ? '' : ` on ${host}`}`;
   if (state.resolved) return `${base}: resolved`;
@@ -234,7 +257,9 @@ export function buildAlertCard(input: AlertCardInput): SlackMessage {
   const about = [`From ${SOURCE_WORDS[alert.source] ?? escapeMrkdwn(String(alert.source))}`];
   const labels = labelsText(alert.labels);
   if (labels !== null) about.push(truncate(labels, SLACK_LIMITS.sectionText));
-  const blocks: KnownBlock[] = [alertSection(alert), contextBlock(...about)];
+  const blocks: KnownBlock[] = [alertSection(alert, input.target), contextBlock(...about, targetLine(input.target))];
+  const inferred = inferredBlock(alert.inferred ?? []);
+  if (inferred !== null) blocks.push(inferred);
 
   if (matches.length === 0) blocks.push(sectionBlock('No playbook matches this alert.'));
   for (const match of matches.slice(0, ALERT_CARD_MAX_MATCHES)) blocks.push(matchBlock(match, buttons ? alert.fingerprint : null));
@@ -252,6 +277,6 @@ export function buildAlertCard(input: AlertCardInput): SlackMessage {
     blocks.push(contextBlock(`This alert's fingerprint is too long for buttons. Start a playbook with ${code(`${SLASH_COMMAND} start NAME`)}.`));
   }
 
-  const text = fallbackText(alert, { resolved, start, dismissed: dismissedBy !== null }, matches.length);
+  const text = fallbackText({ type: alert.type, host: input.target.device }, { resolved, start, dismissed: dismissedBy !== null }, matches.length);
   return { text: truncate(text, SLACK_LIMITS.messageText), blocks };
 }

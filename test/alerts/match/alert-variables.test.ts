@@ -5,7 +5,6 @@ import { VARIABLE_VALUE_MAX_CHARS, type VariableDef } from '../../../src/engine/
 import { readBuiltinPlaybooks } from '../../../src/models/builtin-playbook-files.js';
 
 const instanceDown = {
-  host: 'web-01',
   labels: { alertname: 'InstanceDown', instance: 'web-01:9100', job: 'nginx', severity: 'critical' },
 };
 
@@ -35,13 +34,13 @@ describe('variablesFromAlert with the built-in playbooks', () => {
     // path has a default (/): the engine fills it, so it is neither given nor missing.
     ['disk-cleanup', { deviceId: 'web-01' }],
   ])('fills %s from an InstanceDown alert', (key, expected) => {
-    const result = variablesFromAlert(instanceDown, builtins.get(key) ?? []);
+    const result = variablesFromAlert(instanceDown, builtins.get(key) ?? [], 'web-01');
     expect(result).toEqual({ values: expected, missing: [] });
   });
 
   it('fills the same variables for all three playbooks together', () => {
     const all = [...builtins.values()].flat();
-    expect(variablesFromAlert(instanceDown, all).values).toEqual({ deviceId: 'web-01', serviceName: 'nginx' });
+    expect(variablesFromAlert(instanceDown, all, 'web-01').values).toEqual({ deviceId: 'web-01', serviceName: 'nginx' });
   });
 });
 
@@ -53,34 +52,34 @@ describe('variablesFromAlert: where a value comes from', () => {
     ['the service_name alias', { service_name: 'api' }, null, 'serviceName', 'api'],
     ['the job alias, last among the service names', { job: 'api' }, null, 'serviceName', 'api'],
     ['the mountpoint alias', { mountpoint: '/var' }, null, 'path', '/var'],
-    ['the alert host for deviceId', { hostname: 'db-02' }, 'web-01', 'deviceId', 'web-01'],
-    ['a deviceId label before the host', { deviceId: 'dev-7' }, 'web-01', 'deviceId', 'dev-7'],
-    ['a hostname label when the alert has no host', { hostname: 'db-02' }, null, 'deviceId', 'db-02'],
+    ['the resolved target for deviceId, never a label', { hostname: 'db-02', deviceId: 'dev-7' }, 'web-01', 'deviceId', 'web-01'],
+    ['nothing for deviceId without a target, whatever the labels say', { hostname: 'db-02', deviceId: 'dev-7', host: 'x' }, null, 'deviceId', undefined],
+    ['the target for a variable spelled like a device alias', { node: 'n1' }, 'web-01', 'hostname', 'web-01'],
     ['aliases for a variable spelled like an alias', { job: 'api' }, null, 'service', 'api'],
     ['nothing: instance carries a port, so it is no device', { instance: 'web-01:9100' }, null, 'deviceId', undefined],
     ['nothing for an unrelated variable', { job: 'api' }, 'web-01', 'version', undefined],
-  ])('takes %s', (_name, labels, host, name, expected) => {
-    expect(variablesFromAlert({ labels, host }, [variable(name)]).values[name]).toBe(expected);
+  ])('takes %s', (_name, labels, device, name, expected) => {
+    expect(variablesFromAlert({ labels }, [variable(name)], device).values[name]).toBe(expected);
   });
 
   it('trims values and skips labels that are blank', () => {
-    const result = variablesFromAlert({ labels: { serviceName: '   ', service: '  api \n' }, host: null }, [variable('serviceName')]);
+    const result = variablesFromAlert({ labels: { serviceName: '   ', service: '  api \n' } }, [variable('serviceName')], null);
     expect(result.values).toEqual({ serviceName: 'api' });
   });
 
   it('cuts long values to the length the engine accepts', () => {
-    const result = variablesFromAlert({ labels: { service: 'x'.repeat(VARIABLE_VALUE_MAX_CHARS + 50) }, host: null }, [variable('serviceName')]);
+    const result = variablesFromAlert({ labels: { service: 'x'.repeat(VARIABLE_VALUE_MAX_CHARS + 50) } }, [variable('serviceName')], null);
     expect(result.values.serviceName).toBe('x'.repeat(VARIABLE_VALUE_MAX_CHARS));
   });
 
   it('never cuts a character in half', () => {
     const value = `${'x'.repeat(VARIABLE_VALUE_MAX_CHARS - 1)}😀`;
-    const cut = variablesFromAlert({ labels: { service: value }, host: null }, [variable('serviceName')]).values.serviceName ?? '';
+    const cut = variablesFromAlert({ labels: { service: value } }, [variable('serviceName')], null).values.serviceName ?? '';
     expect(cut).toBe('x'.repeat(VARIABLE_VALUE_MAX_CHARS - 1));
   });
 
   it('gives values only for declared variables', () => {
-    const result = variablesFromAlert(instanceDown, [variable('serviceName')]);
+    const result = variablesFromAlert(instanceDown, [variable('serviceName')], 'web-01');
     expect(Object.keys(result.values)).toEqual(['serviceName']);
   });
 });
@@ -88,11 +87,17 @@ describe('variablesFromAlert: where a value comes from', () => {
 describe('variablesFromAlert: missing variables', () => {
   it('reports required variables without a default that got no value', () => {
     const defs = [variable('deviceId'), variable('version'), variable('region', { default: 'eu' }), variable('note', { required: false })];
-    const result = variablesFromAlert({ labels: {}, host: 'web-01' }, defs);
+    const result = variablesFromAlert({ labels: {} }, defs, 'web-01');
     expect(result).toEqual({ values: { deviceId: 'web-01' }, missing: [defs[1]] });
   });
 
-  it('reports deviceId missing when the alert names no host', () => {
-    expect(variablesFromAlert({ labels: { job: 'nginx' }, host: null }, [variable('deviceId')]).missing.map((v) => v.name)).toEqual(['deviceId']);
+  it('reports deviceId missing when the alert names no device for sure', () => {
+    expect(variablesFromAlert({ labels: { job: 'nginx', host: 'web-01' } }, [variable('deviceId')], null).missing.map((v) => v.name)).toEqual(['deviceId']);
+  });
+
+  it('asks for a device variable without a target even when it has a default or is optional', () => {
+    const defs = [variable('deviceId', { default: 'bastion-01' }), variable('device_id', { required: false })];
+    expect(variablesFromAlert({ labels: {} }, defs, null)).toEqual({ values: {}, missing: defs });
+    expect(variablesFromAlert({ labels: {} }, defs, 'db-01')).toEqual({ values: { deviceId: 'db-01', device_id: 'db-01' }, missing: [] });
   });
 });

@@ -71,8 +71,12 @@ describe('host', () => {
     [{ instance: '[2001:db8::7]:9100' }, '2001:db8::7'],
     [{ instance: '2001:db8::7' }, '2001:db8::7'],
     [{ instance: 'https://server.example.org/health' }, 'server.example.org'],
-    [{ device: 'sw-core-1' }, 'sw-core-1'],
-    [{ node: 'k8s-worker-3' }, 'k8s-worker-3'],
+    // node-exporter's `device` is a disk or an interface, never the machine.
+    [{ device: '/dev/sda1', instance: 'web-01:9100' }, 'web-01'],
+    [{ device: 'sw-core-1' }, null],
+    [{ node: 'k8s-worker-3', instance: '10.244.1.7:8080' }, 'k8s-worker-3'],
+    [{ exported_instance: 'db-01', instance: 'pushgateway:9091' }, 'db-01'],
+    [{ nodename: 'web-03', instance: '10.0.0.3:9100' }, 'web-03'],
     [{ job: 'node' }, null],
   ])('reads %j as host %j', (labels, host) => {
     expect(hostOf(labels)).toBe(host);

@@ -21,8 +21,14 @@ const INSTANCE_DOWN_GROUP: Omit<Alert, 'status'> = {
   host: null,
   labels: { alertname: 'InstanceDown', severity: 'critical' },
   summary: 'InstanceDown (node critical)',
-  fingerprint: 'fc01ca7089635ece55abcb854a7fdf79',
+  // The receiver and the group part: the same for every notification of the group.
+  fingerprint: '9685f27547de017643989c47de44ab21',
   started_at: null,
+  title_values: { group: ['InstanceDown'], common: ['node', 'critical'] },
+  inferred: [
+    'type service_down: read from the title value “InstanceDown”, the one shaped like an alert name (a Slack title carries label values, not their names)',
+    'severity critical: from the title value “critical”',
+  ],
 };
 
 const HIGH_CPU: Omit<Alert, 'status'> = {
@@ -35,6 +41,8 @@ const HIGH_CPU: Omit<Alert, 'status'> = {
   summary: 'CPU usage above 90% on web-01',
   fingerprint: 'b7aa73de57b029b4957fffc2cd970a5d',
   started_at: null,
+  title_values: null,
+  inferred: [],
 };
 
 describe("Alertmanager's default Slack message", () => {
@@ -56,6 +64,8 @@ describe("Alertmanager's default Slack message", () => {
         labels: { alertname: 'InstanceDown', instance: 'web-01:9100', job: 'node', severity: 'critical' },
         summary: 'Instance web-01:9100 down',
         fingerprint: '6cb1bcc612f0f710243884dbab14b1b9',
+        title_values: null,
+        inferred: [],
       },
       {
         ...INSTANCE_DOWN_GROUP,
@@ -64,13 +74,17 @@ describe("Alertmanager's default Slack message", () => {
         labels: { alertname: 'InstanceDown', instance: 'web-02:9100', job: 'node', severity: 'critical' },
         summary: 'Instance web-02:9100 down',
         fingerprint: '0f0f7cb5c608d6938a5d10fd84939093',
+        title_values: null,
+        inferred: [],
       },
     ]);
   });
 
-  it('infers the host from a title value shaped like host:port', () => {
+  it('shows the one title value shaped like host:port as the host, without taking it for a label', () => {
     const message = withAttachment('alertmanager-slack-firing.json', { title: '[FIRING:1] InstanceDown (db-02:9100 node warning)' });
-    expect(recognizeSlackMessage(message, rules)).toMatchObject([{ host: 'db-02', severity: 'medium', labels: { alertname: 'InstanceDown', instance: 'db-02:9100' } }]);
+    const [alert] = recognizeSlackMessage(message, rules);
+    expect(alert).toMatchObject({ host: 'db-02', severity: 'medium', labels: { alertname: 'InstanceDown', severity: 'warning' } });
+    expect(alert?.fingerprint).toBe(INSTANCE_DOWN_GROUP.fingerprint);
   });
 
   it('falls back to the default fallback text when a custom title hides the subject', () => {
@@ -113,6 +127,8 @@ describe("Grafana's Slack message", () => {
         summary: 'CPU above 90% on the web servers',
         fingerprint: '721fd3030f5d3cdfd995d0e5cfd92cf4',
         started_at: null,
+        title_values: null,
+        inferred: [],
       },
     ]);
   });
@@ -142,6 +158,8 @@ describe('a plain text alert matched by a configured rule', () => {
         summary: 'DISK ALERT on db-02: /var at 97%',
         fingerprint: 'a13686d914c3f389049b031989051b0c',
         started_at: null,
+        title_values: null,
+        inferred: [],
       },
     ]);
   });

@@ -21,6 +21,8 @@ describe('parseAlertmanagerWebhook', () => {
           summary: 'Filesystem has less than 5% space left.',
           fingerprint: '4c3e1bd6a0e5f9d2',
           started_at: Date.UTC(2024, 5, 10, 8, 0, 26, 739),
+          title_values: null,
+          inferred: [],
         },
         {
           source: 'alertmanager',
@@ -33,6 +35,8 @@ describe('parseAlertmanagerWebhook', () => {
           summary: 'Filesystem has less than 5% space left.',
           fingerprint: '9a1f7e2b5c6d8e03',
           started_at: Date.UTC(2024, 5, 10, 7, 41, 56, 739),
+          title_values: null,
+          inferred: [],
         },
       ],
     });
@@ -51,9 +55,18 @@ describe('parseAlertmanagerWebhook', () => {
     });
   });
 
-  it('refuses another version of the body', () => {
-    const body = { ...(fixture('alertmanager-webhook-v4.json') as object), version: '1' };
-    expect(parseAlertmanagerWebhook(body)).toEqual({ ok: false, problems: ['version: must be "4" (got "1")'] });
+  it('refuses a version neither Alertmanager nor Grafana sends, naming both', () => {
+    const body = { ...(fixture('alertmanager-webhook-v4.json') as object), version: '3' };
+    expect(parseAlertmanagerWebhook(body)).toEqual({ ok: false, problems: ['version: must be "4" (Alertmanager) or "1" (Grafana) (got "3")'] });
+  });
+
+  it('reads version 1 as Grafana’s webhook: same alerts, Grafana as their source', () => {
+    const body = { ...(fixture('alertmanager-webhook-v4.json') as object), version: '1', orgId: 1, title: '[FIRING:2]', state: 'alerting', message: '' };
+    const parsed = parseAlertmanagerWebhook(body);
+    const asAlertmanager = parseAlertmanagerWebhook(fixture('alertmanager-webhook-v4.json'));
+    if (!parsed.ok || !asAlertmanager.ok) throw new Error('expected both to parse');
+    expect(parsed.alerts.map((a) => [a.source, a.recognizer])).toEqual([['grafana', 'grafana-webhook'], ['grafana', 'grafana-webhook']]);
+    expect(parsed.alerts.map(({ source: _s, recognizer: _r, ...rest }) => rest)).toEqual(asAlertmanager.alerts.map(({ source: _s, recognizer: _r, ...rest }) => rest));
   });
 
   it('says so when the body is not an object at all', () => {
@@ -85,10 +98,12 @@ describe('parseGenericAlert', () => {
           severity: 'high',
           status: 'firing',
           host: 'api-03',
-          labels: { service: 'nginx', env: 'production' },
+          labels: { service: 'nginx', env: 'production', host: 'api-03' },
           summary: 'nginx is not answering on api-03',
           fingerprint: 'f36cccdeb21eb8a6626ec9b37a45c2d4',
           started_at: Date.UTC(2024, 5, 10, 6, 10),
+          title_values: null,
+          inferred: [],
         },
       ],
     });

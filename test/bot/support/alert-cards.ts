@@ -2,6 +2,7 @@
 // bot posted in the alerts channel, and clicking a card's buttons as a user.
 import { expect } from 'vitest';
 
+import { createDeviceStore } from '../../../src/models/device-store.js';
 import { blockActionPayload } from '../../support/slack-requests.js';
 import type { BotRig } from './bot-rig.js';
 import { buttons } from './slack-ui.js';
@@ -14,6 +15,14 @@ export function alertCards(rig: () => BotRig, opts: { token: string; channel: st
 
   return {
     cardButtons,
+
+    /** Devices the bot knows, as a runner's registration leaves them: an alert may then name them for sure. */
+    async registerDevices(...ids: string[]): Promise<void> {
+      const devices = createDeviceStore(rig().app.db.conn);
+      for (const id of ids) {
+        await devices.register({ id, hostname: id, os: { platform: 'linux', release: '6', arch: 'x64' }, tags: [], tools: [], runner_version: 'test', session: `${id}-test`, pid: 1 });
+      }
+    },
 
     async postAlert(body: Record<string, unknown>) {
       const res = await fetch(`http://127.0.0.1:${rig().app.port}/alerts`, {

@@ -18,6 +18,7 @@ import {
 } from '../../../src/bot/views/alert-card.js';
 import { SLACK_LIMITS } from '../../../src/bot/views/limits.js';
 import type { SlackMessage } from '../../../src/bot/views/types.js';
+import type { AlertTarget } from '../../../src/alerts/infer/index.js';
 import { AppError, ErrorCode } from '../../../src/errors.js';
 import { messageLimitProblems } from './support/block-limits.js';
 import { allText, mrkdwnTexts } from './support/message-text.js';
@@ -39,8 +40,11 @@ const serviceDown = (over: Partial<AlertCardAlert> = {}): AlertCardAlert => ({
   source: 'alertmanager',
   decisions: [],
   run_id: null,
+  inferred: [],
   ...over,
 });
+
+const ON_WEB_01: AlertTarget = { device: 'web-01', reason: 'label instance=web-01:9100: the known device web-01' };
 
 const restart: AlertCardMatch = {
   runbook_id: 'rnb_aaaaaaaaaaa1',
@@ -70,7 +74,7 @@ const decision = (over: Partial<AlertDecision> = {}): AlertDecision => ({
 
 /** Builds a card and checks it against every Block Kit limit, so no test can skip that. */
 function card(over: Partial<AlertCardInput> = {}): SlackMessage {
-  const message = buildAlertCard({ alert: serviceDown(), matches: [restart, triage], now: NOW, ...over });
+  const message = buildAlertCard({ alert: serviceDown(), target: ON_WEB_01, matches: [restart, triage], now: NOW, ...over });
   expect(messageLimitProblems(message)).toEqual([]);
   return message;
 }
@@ -91,6 +95,7 @@ const ALERT_CONTEXT = {
   elements: [
     { type: 'mrkdwn', text: 'From Alertmanager', verbatim: true },
     { type: 'mrkdwn', text: 'alertname: ServiceDown · service: nginx · env: production', verbatim: true },
+    { type: 'mrkdwn', text: '🎯 Acts on `web-01`: label instance=web-01:9100: the known device web-01', verbatim: true },
   ],
 };
 const RESTART_TEXT = '*Service Restart* v3\ntype service_down · tags web · severity ≥ high';
@@ -223,7 +228,8 @@ describe('buildAlertCard', () => {
 
   it('escapes mentions, broadcasts and links in the summary, labels, host, type and playbook text', () => {
     const message = card({
-      alert: serviceDown({ type: INJECTION, host: INJECTION, summary: INJECTION, labels: { service: INJECTION, [INJECTION]: 'x' } }),
+      alert: serviceDown({ type: INJECTION, host: INJECTION, summary: INJECTION, labels: { service: INJECTION, [INJECTION]: 'x' }, inferred: [INJECTION] }),
+      target: { device: INJECTION, reason: INJECTION },
       matches: [{ ...restart, name: INJECTION, reason: INJECTION, missing: [INJECTION] }],
       started: null,
     });
@@ -235,6 +241,10 @@ describe('buildAlertCard', () => {
     expect(shown).toContain(`service: ${ESCAPED} · &lt;!channel&gt;`);
     expect(shown).toContain(`*${ESCAPED}* v3\n${ESCAPED}\nasks for: \`${ESCAPED}\``);
     expect(message.text).toBe(`Alert ${ESCAPED} on ${ESCAPED}: 1 matching playbook`);
+    expect(shown).toContain(`🎯 Acts on \`${ESCAPED}\`: ${ESCAPED}`);
+    expect(shown).toContain(`label values, not labels): ${ESCAPED}`);
+    const unknown = allText(card({ target: { device: null, reason: INJECTION } }));
+    expect(unknown).toContain(`⚠️ Target unknown: ${ESCAPED}. Run asks which device`);
   });
 
   it('stays within the limits with 100 labels and a 5,000-character summary, counting the labels it left out', () => {
@@ -266,13 +276,25 @@ describe('buildAlertCard', () => {
     expect(allText(message)).toContain("This alert's fingerprint is too long for buttons. Start a playbook with `/runbook start NAME`.");
   });
 
-  it('marks each severity with its emoji and leaves out a host the alert does not name', () => {
+  it('marks each severity with its emoji, names no machine unless the target is certain, and says what was inferred', () => {
     expect(['critical', 'high', 'medium', 'low'].map((s) => severityEmoji(s as 'low'))).toEqual(['🔴', '🟠', '🟡', '🔵']);
-    const message = card({ alert: serviceDown({ severity: 'critical', host: null, summary: '', labels: {}, source: 'slack' }), matches: [restart] });
+    const kube = serviceDown({ severity: 'critical', host: '10.244.1.7', summary: '', labels: {}, source: 'slack', inferred: ['type kube_pod_crash_looping: …', 'severity medium: …'] });
+    const target = { device: null, reason: 'the title names 10.244.1.7:8080, which is no known device' };
+    const message = card({ alert: kube, target, matches: [restart] });
     expect(message.text).toBe('Alert service_down: 1 matching playbook');
-    expect(message.blocks.slice(0, 2)).toEqual([
+    expect(message.blocks.slice(0, 3)).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: '🔴 *service_down* · critical', verbatim: true } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'From a Slack message', verbatim: true }] },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: 'From a Slack message', verbatim: true },
+          { type: 'mrkdwn', text: '⚠️ Target unknown: the title names 10.244.1.7:8080, which is no known device. Run asks which device; nothing starts by itself on it.', verbatim: true },
+        ],
+      },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'Inferred (a Slack title names label values, not labels): type kube_pod_crash_looping: …; severity medium: …', verbatim: true }],
+      },
     ]);
   });
 });

@@ -16,6 +16,8 @@ export function alert(overrides: Partial<Alert> = {}): Alert {
     summary: 'nginx is down on web-01',
     fingerprint: 'fp-1',
     started_at: null,
+    title_values: null,
+    inferred: [],
     ...overrides,
   };
 }
