@@ -3,7 +3,7 @@
 // values, never label names. The alert name, when the title holds it, starts the group part
 // (grouped on alertname) or the common part (not grouped on it): SortedPairs puts alertname
 // first in both. A name may hold spaces (`ICMP ping failed`), so runs of words from those two
-// starts are tried against the types published playbooks trigger on; failing that, the first
+// starts are tried against the types published playbooks trigger on (shortest first); failing that, the first
 // value shaped like an alert name is taken. Every line of `inferred` says what was decided
 // from what, for the card.
 import type { TitleValues } from '../alert.js';
@@ -37,10 +37,24 @@ interface Candidate {
   part: 'group' | 'common';
 }
 
+// Names with spaces are sentences of plain words (`ICMP ping failed`, `Disk almost full`);
+// a CamelCase name never has a space, and a value with digits, dashes or dots is a label
+// value. So only a plain first word is read on, and only over plain words: otherwise
+// `KubePodCrashLooping memory` (a container called memory) would read as high_memory.
+const PLAIN_WORD = /^(?:[A-Za-z][a-z]*|[A-Z]+)$/;
+
 function* nameCandidates(values: TitleValues): Generator<Candidate> {
   for (const part of ['group', 'common'] as const) {
     const words = values[part];
-    for (let n = 1; n <= Math.min(MAX_NAME_WORDS, words.length); n += 1) yield { text: words.slice(0, n).join(' '), words: n, part };
+    const first = words[0];
+    if (first === undefined) continue;
+    yield { text: first, words: 1, part };
+    if (!PLAIN_WORD.test(first)) continue;
+    for (let n = 2; n <= Math.min(MAX_NAME_WORDS, words.length); n += 1) {
+      const word = words[n - 1]!;
+      if (!/^[A-Za-z]+$/.test(word) || severityWord(word) !== undefined) break;
+      yield { text: words.slice(0, n).join(' '), words: n, part };
+    }
   }
 }
 

@@ -25,7 +25,8 @@ const LabelSet = z.record(z.string(), z.string());
 // optional so a hand-written test post needs only what matters. Unknown keys pass: newer
 // Alertmanagers add fields (truncatedAlerts came late) and Grafana adds its own.
 export const AlertmanagerWebhookAlert = z.object({
-  status: z.enum(ALERT_STATUSES),
+  /** Absent in some older bodies (prometheus-msteams' test data has none): the group's status then stands for it. */
+  status: z.enum(ALERT_STATUSES).optional(),
   labels: LabelSet,
   annotations: LabelSet.default({}),
   startsAt: Timestamp,
@@ -50,13 +51,13 @@ export const AlertmanagerWebhook = z.object({
 });
 export type AlertmanagerWebhook = z.infer<typeof AlertmanagerWebhook>;
 
-function toAlert(entry: z.infer<typeof AlertmanagerWebhookAlert>, sender: 'alertmanager' | 'grafana'): Alert {
+function toAlert(entry: z.infer<typeof AlertmanagerWebhookAlert>, groupStatus: Alert['status'], sender: 'alertmanager' | 'grafana'): Alert {
   const host = hostOf(entry.labels);
   const name = entry.labels.alertname ?? 'Alert';
   return buildAlert({
     source: sender,
     recognizer: sender === 'grafana' ? GRAFANA_WEBHOOK : ALERTMANAGER_WEBHOOK,
-    status: entry.status,
+    status: entry.status ?? groupStatus,
     labels: entry.labels,
     annotations: entry.annotations,
     title: host ? `${name} on ${host}` : name,
@@ -71,5 +72,5 @@ export function parseAlertmanagerWebhook(body: unknown): ParseResult<{ alerts: A
   const parsed = AlertmanagerWebhook.safeParse(body, { error: issueMessage });
   if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues) };
   const sender = VERSIONS[parsed.data.version];
-  return { ok: true, alerts: parsed.data.alerts.map((entry) => toAlert(entry, sender)) };
+  return { ok: true, alerts: parsed.data.alerts.map((entry) => toAlert(entry, parsed.data.status, sender)) };
 }
