@@ -27,6 +27,30 @@ describe('parseAlertConfig', () => {
     expect(config.rules).toHaveLength(1);
   });
 
+  it('reads targets: labels and value maps per sender, every sender by default', () => {
+    const config = parseAlertConfig({ targets: [{ from: ['alertmanager'], labels: ['machine'] }, { map: { '10.0.3.7:9100': 'db-01' } }] }, 'f');
+    expect(config.targets).toEqual([
+      { from: ['alertmanager'], labels: ['machine'], map: {} },
+      { from: ['*'], labels: [], map: { '10.0.3.7:9100': 'db-01' } },
+    ]);
+    expect(parseAlertConfig([], 'f').targets).toEqual([]);
+  });
+
+  it('names each problem of a target by its path', () => {
+    let problems: string[] = [];
+    try {
+      parseAlertConfig({ targets: [{ from: ['prometheus'], labels: ['not a label'] }, {}, { map: { x: ' ' } }] }, 'rules.yaml');
+    } catch (e) {
+      problems = (e as { problems: string[] }).problems;
+    }
+    expect(problems).toEqual([
+      'rules.yaml: targets[0].from[0]: must be one of alertmanager, grafana, webhook, rules, * (got "prometheus")',
+      'rules.yaml: targets[0].labels[0]: must be a label name (letters, digits, _)',
+      'rules.yaml: targets[1]: name labels that name the machine, or a map from label values to device ids',
+      'rules.yaml: targets[2].map.x: must name a device id',
+    ]);
+  });
+
   it('names every problem by its path in the file', () => {
     const problems = (() => {
       try {
