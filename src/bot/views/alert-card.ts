@@ -138,11 +138,11 @@ function alertSection(alert: AlertCardAlert, target: AlertTarget): SectionBlock 
   return sectionBlock(truncate(`${severityEmoji(alert.severity)} ${title}${summary}`, SLACK_LIMITS.sectionText));
 }
 
-/** Which device Run acts on, or why a person is asked: every card says. */
-export function targetLine(target: AlertTarget): string {
+/** The machine a playbook would act on, or why there is none: every card says. */
+export function targetLine(target: AlertTarget, offersRun: boolean): string {
   const reason = truncate(escapeMrkdwn(target.reason), TARGET_CHARS);
-  if (target.device !== null) return `🎯 Acts on ${code(truncate(target.device, HOST_CHARS))}: ${reason}`;
-  return `⚠️ Target unknown: ${reason}. Run asks which device; nothing starts by itself on it.`;
+  if (target.device !== null) return `🎯 Target ${code(truncate(target.device, HOST_CHARS))}: ${reason}`;
+  return `⚠️ Target unknown: ${reason}${offersRun ? '. Run asks which device; nothing starts by itself on it.' : ''}`;
 }
 
 /** What was inferred from a title rather than read from named labels, or null. */
@@ -257,7 +257,7 @@ export function buildAlertCard(input: AlertCardInput): SlackMessage {
   const about = [`From ${SOURCE_WORDS[alert.source] ?? escapeMrkdwn(String(alert.source))}`];
   const labels = labelsText(alert.labels);
   if (labels !== null) about.push(truncate(labels, SLACK_LIMITS.sectionText));
-  const blocks: KnownBlock[] = [alertSection(alert, input.target), contextBlock(...about, targetLine(input.target))];
+  const blocks: KnownBlock[] = [alertSection(alert, input.target), contextBlock(...about, targetLine(input.target, open))];
   const inferred = inferredBlock(alert.inferred ?? []);
   if (inferred !== null) blocks.push(inferred);
 

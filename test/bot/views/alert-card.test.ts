@@ -95,7 +95,7 @@ const ALERT_CONTEXT = {
   elements: [
     { type: 'mrkdwn', text: 'From Alertmanager', verbatim: true },
     { type: 'mrkdwn', text: 'alertname: ServiceDown · service: nginx · env: production', verbatim: true },
-    { type: 'mrkdwn', text: '🎯 Acts on `web-01`: label instance=web-01:9100: the known device web-01', verbatim: true },
+    { type: 'mrkdwn', text: '🎯 Target `web-01`: label instance=web-01:9100: the known device web-01', verbatim: true },
   ],
 };
 const RESTART_TEXT = '*Service Restart* v3\ntype service_down · tags web · severity ≥ high';
@@ -241,10 +241,14 @@ describe('buildAlertCard', () => {
     expect(shown).toContain(`service: ${ESCAPED} · &lt;!channel&gt;`);
     expect(shown).toContain(`*${ESCAPED}* v3\n${ESCAPED}\nasks for: \`${ESCAPED}\``);
     expect(message.text).toBe(`Alert ${ESCAPED} on ${ESCAPED}: 1 matching playbook`);
-    expect(shown).toContain(`🎯 Acts on \`${ESCAPED}\`: ${ESCAPED}`);
+    expect(shown).toContain(`🎯 Target \`${ESCAPED}\`: ${ESCAPED}`);
     expect(shown).toContain(`label values, not labels): ${ESCAPED}`);
     const unknown = allText(card({ target: { device: null, reason: INJECTION } }));
     expect(unknown).toContain(`⚠️ Target unknown: ${ESCAPED}. Run asks which device`);
+    // Nothing to run: the card does not promise a question nobody will be asked.
+    const idle = allText(card({ target: { device: null, reason: 'the alert names no machine' }, matches: [] }));
+    expect(idle).toContain('⚠️ Target unknown: the alert names no machine');
+    expect(idle).not.toContain('Run asks');
   });
 
   it('stays within the limits with 100 labels and a 5,000-character summary, counting the labels it left out', () => {
