@@ -105,6 +105,21 @@ describe('step deadlines on the queue', () => {
     expect(await fired(service, failed)).toBe(1);
   });
 
+  it('an approval deadline that passes while no bot runs fires once when one starts again', async () => {
+    const { service, startWorker } = rig();
+    const run = await service.start({ runbook: SIGN_OFF.name, actor: alice });
+    // No worker while the deadline passes: the bot is down; its delayed job waits in Redis.
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect((await service.get(run.id)).status).toBe('running');
+    startWorker();
+    const after = await until(() => service.get(run.id), (r) => r.status === 'failed');
+    expect(after).toMatchObject({ error_message: 'step "Sign-off" failed: rejected by the approval deadline', timers: [] });
+    // A second process starting later finds nothing left to fire.
+    startWorker();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await fired(service, after)).toBe(1);
+  });
+
   it('an approval deadline survives Redis losing its timer: the reconciler rejects the gate once', async () => {
     const { service, reconciler, startWorker } = rig();
     const run = await service.start({ runbook: SIGN_OFF.name, actor: alice });
