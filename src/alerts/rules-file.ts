@@ -97,5 +97,9 @@ export function describeAlertConfig(config: AlertConfig): string[] {
     config.autoExecuteAs === null
       ? 'alerts: auto_execute playbooks are only suggested (set auto_execute_as in ALERT_RULES_FILE to let them run)'
       : `alerts: auto_execute playbooks run as ${config.autoExecuteAs}, which needs each playbook's required_permissions`;
-  return [sources, auto];
+  const targets =
+    config.targets.length === 0
+      ? 'alerts: playbooks act only on registered devices that an alert names in node, host, hostname, exported_instance, nodename or instance (add targets in ALERT_RULES_FILE for other labels)'
+      : `alerts: playbooks act only on registered devices; ${config.targets.length} targets entr${config.targets.length === 1 ? 'y names' : 'ies name'} machines per sender`;
+  return [sources, auto, targets];
 }

@@ -77,6 +77,8 @@ describe('parseAlertConfig', () => {
     expect(describeAlertConfig(parseAlertConfig({ auto_execute_as: 'U0BOT', sources: [{ channel: '*', bots: ['B1X'] }] }, 'f')).join('\n')).toMatch(
       /from 1 configured source\(s\) only[\s\S]*run as U0BOT, which needs/,
     );
+    expect(describeAlertConfig(NO_ALERT_CONFIG)[2]).toMatch(/registered devices that an alert names in node, host/);
+    expect(describeAlertConfig(parseAlertConfig({ targets: [{ labels: ['machine'] }] }, 'f'))[2]).toBe('alerts: playbooks act only on registered devices; 1 targets entry names machines per sender');
   });
 });
 
