@@ -48,7 +48,7 @@ describe('alert webhooks', () => {
     expect(await store().count()).toBe(before);
   });
 
-  it('refuses malformed JSON and a body that is not a v4 webhook with 400 and the reasons, storing nothing', async () => {
+  it('refuses malformed JSON and a body that is not an Alertmanager or Grafana webhook with 400 and the reasons, storing nothing', async () => {
     const before = await store().count();
     const notJson = await post('/alerts/alertmanager', '{"alerts": [');
     expect(notJson.status).toBe(400);
@@ -58,7 +58,9 @@ describe('alert webhooks', () => {
     const problems = malformed.body.problems as string[];
     expect(problems.some((p) => p.startsWith('status:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('alerts[0].labels:'))).toBe(true);
-    expect(problems.some((p) => p.startsWith('alerts[1].status:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('alerts[1].startsAt:'))).toBe(true);
+    const otherVersion = await post('/alerts/grafana', { ...(fixture('alertmanager-webhook-v4.json') as object), version: '2' });
+    expect(otherVersion.body.problems).toEqual(['version: must be "4" (Alertmanager) or "1" (Grafana) (got "2")']);
     expect(await store().count()).toBe(before);
   });
 
