@@ -1,5 +1,6 @@
 // Signals and liveness for processes the runner starts. Children are started detached, so
 // each leads its own process group and a signal to the group also reaches what it forked.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -28,9 +29,13 @@ export async function isAlive(pid: number): Promise<boolean> {
     // The state follows the command name, which is in parentheses and may contain spaces.
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
-    return true; // no /proc (macOS): kill(0) is all there is
+    // Gone from /proc: reaped between the two checks (a zombie's parent collected it). With
+    // no /proc at all (macOS), kill(0) is all there is.
+    return !HAS_PROC;
   }
 }
+
+const HAS_PROC = existsSync('/proc/self/stat');
 
 /** Signals the process group led by `pid`, or the process alone when it leads none. */
 export function signalTree(pid: number, signal: NodeJS.Signals): void {
