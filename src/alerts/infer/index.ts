@@ -5,6 +5,7 @@ import type { Alert } from '../alert.js';
 import { severityOf, stripPort } from '../parse/normalize.js';
 import type { AlertKnowledge } from './knowledge.js';
 import { isAddress, readTitle } from './read-title.js';
+import { resolveTarget } from './target.js';
 
 export { knownTypeOf, NO_KNOWLEDGE, type AlertKnowledge } from './knowledge.js';
 export { looksLikeAlertName, readTitle, type TitleReading } from './read-title.js';
@@ -18,11 +19,11 @@ export { resolveTarget, senderFamily, type AlertTarget, type TargetMapping } fro
 export function readAlert(alert: Alert, knowledge: AlertKnowledge): Alert {
   if (alert.title_values === null) return alert;
   const reading = readTitle(alert.title_values, knowledge);
-  const values = [...alert.title_values.group, ...alert.title_values.common];
-  const devices = [...new Set(values.filter((v) => knowledge.devices.has(v) || knowledge.devices.has(stripPort(v))).map(stripPort))];
-  const addresses = values.filter(isAddress);
-  // What the title names as the machine, for display; resolveTarget decides what may be acted on.
-  const host = devices.length === 1 ? devices[0]! : devices.length === 0 && addresses.length === 1 ? stripPort(addresses[0]!) : null;
+  // What the title names as the machine, for display: the known device, else its one address.
+  // What a playbook may act on is resolveTarget's to say, with the configured mappings.
+  const device = resolveTarget({ ...alert, labels: {} }, knowledge).device;
+  const addresses = [...alert.title_values.group, ...alert.title_values.common].filter(isAddress);
+  const host = device ?? (addresses.length === 1 ? stripPort(addresses[0]!) : null);
   return {
     ...alert,
     type: reading.type,
