@@ -172,8 +172,8 @@ describe('built-in playbooks on a device runner (continued)', () => {
     expect(run.status).toBe('completed');
     expect(run.steps[0]).toMatchObject({ tool_input: { window: '1h' }, tool_output: { ram_usage_percent: expect.any(Number) } });
     expect(run.steps[1]?.tool_output).toMatchObject({ service: 'web', service_status: 'running' });
-    await rig().app.notifier?.idle();
-    expect(live.text()).toMatch(/ram_usage_percent [\d.]+ → [\d.]+ \(< 85 ✓\)/);
+    // The result's worker stores the run before the notifier renders it: the message follows.
+    await vi.waitFor(() => expect(live.text()).toMatch(/ram_usage_percent [\d.]+ → [\d.]+ \(< 85 ✓\)/));
   });
 });
 
@@ -190,8 +190,7 @@ describe('tool steps, failures and approvals', () => {
     const run = await until(live.runId, finished);
     expect(run.status).toBe('failed');
     expect(run.error_message).toMatch(/^step "Enough CPUs\?" failed: verify failed: cpu_count = \d+, expected gt 4096$/);
-    await rig().app.notifier?.idle();
-    expect(live.text()).toContain('🟥 *Failed:* step "Enough CPUs?" failed');
+    await vi.waitFor(() => expect(live.text()).toContain('🟥 *Failed:* step "Enough CPUs?" failed'));
     expect(live.labels()).toContain('Retry');
   });
 
@@ -322,8 +321,9 @@ describe('tool steps, failures and approvals', () => {
     const run = await until(live.runId, finished);
     expect(run.status).toBe('failed');
     expect(run.steps[0]?.error).toBe('device web-doomed did not answer in 4 s');
-    await rig().app.notifier?.idle();
-    expect(live.text()).toContain('device web-doomed did not answer in 4 s');
+    // The timeout's worker stores the failure before it hands the run to the notifier: the
+    // message follows once that render is queued and sent.
+    await vi.waitFor(() => expect(live.text()).toContain('device web-doomed did not answer in 4 s'), { timeout: 5_000 });
   });
 
   it('never runs an act twice when its runner is killed mid-call and a new runner takes the call over', async () => {
