@@ -45,3 +45,17 @@ export interface TitleValues {
 }
 
 export { SEVERITIES, type Severity };
+
+/**
+ * Labels by lower-cased name, for readers that take label names case-insensitively; when two
+ * differ only by case, the first in sorted order wins, so the result does not depend on the
+ * order the sender wrote them in.
+ */
+export function indexLabels(labels: Readonly<Record<string, string>>): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const key of Object.keys(labels).sort()) {
+    const lower = key.toLowerCase();
+    if (!index.has(lower)) index.set(lower, labels[key]!);
+  }
+  return index;
+}

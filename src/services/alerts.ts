@@ -126,6 +126,9 @@ const RUN_CLAIM_TRIES = 3;
 
 export type AlertService = ReturnType<typeof createAlertService>;
 
+/** A published playbook with a trigger, as matching sees it, and the snapshot a start runs. */
+type PublishedCandidate = MatchCandidate & { snapshot: RunbookSnapshot };
+
 /** The decisions of the episode shown: a dismiss or a run from an earlier one is history. */
 const episodeDecisions = (alert: AlertEpisode) => alert.decisions.filter((d) => (d.episode ?? 1) === alert.episode);
 
@@ -137,31 +140,33 @@ export function createAlertService(deps: AlertServiceDeps) {
 
   // Read for every alert, so a playbook published a moment ago (by any process) is offered;
   // the compiled versions behind the snapshots are cached by the runbook store.
-  async function candidates(): Promise<Array<MatchCandidate & { snapshot: RunbookSnapshot }>> {
+  async function candidates(): Promise<PublishedCandidate[]> {
     const published = await deps.runbooks.publishedSnapshots();
     // A candidate's variables are what a start asks for: the alert's host fills the device of a
     // playbook that does not declare deviceId too.
     return published.filter((s) => s.trigger !== null).map((snapshot) => ({ ...snapshot, variables: startInputs(snapshot), status: 'published' as const, snapshot }));
   }
 
-  /** The types published playbooks trigger on and the registered devices, read per alert like the candidates. */
-  async function knowledge(): Promise<AlertKnowledge> {
+  /**
+   * The published candidates and what an alert is read against: the types they trigger on and
+   * the registered devices, read together per alert like the candidates always were.
+   */
+  async function knowledge(): Promise<{ published: PublishedCandidate[]; known: AlertKnowledge }> {
     const [published, devices] = await Promise.all([candidates(), deps.devices.ids()]);
-    return { alertTypes: published.flatMap((c) => c.trigger?.alert_types ?? []), devices: new Set(devices) };
+    return { published, known: { alertTypes: published.flatMap((c) => c.trigger?.alert_types ?? []), devices: new Set(devices) } };
   }
 
-  async function targetOf(alert: Alert): Promise<AlertTarget> {
-    return resolveTarget(alert, { devices: new Set(await deps.devices.ids()) }, deps.targets ?? []);
-  }
+  const targetIn = (alert: Alert, known: Pick<AlertKnowledge, 'devices'>): AlertTarget => resolveTarget(alert, known, deps.targets ?? []);
 
   /** The matches, and the device they would act on: only a certain target's tags count. */
   async function matchesFor(alert: Alert, channel: string | null): Promise<{ matches: PlaybookMatch[]; target: AlertTarget }> {
-    const target = await targetOf(alert);
+    const { published, known } = await knowledge();
+    const target = targetIn(alert, known);
     const device = target.device === null ? null : await deps.devices.get(target.device);
-    return { matches: matchPlaybooks(alert, await candidates(), { channel, deviceTags: device?.tags ?? null, company: null }), target };
+    return { matches: matchPlaybooks(alert, published, { channel, deviceTags: device?.tags ?? null, company: null }), target };
   }
 
-  const snapshotOf = (match: PlaybookMatch) => (match.candidate as MatchCandidate & { snapshot: RunbookSnapshot }).snapshot;
+  const snapshotOf = (match: PlaybookMatch) => (match.candidate as PublishedCandidate).snapshot;
 
   function cardFor(alert: AlertEpisode, { matches, target }: { matches: PlaybookMatch[]; target: AlertTarget }, started: AlertCardStart | null): AlertCardState {
     return {
@@ -357,7 +362,8 @@ export function createAlertService(deps: AlertServiceDeps) {
       let outcome: O;
       try {
         const snapshot = await deps.runbooks.snapshotForRun(runbookId, {});
-        const { values, missing } = variablesFromAlert(alert, startInputs(snapshot), (await targetOf(alert)).device);
+        const target = targetIn(alert, { devices: new Set(await deps.devices.ids()) });
+        const { values, missing } = variablesFromAlert(alert, startInputs(snapshot), target.device);
         const where = { channel: alert.channel ?? user.id, ...(alert.thread_ts ? { thread_ts: alert.thread_ts } : {}) };
         outcome = await start({
           runbook: snapshot,
@@ -399,7 +405,7 @@ export function createAlertService(deps: AlertServiceDeps) {
         return 0;
       }
       // A title-only notification is read against what the bot knows (its types, its devices).
-      const known = recognized.some((a) => a.title_values !== null) ? await knowledge() : null;
+      const known = recognized.some((a) => a.title_values !== null) ? (await knowledge()).known : null;
       const alerts = known === null ? recognized : recognized.map((a) => readAlert(a, known));
       for (const alert of alerts) {
         const received = await store.receive(alert, { channel });

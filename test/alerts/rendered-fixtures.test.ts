@@ -31,23 +31,26 @@ const read = (alert: Alert, knowledge = KNOWN) => {
   return { alert: known, host: resolveTarget(known, knowledge).device ?? ASKED };
 };
 
-function slackReadings(scenario: string, knowledge = KNOWN): Array<Omit<Reading, 'incident'> & { fingerprint: string }> {
+type Observed = Omit<Reading, 'incident'> & { fingerprint: string };
+
+const observe = (raw: Alert, knowledge = KNOWN): Observed => {
+  const { alert, host } = read(raw, knowledge);
+  return { type: alert.type, severity: alert.severity, host, status: alert.status, fingerprint: alert.fingerprint };
+};
+
+function slackReadings(scenario: string, knowledge = KNOWN): Observed[] {
   return renderedScenario(scenario).notifications.map((n, i) => {
     const alerts = recognizeSlackMessage(slackMessageOf(n.slack, `1718006432.00${i}`));
     expect(alerts, `${scenario} / ${n.step}: one alert for the group`).toHaveLength(1);
-    const { alert, host } = read(alerts[0]!, knowledge);
-    return { type: alert.type, severity: alert.severity, host, status: alert.status, fingerprint: alert.fingerprint };
+    return observe(alerts[0]!, knowledge);
   });
 }
 
-function webhookReadings(scenario: string): Array<Array<Omit<Reading, 'incident'> & { fingerprint: string }>> {
+function webhookReadings(scenario: string): Observed[][] {
   return renderedScenario(scenario).notifications.map((n) => {
     const parsed = parseAlertmanagerWebhook(n.webhook);
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-    return parsed.alerts.map((a) => {
-      const { alert, host } = read(a);
-      return { type: alert.type, severity: alert.severity, host, status: alert.status, fingerprint: alert.fingerprint };
-    });
+    return parsed.alerts.map((a) => observe(a));
   });
 }
 

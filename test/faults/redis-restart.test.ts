@@ -32,6 +32,7 @@ import { testAppConfig } from '../support/app-config.js';
 import { createTestDbName } from '../support/mongo.js';
 import { createTestPrefix } from '../support/redis.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
+import { faultsVerbose, progressNotes } from './progress.js';
 
 const WAITS = 1_000;
 const TOOL_CALLS = 100;
@@ -49,10 +50,7 @@ const RECONCILE_MS = 1_500;
 const SIGNING_SECRET = 'faults-signing-secret';
 const PROBE_TOOL = join(dirname(fileURLToPath(import.meta.url)), 'probe-tool.mjs');
 const actor = { kind: 'cli' as const, id: 'fault-tester' };
-const verbose = process.env.FAULTS_VERBOSE === '1';
-const note = (line: string) => {
-  if (verbose) process.stderr.write(`[redis-restart] ${line}\n`);
-};
+const note = progressNotes('redis-restart');
 
 const dbName = createTestDbName();
 const prefix = createTestPrefix();
@@ -338,7 +336,7 @@ describe('Redis restarted with nothing persisted', () => {
       expect(record, `journal record for ${run.id}`).toMatchObject({ status: 'succeeded', run_id: run.id });
     }
     note(`journal deliveries: ${JSON.stringify(journal.reduce<Record<number, number>>((by, r) => ({ ...by, [r.deliveries]: (by[r.deliveries] ?? 0) + 1 }), {}))}`);
-    if (verbose) {
+    if (faultsVerbose) {
       const connection = createRedis(redis!.url);
       const results = new Queue(TOOL_RESULTS_QUEUE, { connection, prefix });
       const answered = runner!.output().split('\n').filter((l) => l.includes('"msg":"tool call answered"'));

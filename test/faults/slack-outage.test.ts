@@ -28,6 +28,7 @@ import { createTestDbName } from '../support/mongo.js';
 import { useTestRedis } from '../support/redis.js';
 import { blockActionPayload, createSlackSender, DEFAULT_CHANNEL, type SlackSender } from '../support/slack-requests.js';
 import { startSlackOutageProxy, type SlackOutageProxy } from './slack-outage-proxy.js';
+import { progressNotes } from './progress.js';
 
 const OUTAGE_MS = 60_000;
 const RETRY_AFTER_SECONDS = 5;
@@ -42,10 +43,7 @@ const SIGNING_SECRET = 'faults-outage-secret';
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';
 const CHANNEL = DEFAULT_CHANNEL.id;
-const verbose = process.env.FAULTS_VERBOSE === '1';
-const note = (line: string) => {
-  if (verbose) process.stderr.write(`[slack-outage] ${line}\n`);
-};
+const note = progressNotes('slack-outage');
 
 const redis = useTestRedis();
 const dbName = createTestDbName();

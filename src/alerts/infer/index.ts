@@ -7,7 +7,7 @@ import type { AlertKnowledge } from './knowledge.js';
 import { isAddress, readTitle } from './read-title.js';
 import { resolveTarget } from './target.js';
 
-export { knownTypeOf, NO_KNOWLEDGE, type AlertKnowledge } from './knowledge.js';
+export { NO_KNOWLEDGE, type AlertKnowledge } from './knowledge.js';
 export { looksLikeAlertName, readTitle, type TitleReading } from './read-title.js';
 export { resolveTarget, senderFamily, type AlertTarget, type TargetMapping } from './target.js';
 

@@ -14,9 +14,11 @@ export const NO_KNOWLEDGE: AlertKnowledge = { alertTypes: [], devices: new Set()
 
 const key = (text: string) => text.trim().toLowerCase();
 
+/** The known types, spelled as knownTypeOf compares them. */
+export const knownTypes = (knowledge: AlertKnowledge): ReadonlySet<string> => new Set(knowledge.alertTypes.map(key));
+
 /** The known type a name reads as (through the type table, or spelled out), or null. */
-export function knownTypeOf(name: string, knowledge: AlertKnowledge): string | null {
-  const known = new Set(knowledge.alertTypes.map(key));
+export function knownTypeOf(name: string, known: ReadonlySet<string>): string | null {
   for (const type of [typeFromName(name), snakeCase(name)]) if (type !== '' && known.has(key(type))) return type;
   return null;
 }

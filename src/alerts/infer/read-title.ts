@@ -8,7 +8,7 @@
 // from what, for the card.
 import type { TitleValues } from '../alert.js';
 import { severityWord, typeFromName, type Labels } from '../parse/normalize.js';
-import { knownTypeOf, type AlertKnowledge } from './knowledge.js';
+import { knownTypeOf, knownTypes, type AlertKnowledge } from './knowledge.js';
 
 export interface TitleReading {
   /** The values taken as the alert name and severity, as labels (only those read). */
@@ -61,8 +61,9 @@ function* nameCandidates(values: TitleValues): Generator<Candidate> {
 const quoted = (text: string) => `“${text.length > 60 ? `${text.slice(0, 59)}…` : text}”`;
 
 function nameOf(values: TitleValues, knowledge: AlertKnowledge): { name: string | null; type: string; why: string; used: Candidate | null } {
+  const known = knownTypes(knowledge);
   for (const candidate of nameCandidates(values)) {
-    const type = knownTypeOf(candidate.text, knowledge);
+    const type = knownTypeOf(candidate.text, known);
     if (type !== null) return { name: candidate.text, type, why: `type ${type}: the title value ${quoted(candidate.text)} is an alert type a published playbook triggers on`, used: candidate };
   }
   for (const part of ['group', 'common'] as const) {

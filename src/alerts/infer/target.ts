@@ -5,7 +5,7 @@
 // address for every Kubernetes alert it backs, so it counts only as a known device. A Slack
 // title's values count when exactly one of them is a known device. Anything less certain
 // leaves the device unknown: the card says why and a person is asked.
-import type { Alert } from '../alert.js';
+import { indexLabels, type Alert } from '../alert.js';
 import { MACHINE_LABELS, stripPort, type Labels } from '../parse/normalize.js';
 import type { AlertKnowledge } from './knowledge.js';
 import { isAddress } from './read-title.js';
@@ -52,8 +52,7 @@ function deviceOf(value: string, map: Readonly<Record<string, string>>, devices:
 }
 
 function lookup(labels: Labels): (name: string) => string | undefined {
-  const byLower = new Map<string, string>();
-  for (const name of Object.keys(labels).sort()) if (!byLower.has(name.toLowerCase())) byLower.set(name.toLowerCase(), labels[name]!);
+  const byLower = indexLabels(labels);
   return (name) => {
     const value = byLower.get(name.toLowerCase())?.trim();
     return value ? value : undefined;

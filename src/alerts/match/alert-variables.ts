@@ -4,7 +4,7 @@
 // device variable is asked for, its default included, so no run lands on a machine by guess.
 // Other defaults are left to the engine (resolveVariables), so a value here came from the alert.
 import { VARIABLE_VALUE_MAX_CHARS, type VariableDef } from '../../engine/index.js';
-import type { Alert } from '../alert.js';
+import { indexLabels, type Alert } from '../alert.js';
 
 /**
  * Names that mean the same thing, the variable's usual spelling first. A variable whose name
@@ -57,17 +57,6 @@ function firstValue(values: Iterable<string | undefined>): string | null {
     if (value !== '') return value;
   }
   return null;
-}
-
-// Labels are case-insensitive here; when two differ only by case, the first in sorted order
-// wins, so the result does not depend on the order the sender wrote them in.
-function indexLabels(labels: Record<string, string>): Map<string, string> {
-  const index = new Map<string, string>();
-  for (const key of Object.keys(labels).sort()) {
-    const lower = key.toLowerCase();
-    if (!index.has(lower)) index.set(lower, labels[key]!);
-  }
-  return index;
 }
 
 // The engine refuses longer values; cutting keeps the run startable with the useful start.

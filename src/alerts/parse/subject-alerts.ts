@@ -2,7 +2,7 @@
 // alert when its text lists them with their labels, else one for the whole group, known by
 // its title's values alone (read against what the bot knows by readAlert).
 import type { Alert } from '../alert.js';
-import { NO_KNOWLEDGE, readAlert } from '../infer/index.js';
+import { NO_KNOWLEDGE, readAlert, readTitle } from '../infer/index.js';
 import { parseAlertList } from './alert-list-text.js';
 import { buildAlert } from './build-alert.js';
 import { hostOf, toLabels } from './normalize.js';
@@ -23,7 +23,7 @@ export function alertsFromSubject(subject: SubjectTitle, text: string, recognize
   const listed = parseAlertList(text);
   if (listed.length > 0) {
     // A template may leave alertname out of the list; the title still names the group.
-    const groupName = readAlert(titleAlert(subject, recognizer, link), NO_KNOWLEDGE).labels.alertname;
+    const groupName = readTitle(subject, NO_KNOWLEDGE).labels.alertname;
     return listed.map((alert) => {
       const labels = alert.labels.alertname || !groupName ? alert.labels : toLabels([['alertname', groupName], ...Object.entries(alert.labels)]);
       const host = hostOf(labels);
